@@ -1,0 +1,1 @@
+"""The corpus: the article text and its lines, roles and sentences (``zhnerbench.corpus``)."""
