@@ -185,7 +185,8 @@ def check_document(document: Document, mention_lines: dict[str, int], relation_l
         names = relation_names.get(relation.id)
         if names is not None and names != (head.name, tail.name):
             relation_problem(relation, f"head_name/tail_name must be the entities' names {head.name!r} / {tail.name!r}")
-        if head.label not in signature[0] or tail.label not in signature[1]:
+        known = head.label in ENTITY_LABELS and tail.label in ENTITY_LABELS  # else already reported
+        if known and (head.label not in signature[0] or tail.label not in signature[1]):
             relation_problem(
                 relation,
                 f"argument types {head.label} -> {tail.label} are not allowed "

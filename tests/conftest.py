@@ -1,0 +1,34 @@
+"""Shared fixtures: the real checkout, and disposable copies of it to corrupt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from zhnerbench.annotations.gold import load_gold
+from zhnerbench.model import Document
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def root() -> Path:
+    return ROOT
+
+
+@pytest.fixture(scope="session")
+def gold() -> Document:
+    return load_gold(ROOT)
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the files the gold tools read, which a test may corrupt freely."""
+    copy = tmp_path / "checkout"
+    for folder in ("seeds", "corpus", "annotations", "data"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    shutil.copy(ROOT / "README.md", copy / "README.md")
+    monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
+    return copy
