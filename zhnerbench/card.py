@@ -20,7 +20,7 @@ from zhnerbench.annotations.agreement import agreement_markdown
 from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT, config_rows, data_file
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.model import Document
-from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES
+from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 README_FILE = "README.md"
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -70,7 +70,8 @@ def relation_statistics(document: Document) -> str:
         evidence[relation.relation] += len(relation.evidence)
     rows = ["| relation | head → tail | relations | evidence sentences |", "|---|---|---:|---:|"]
     for name, (heads, tails) in RELATION_SIGNATURES.items():
-        signature = f"{'/'.join(sorted(heads))} → {'/'.join(sorted(tails))}"
+        arrow = "↔" if name in SYMMETRIC_RELATIONS else "→"
+        signature = f"{'/'.join(sorted(heads))} {arrow} {'/'.join(sorted(tails))}"
         rows.append(f"| `{name}` | {signature} | {counts[name]} | {evidence[name]} |")
     rows.append(f"| **total** | | **{len(document.relations)}** | **{sum(evidence.values())}** |")
     return "\n".join(rows)
@@ -106,6 +107,12 @@ def _shorten(value: object, items: int = 2, chars: int = 60) -> object:
     return value
 
 
+def _one_key_per_line(row: dict) -> str:
+    """JSON with one top-level field per line, each value compact."""
+    fields = (f' "{key}": {json.dumps(value, ensure_ascii=False)}' for key, value in row.items())
+    return "{\n" + ",\n".join(fields) + "\n}"
+
+
 def example_rows(document: Document) -> str:
     """One example row per config, as ``load_dataset`` returns it (labels as names)."""
     parts = []
@@ -120,10 +127,10 @@ def example_rows(document: Document) -> str:
     )
     parts.append(
         "`documents` (the one row, lists cut to two items):\n\n```json\n"
-        + json.dumps(_shorten(config_rows("documents", document)[0]), ensure_ascii=False, indent=1) + "\n```"
+        + _one_key_per_line(_shorten(config_rows("documents", document)[0])) + "\n```"
     )
     signs = next(r for r in config_rows("relations", document) if r["relation"] == "signs")
-    parts.append("`relations` (one row):\n\n```json\n" + json.dumps(signs, ensure_ascii=False, indent=1) + "\n```")
+    parts.append("`relations` (one row):\n\n```json\n" + _one_key_per_line(signs) + "\n```")
     return "\n\n".join(parts)
 
 
