@@ -44,12 +44,21 @@ def stale_files(root: Path, files: dict[str, bytes]) -> list[str]:
     return stale
 
 
+def _default_file_mode() -> int:
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def write_atomically(path: Path, content: bytes) -> None:
+    """Replace ``path`` with ``content`` in one step: readers never see half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
+        # mkstemp creates the file 0600; published files get the usual permissions.
+        os.chmod(temporary, _default_file_mode())
         os.replace(temporary, path)
     except BaseException:
         os.unlink(temporary)

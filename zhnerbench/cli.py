@@ -14,8 +14,13 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from zhnerbench import commands
 
+    from zhnerbench.eval.command import add_evaluate_parser
+    from zhnerbench.formats.command import add_export_parser
+
     commands.add_validate_parser(subparsers)
     commands.add_build_parser(subparsers)
+    add_evaluate_parser(subparsers)
+    add_export_parser(subparsers)
     return parser
 
 

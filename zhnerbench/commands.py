@@ -5,14 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
-from zhnerbench.annotations.gold import read_gold
-from zhnerbench.build import generated_files, stale_files, write_files
-from zhnerbench.corpus.store import ARTICLE_FILE, SEED_NAME
-from zhnerbench.errors import Problem
 from zhnerbench.paths import repository_root
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from zhnerbench.annotations.gold import read_gold
+    from zhnerbench.corpus.store import ARTICLE_FILE, SEED_NAME
+    from zhnerbench.errors import Problem
+
     root = repository_root()
     document, problems = read_gold(root)
     seed = root / "seeds" / SEED_NAME
@@ -31,6 +31,8 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
+    from zhnerbench.build import generated_files, stale_files, write_files  # imports `datasets`: only here
+
     root = repository_root()
     files = generated_files(root)
     if args.check:

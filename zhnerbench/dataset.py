@@ -11,7 +11,8 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from zhnerbench.model import Document, Span
+from zhnerbench.eval.tags import document_spans_to_tags, sentence_id
+from zhnerbench.model import Document
 from zhnerbench.schema import ENTITY_LABELS, LINE_ROLES, RELATION_TYPES, iob2_tag_names
 
 CONFIGS: tuple[str, ...] = ("ner", "documents", "relations")
@@ -27,15 +28,6 @@ def data_file(config: str) -> str:
     'data/ner/test.jsonl'
     """
     return f"data/{config}/{SPLIT}.jsonl"
-
-
-def sentence_id(doc_id: str, index: int) -> str:
-    """Id of a sentence row in the ``ner`` config.
-
-    >>> sentence_id("000_e491b11e84c79d89", 7)
-    '000_e491b11e84c79d89-007'
-    """
-    return f"{doc_id}-{index:03d}"
 
 
 FEATURES: dict[str, Features] = {
@@ -104,23 +96,8 @@ FEATURES: dict[str, Features] = {
 }
 
 
-def sentence_tags(spans: list[Span], start: int, end: int) -> list[str]:
-    """IOB2 tags of the characters ``[start, end)`` for spans that lie inside it.
-
-    >>> sentence_tags([Span(1, 3, "GPE")], 0, 4)
-    ['O', 'B-GPE', 'I-GPE', 'O']
-    """
-    tags = ["O"] * (end - start)
-    for span in spans:
-        if start <= span.start and span.end <= end:
-            tags[span.start - start] = f"B-{span.label}"
-            for offset in range(span.start + 1, span.end):
-                tags[offset - start] = f"I-{span.label}"
-    return tags
-
-
 def ner_rows(document: Document) -> list[dict[str, Any]]:
-    spans = list(document.spans)
+    tags = document_spans_to_tags(document, document.spans, "IOB2")
     return [
         {
             "id": sentence_id(document.id, s.index),
@@ -128,9 +105,9 @@ def ner_rows(document: Document) -> list[dict[str, Any]]:
             "sentence": s.index,
             "start": s.start,
             "tokens": list(document.text[s.start:s.end]),
-            "ner_tags": sentence_tags(spans, s.start, s.end),
+            "ner_tags": sentence_tags,
         }
-        for s in document.sentences
+        for s, sentence_tags in zip(document.sentences, tags)
     ]
 
 

@@ -1,0 +1,1 @@
+"""Interchange formats of the gold: writers (export) and, where round-trips matter, readers."""

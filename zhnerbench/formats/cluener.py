@@ -1,0 +1,42 @@
+"""CLUENER2020-style JSONL: one sentence per line, entities grouped by type and surface.
+
+``{"text": "...", "label": {"TYPE": {"mention": [[start, end_inclusive], ...]}}}``
+with sentence-local, end-*inclusive* offsets, as in CLUENER2020's ``train.json``.
+Labels are those of a scoring view (``zhnerbench.eval.views``); sentences
+without entities have an empty ``label`` object.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from zhnerbench.eval.views import View, project_spans
+from zhnerbench.model import Document, Span
+
+
+def sentence_record(text: str, spans: list[Span]) -> dict[str, Any]:
+    """The CLUENER record of one sentence; ``spans`` are sentence-local.
+
+    >>> sentence_record("张三在北京见张三", [Span(0, 2, "name"), Span(3, 5, "address"), Span(6, 8, "name")])
+    {'text': '张三在北京见张三', 'label': {'name': {'张三': [[0, 1], [6, 7]]}, 'address': {'北京': [[3, 4]]}}}
+    """
+    label: dict[str, dict[str, list[list[int]]]] = {}
+    for span in sorted(spans):
+        label.setdefault(span.label, {}).setdefault(text[span.start:span.end], []).append([span.start, span.end - 1])
+    return {"text": text, "label": label}
+
+
+def document_to_cluener(document: Document, spans: list[Span], view: View) -> str:
+    """JSONL, one CLUENER record per sentence, labels projected into ``view``."""
+    projected = project_spans(spans, view)
+    lines = []
+    for sentence in document.sentences:
+        local = [
+            Span(s.start - sentence.start, s.end - sentence.start, s.label)
+            for s in projected
+            if sentence.start <= s.start and s.end <= sentence.end
+        ]
+        record = sentence_record(document.text[sentence.start:sentence.end], local)
+        lines.append(json.dumps(record, ensure_ascii=False))
+    return "\n".join(lines) + "\n"

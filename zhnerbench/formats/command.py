@@ -1,0 +1,87 @@
+"""``zhnerbench export``: the gold in the formats other tools read.
+
+| format    | OUT       | what                                                        |
+|-----------|-----------|-------------------------------------------------------------|
+| brat      | directory | article.txt, article.ann, annotation.conf (full schema)     |
+| conll     | file      | character<TAB>tag, blank line between sentences (--scheme)  |
+| spacy     | file      | DocBin (.spacy), one Doc per sentence or document (--unit)   |
+| cluener   | file      | CLUENER2020-style JSONL, one sentence per line               |
+| jsonl     | file      | the ``documents`` prediction format ``evaluate`` reads        |
+
+Every file is rendered in memory first and written atomically; nothing is
+written under ``annotations/`` or ``data/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.tags import SCHEMES
+from zhnerbench.formats.spacy_docbin import UNITS
+from zhnerbench.model import Document
+from zhnerbench.paths import check_output_path, repository_root
+
+FORMATS = ("brat", "conll", "spacy", "cluener", "jsonl")
+
+
+def export_files(document: Document, format: str, view: str, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    """The files an export writes, keyed by path (rendered, not yet written)."""
+    from zhnerbench.eval.views import VIEWS, project_spans
+    from zhnerbench.eval.writers import conll_text, documents_jsonl
+    from zhnerbench.formats import brat, cluener
+    from zhnerbench.formats.spacy_docbin import spans_to_docbin
+
+    if view not in VIEWS:
+        raise ZhNerBenchError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
+    if format == "brat":
+        if view != "full":
+            raise ZhNerBenchError("brat exports the full schema (clusters and relations need every label); drop --view")
+        return {
+            out / brat.TEXT_NAME: document.text.encode("utf-8"),
+            out / brat.ANN_NAME: brat.document_to_ann(document).encode("utf-8"),
+            out / brat.CONF_NAME: brat.annotation_conf().encode("utf-8"),
+        }
+    spans = list(project_spans(document.spans, VIEWS[view]))
+    if format == "conll":
+        return {out: conll_text([document], {document.id: spans}, scheme).encode("utf-8")}
+    if format == "jsonl":
+        return {out: documents_jsonl([document], {document.id: spans}).encode("utf-8")}
+    if format == "cluener":
+        return {out: cluener.document_to_cluener(document, list(document.spans), VIEWS[view]).encode("utf-8")}
+    if format == "spacy":
+        return {out: spans_to_docbin(document, spans, unit).to_bytes()}
+    raise ZhNerBenchError(f"unknown format {format!r} (formats: {', '.join(FORMATS)})")
+
+
+def run_export(args: argparse.Namespace) -> int:
+    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.build import write_atomically
+
+    root = repository_root()
+    check_output_path(args.out, root, command="export")
+    if args.format == "brat" and args.out.exists() and not args.out.is_dir():
+        raise ZhNerBenchError(f"{args.out}: brat writes a directory, and this is a file")
+    if args.format != "brat" and args.out.is_dir():
+        raise ZhNerBenchError(f"{args.out}: is a directory; {args.format} writes one file")
+    files = export_files(load_gold(root), args.format, args.view, args.scheme, args.unit, args.out)
+    for path, content in files.items():
+        write_atomically(path, content)
+    print("\n".join(f"wrote {path}" for path in files))
+    return 0
+
+
+def add_export_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "export",
+        help="write the gold as brat, CoNLL, spaCy DocBin, CLUENER or evaluate's JSONL",
+        description=__doc__.split("\n\n")[0] + " Formats: " + ", ".join(FORMATS) + ".",
+    )
+    parser.add_argument("out", type=Path, metavar="OUT", help="output file (a directory for brat)")
+    parser.add_argument("--format", required=True, choices=FORMATS)
+    parser.add_argument("--view", default="full", help="label view: full, ontonotes, coarse, ... (default: full)")
+    parser.add_argument("--scheme", default="IOB2", choices=SCHEMES,
+                        help="tag scheme for conll (default: IOB2)")
+    parser.add_argument("--unit", default="sentence", choices=UNITS, help="one spaCy Doc per sentence or document")
+    parser.set_defaults(func=run_export)

@@ -1,0 +1,56 @@
+"""spaCy ``DocBin`` (``.spacy``) export, ready for ``spacy train``.
+
+Tokens are single characters (the unit the gold and the ``ner`` config use), so
+every gold span is a token span and ``doc.char_span`` never fails to align;
+``spacy train`` with a blank ``zh`` pipeline (character segmentation, its
+default) tokenizes raw text the same way. Each ``Doc`` is one sentence or one
+whole document (``unit``); document ``Doc``s keep the newlines as tokens.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.model import Document, Span
+
+if TYPE_CHECKING:
+    from spacy.tokens import DocBin
+
+UNITS = ("sentence", "document")
+
+
+def _require_spacy():
+    try:
+        import spacy
+    except ImportError:
+        raise ZhNerBenchError("the spacy export needs spaCy: pip install 'zhnerbench[spacy]'") from None
+    return spacy
+
+
+def spans_to_docbin(document: Document, spans: list[Span], unit: str = "sentence") -> "DocBin":
+    """A ``DocBin`` of character-tokenized ``Doc``s with ``spans`` as ``doc.ents``."""
+    spacy = _require_spacy()
+    from spacy.tokens import Doc, DocBin
+
+    if unit not in UNITS:
+        raise ZhNerBenchError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
+    vocab = spacy.blank("zh").vocab
+    pieces = (
+        [(s.start, s.end) for s in document.sentences] if unit == "sentence" else [(0, len(document.text))]
+    )
+    docbin = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=True)
+    for start, end in pieces:
+        characters = list(document.text[start:end])
+        doc = Doc(vocab, words=characters, spaces=[False] * len(characters))
+        entities = []
+        for span in spans:
+            if start <= span.start and span.end <= end:
+                entity = doc.char_span(span.start - start, span.end - start, label=span.label)
+                if entity is None:  # cannot happen with one token per character; guard the invariant
+                    raise ZhNerBenchError(f"span [{span.start},{span.end}) does not align with the tokens")
+                entities.append(entity)
+        doc.ents = entities
+        doc.user_data["zhnerbench"] = {"doc_id": document.id, "start": start}
+        docbin.add(doc)
+    return docbin
