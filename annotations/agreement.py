@@ -75,7 +75,10 @@ def resolve(raw: dict, document: Document, source: str) -> Annotation:
 
 
 def gold_annotation(document: Document) -> Annotation:
-    clusters = {e.id: frozenset((m.start, m.end) for m in document.mentions if m.entity == e.id) for e in document.entities}
+    members: dict[str, set[tuple[int, int]]] = {}
+    for mention in document.mentions:
+        members.setdefault(mention.entity, set()).add((mention.start, mention.end))
+    clusters = {entity_id: frozenset(spans) for entity_id, spans in members.items()}
     relations = {relation_key(clusters[r.head], r.relation, clusters[r.tail]): r.evidence for r in document.relations}
     return Annotation("gold", frozenset(document.spans), frozenset(clusters.values()), relations)
 

@@ -14,6 +14,7 @@ an ``entity`` id; its label is theirs and its name is its longest mention.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,10 +132,11 @@ def check_document(document: Document, mention_lines: dict[str, int], relation_l
         where = f"relation {relation.id} {head} -{relation.relation}-> {tail}"
         problems.append(Problem(RELATIONS_FILE, relation_lines.get(relation.id), f"{where}: {message}"))
 
-    sentence_of = {}
-    for sentence in document.sentences:
-        for offset in range(sentence.start, sentence.end):
-            sentence_of[offset] = sentence.index
+    starts = [sentence.start for sentence in document.sentences]
+
+    def sentence_of(offset: int) -> int | None:
+        index = bisect_right(starts, offset) - 1
+        return index if index >= 0 and offset < document.sentences[index].end else None
 
     for identifier, count in Counter(m.id for m in document.mentions).items():
         if count > 1:
@@ -149,7 +151,7 @@ def check_document(document: Document, mention_lines: dict[str, int], relation_l
         actual = text[mention.start:mention.end]
         if mention.text != actual:
             mention_problem(mention, f"text does not match article[{mention.start}:{mention.end}]={actual!r}")
-        if sentence_of.get(mention.start) is None or sentence_of.get(mention.start) != sentence_of.get(mention.end - 1):
+        if sentence_of(mention.start) is None or sentence_of(mention.start) != sentence_of(mention.end - 1):
             mention_problem(mention, "crosses a sentence boundary")
         if actual != actual.strip() or actual[0] in _BRACKETS or actual[-1] in _BRACKETS:
             mention_problem(mention, "starts or ends with whitespace or a 《》 bracket (brackets are excluded)")

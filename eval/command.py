@@ -19,7 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED

@@ -15,7 +15,7 @@ from zhnerbench.eval.exceptions import AlignmentError, SpanError
 from zhnerbench.model import Sentence, Span
 
 
-def sentence_index_of(sentences: Sequence[Sentence], span: Span) -> int:
+def sentence_index_of(sentences: Sequence[Sentence], span: Span, starts: Sequence[int] | None = None) -> int:
     """Index (in ``sentences``) of the one sentence that contains ``span``.
 
     ``sentences`` must be in document order, as in :class:`Document`.
@@ -28,7 +28,8 @@ def sentence_index_of(sentences: Sequence[Sentence], span: Span) -> int:
     ...
     zhnerbench.eval.exceptions.SpanError: position 2: span [2,5) ORG is not inside one sentence (it starts in sentence 0, which ends at 3)
     """
-    starts = [sentence.start for sentence in sentences]
+    if starts is None:  # callers placing many spans pass the starts once (linear, not quadratic)
+        starts = [sentence.start for sentence in sentences]
     index = bisect_right(starts, span.start) - 1
     if index < 0 or span.start >= sentences[index].end:
         raise SpanError(
@@ -45,13 +46,15 @@ def sentence_index_of(sentences: Sequence[Sentence], span: Span) -> int:
     return index
 
 
-def to_sentence_offsets(sentences: Sequence[Sentence], span: Span) -> tuple[int, Span]:
+def to_sentence_offsets(
+    sentences: Sequence[Sentence], span: Span, starts: Sequence[int] | None = None
+) -> tuple[int, Span]:
     """The sentence index of ``span`` and the span in that sentence's local offsets.
 
     >>> to_sentence_offsets((Sentence(0, 0, 3, 0), Sentence(1, 4, 9, 1)), Span(5, 7, "ORG"))
     (1, Span(start=1, end=3, label='ORG'))
     """
-    index = sentence_index_of(sentences, span)
+    index = sentence_index_of(sentences, span, starts)
     offset = sentences[index].start
     return index, Span(span.start - offset, span.end - offset, span.label)
 
@@ -79,8 +82,9 @@ def spans_by_sentence(sentences: Sequence[Sentence], spans: Iterable[Span]) -> l
     [[Span(start=0, end=2, label='GPE')], [Span(start=1, end=3, label='ORG')]]
     """
     groups: list[list[Span]] = [[] for _ in sentences]
+    starts = [sentence.start for sentence in sentences]
     for span in spans:
-        index, local = to_sentence_offsets(sentences, span)
+        index, local = to_sentence_offsets(sentences, span, starts)
         groups[index].append(local)
     for group in groups:
         group.sort()

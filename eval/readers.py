@@ -287,6 +287,7 @@ def _document_mentions(value: dict[str, Any], document: Document, labels: frozen
     if not isinstance(mentions, list):
         raise ValueError(f"'mentions' must be a list, found {_describe(mentions)}")
     indexed: list[tuple[Span, int]] = []
+    starts = [sentence.start for sentence in document.sentences]
     for index, item in enumerate(mentions):
         where = f"mentions[{index}]"
         start, end = _offsets(item, where, document)
@@ -297,7 +298,7 @@ def _document_mentions(value: dict[str, Any], document: Document, labels: frozen
             raise ValueError(f"{where}: unknown label {label!r} (known labels: {' '.join(sorted(labels))})")
         span = Span(start, end, label)
         try:
-            sentence_index_of(document.sentences, span)
+            sentence_index_of(document.sentences, span, starts)
         except ConversionError as error:
             raise ValueError(f"{where}: {error.reason}") from None
         indexed.append((span, index))

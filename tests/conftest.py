@@ -27,7 +27,7 @@ def gold() -> Document:
 def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the files the gold tools read, which a test may corrupt freely."""
     copy = tmp_path / "checkout"
-    for folder in ("seeds", "corpus", "annotations", "data"):
+    for folder in ("seeds", "corpus", "annotations", "data", "results"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
     shutil.copy(ROOT / "README.md", copy / "README.md")
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))

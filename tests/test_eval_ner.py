@@ -8,16 +8,12 @@ strict mode) and counts set intersections, without seqeval.
 from __future__ import annotations
 
 import random
-import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhnerbench.annotations.gold import load_gold
-from zhnerbench.corpus.store import SEED_NAME, render_corpus_files
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.exceptions import TagSequenceError
 from zhnerbench.eval.ner import NerScores, Score, score_from_counts, seqeval_scores, span_set_scores
@@ -26,26 +22,8 @@ from zhnerbench.eval.readers import Predictions
 from zhnerbench.eval.tags import spans_to_iob2
 from zhnerbench.eval.views import VIEWS, project_spans
 from zhnerbench.model import Document, Span
-from zhnerbench.paths import repository_root
 
 
-def gold_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The checkout, or a scratch copy with the corpus files built from the seed when they are not built yet."""
-    root = repository_root()
-    if (root / "corpus" / "article.txt").is_file():
-        return root
-    scratch = tmp_path_factory.mktemp("checkout")
-    shutil.copytree(root / "seeds", scratch / "seeds")
-    shutil.copytree(root / "annotations", scratch / "annotations", ignore=shutil.ignore_patterns("__pycache__"))
-    for relative, data in render_corpus_files((root / "seeds" / SEED_NAME).read_bytes()).items():
-        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / relative).write_bytes(data)
-    return scratch
-
-
-@pytest.fixture(scope="module")
-def gold(tmp_path_factory: pytest.TempPathFactory) -> Document:
-    return load_gold(gold_checkout(tmp_path_factory))
 
 
 def independent_entities(sequences: list[list[str]]) -> set[tuple[int, str, int, int]]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
 
-from zhnerbench.annotations.gold import derive_entities, load_gold
-from zhnerbench.corpus.store import SEED_NAME, document_from_text, render_corpus_files
+from zhnerbench.annotations.gold import derive_entities
+from zhnerbench.corpus.store import document_from_text
 from zhnerbench.eval.ner import Score
 from zhnerbench.eval.relations import (
     PredictedArgument,
@@ -20,26 +18,8 @@ from zhnerbench.eval.relations import (
     score_relations,
 )
 from zhnerbench.model import Document, Mention, Relation
-from zhnerbench.paths import repository_root
 
 
-def gold_checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The checkout, or a scratch copy with the corpus files built from the seed when they are not built yet."""
-    root = repository_root()
-    if (root / "corpus" / "article.txt").is_file():
-        return root
-    scratch = tmp_path_factory.mktemp("checkout")
-    shutil.copytree(root / "seeds", scratch / "seeds")
-    shutil.copytree(root / "annotations", scratch / "annotations", ignore=shutil.ignore_patterns("__pycache__"))
-    for relative, data in render_corpus_files((root / "seeds" / SEED_NAME).read_bytes()).items():
-        (scratch / relative).parent.mkdir(parents=True, exist_ok=True)
-        (scratch / relative).write_bytes(data)
-    return scratch
-
-
-@pytest.fixture(scope="module")
-def gold(tmp_path_factory: pytest.TempPathFactory) -> Document:
-    return load_gold(gold_checkout(tmp_path_factory))
 
 
 def argument(document: Document, start: int, end: int) -> PredictedArgument:

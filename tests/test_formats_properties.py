@@ -11,7 +11,7 @@ from zhnerbench.eval.readers import parse_conll, parse_documents
 from zhnerbench.eval.relations import gold_relations_as_predictions
 from zhnerbench.eval.writers import conll_text, documents_jsonl
 from zhnerbench.formats.brat import ann_to_document, document_to_ann
-from zhnerbench.model import Document, Mention, Relation, Span
+from zhnerbench.model import Document, Mention, Relation
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 # Characters that matter: CJK, the sentence ends, ASCII commas and spaces (tokens too).

@@ -6,4 +6,9 @@ name is installed: ``corpus/`` is ``zhnerbench.corpus``, ``annotations/`` is
 is ``zhnerbench.baselines``.
 """
 
+import time
+
 __version__ = "1.0.0"
+
+#: When the project's code started running (the leaderboard's wall time counts from here).
+STARTED = time.perf_counter()

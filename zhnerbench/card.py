@@ -19,6 +19,7 @@ from datasets import DatasetInfo, SplitDict, SplitInfo
 from zhnerbench.annotations.agreement import agreement_markdown
 from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT, config_rows, data_file
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.leaderboard.render import leaderboard_markdown, read_leaderboard
 from zhnerbench.model import Document
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
@@ -142,18 +143,30 @@ GENERATED_BLOCKS: dict[str, Callable[[Document], str]] = {
 }
 
 
+def replace_block(readme: str, name: str, content: str) -> str:
+    r"""``readme`` with the block ``<!-- generated:NAME -->`` … ``<!-- /generated:NAME -->`` set to ``content``.
+
+    >>> replace_block("a\n<!-- generated:x -->\nold\n<!-- /generated:x -->\nb", "x", "new")
+    'a\n<!-- generated:x -->\nnew\n<!-- /generated:x -->\nb'
+    """
+    pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
+    if not pattern.search(readme):
+        raise GoldDataError(
+            [Problem(README_FILE, None, f"missing the block <!-- generated:{name} --> … <!-- /generated:{name} -->")]
+        )
+    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme, count=1)
+
+
 def render_readme(readme: str, document: Document, root: Path) -> str:
     """``readme`` with its front matter and every generated block brought up to date."""
-    blocks = {**GENERATED_BLOCKS, "agreement": lambda doc: agreement_markdown(root, doc)}
+    blocks = {
+        **GENERATED_BLOCKS,
+        "agreement": lambda doc: agreement_markdown(root, doc),
+        "leaderboard": lambda doc: leaderboard_markdown(read_leaderboard(root)),
+    }
     if not _FRONT_MATTER.match(readme):
         raise GoldDataError([Problem(README_FILE, 1, "must start with a YAML front matter block (---)")])
     readme = _FRONT_MATTER.sub(lambda _: front_matter(document), readme, count=1)
     for name, render in blocks.items():
-        pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
-        if not pattern.search(readme):
-            raise GoldDataError(
-                [Problem(README_FILE, None, f"missing the block <!-- generated:{name} --> … <!-- /generated:{name} -->")]
-            )
-        content = render(document)
-        readme = pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme, count=1)
+        readme = replace_block(readme, name, render(document))
     return readme

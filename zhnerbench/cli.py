@@ -16,11 +16,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     from zhnerbench.eval.command import add_evaluate_parser
     from zhnerbench.formats.command import add_export_parser
+    from zhnerbench.leaderboard.command import add_leaderboard_parser
 
     commands.add_validate_parser(subparsers)
     commands.add_build_parser(subparsers)
     add_evaluate_parser(subparsers)
     add_export_parser(subparsers)
+    add_leaderboard_parser(subparsers)
     return parser
 
 

@@ -7,6 +7,7 @@ Every reader produces these objects and every writer consumes them; offsets are
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import NamedTuple
 
 
@@ -82,11 +83,13 @@ class Document:
         sentence = self.sentences[index]
         return self.text[sentence.start:sentence.end]
 
+    @cached_property
+    def _entities_by_id(self) -> dict[str, Entity]:
+        return {entity.id: entity for entity in self.entities}
+
     def entity(self, entity_id: str) -> Entity:
-        for entity in self.entities:
-            if entity.id == entity_id:
-                return entity
-        raise KeyError(entity_id)
+        """The entity with this id (``KeyError`` if there is none)."""
+        return self._entities_by_id[entity_id]
 
     @property
     def spans(self) -> tuple[Span, ...]:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from zhnerbench.annotations.gold import derive_entities, id_number
 from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Document, Mention, Relation
+from zhnerbench.model import Document, Mention, Relation, Sentence
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 TEXT_NAME = "article.txt"
@@ -50,10 +50,8 @@ def annotation_conf() -> str:
     return "\n".join(lines)
 
 
-def _anchor(document: Document, entity_id: str, sentence: int) -> Mention:
-    """The entity's mention nearest to ``sentence`` (ties: the earlier one)."""
-    mentions = [m for m in document.mentions if m.entity == entity_id]
-    target = document.sentences[sentence]
+def _anchor(mentions: list[Mention], target: Sentence) -> Mention:
+    """The mention nearest to the ``target`` sentence (inside it first; ties: the earlier one)."""
 
     def distance(mention: Mention) -> tuple[int, int]:
         inside = target.start <= mention.start and mention.end <= target.end
@@ -76,9 +74,13 @@ def document_to_ann(document: Document) -> str:
         mentions = [_brat_id("T", m) for m in entity.mentions]
         if len(mentions) > 1:
             lines.append(f"*\tEquiv {' '.join(mentions)}")
+    mentions_of: dict[str, list[Mention]] = {}
+    for mention in document.mentions:
+        mentions_of.setdefault(mention.entity, []).append(mention)
     for relation in document.relations:
-        head = _anchor(document, relation.head, relation.evidence[0])
-        tail = _anchor(document, relation.tail, relation.evidence[0])
+        first = document.sentences[relation.evidence[0]]
+        head = _anchor(mentions_of[relation.head], first)
+        tail = _anchor(mentions_of[relation.tail], first)
         lines.append(
             f"{_brat_id('R', relation.id)}\t{relation.relation} Arg1:{_brat_id('T', head.id)} Arg2:{_brat_id('T', tail.id)}"
         )

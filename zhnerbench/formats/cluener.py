@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from zhnerbench.eval.offsets import spans_by_sentence
 from zhnerbench.eval.views import View, project_spans
 from zhnerbench.model import Document, Span
 
@@ -29,14 +30,9 @@ def sentence_record(text: str, spans: list[Span]) -> dict[str, Any]:
 
 def document_to_cluener(document: Document, spans: list[Span], view: View) -> str:
     """JSONL, one CLUENER record per sentence, labels projected into ``view``."""
-    projected = project_spans(spans, view)
+    groups = spans_by_sentence(document.sentences, project_spans(spans, view))
     lines = []
-    for sentence in document.sentences:
-        local = [
-            Span(s.start - sentence.start, s.end - sentence.start, s.label)
-            for s in projected
-            if sentence.start <= s.start and s.end <= sentence.end
-        ]
+    for sentence, local in zip(document.sentences, groups):
         record = sentence_record(document.text[sentence.start:sentence.end], local)
         lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.offsets import spans_by_sentence
 from zhnerbench.model import Document, Span
 
 if TYPE_CHECKING:
@@ -36,20 +37,21 @@ def spans_to_docbin(document: Document, spans: list[Span], unit: str = "sentence
     if unit not in UNITS:
         raise ZhNerBenchError(f"unknown unit {unit!r}; choose one of {', '.join(UNITS)}")
     vocab = spacy.blank("zh").vocab
-    pieces = (
-        [(s.start, s.end) for s in document.sentences] if unit == "sentence" else [(0, len(document.text))]
-    )
+    if unit == "sentence":
+        pieces = [(s.start, s.end) for s in document.sentences]
+        groups = spans_by_sentence(document.sentences, spans)
+    else:
+        pieces, groups = [(0, len(document.text))], [sorted(spans)]
     docbin = DocBin(attrs=["ENT_IOB", "ENT_TYPE"], store_user_data=True)
-    for start, end in pieces:
+    for (start, end), local in zip(pieces, groups):
         characters = list(document.text[start:end])
         doc = Doc(vocab, words=characters, spaces=[False] * len(characters))
         entities = []
-        for span in spans:
-            if start <= span.start and span.end <= end:
-                entity = doc.char_span(span.start - start, span.end - start, label=span.label)
-                if entity is None:  # cannot happen with one token per character; guard the invariant
-                    raise ZhNerBenchError(f"span [{span.start},{span.end}) does not align with the tokens")
-                entities.append(entity)
+        for span in local:
+            entity = doc.char_span(span.start, span.end, label=span.label)
+            if entity is None:  # cannot happen with one token per character; guard the invariant
+                raise ZhNerBenchError(f"span [{span.start},{span.end}) does not align with the tokens")
+            entities.append(entity)
         doc.ents = entities
         doc.user_data["zhnerbench"] = {"doc_id": document.id, "start": start}
         docbin.add(doc)

