@@ -28,6 +28,7 @@ from zhnerbench.eval.readers import FORMATS, read_predictions
 from zhnerbench.eval.report import format_report
 from zhnerbench.eval.tags import SCHEMES
 from zhnerbench.eval.views import VIEWS
+from zhnerbench.files import write_atomically
 from zhnerbench.paths import check_output_path
 
 #: The resampling weights take 8 bytes per sample and sentence (51 MB for the article at this bound).
@@ -97,10 +98,8 @@ def add_evaluate_parser(subparsers: Any) -> argparse.ArgumentParser:
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as error:
-        raise ZhNerBenchError(f"cannot write {path}: {error.strerror or error}") from None
+    # A mistyped directory is an error, not a reason to create one.
+    write_atomically(path, text.encode("utf-8"), make_parents=False)
 
 
 def run_evaluate(args: argparse.Namespace) -> int:

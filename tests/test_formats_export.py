@@ -119,3 +119,12 @@ def test_spacy_train_runs_one_step_on_the_export(tmp_path):
         },
     )
     assert (tmp_path / "model" / "model-last" / "ner").is_dir()
+
+
+def test_unwritable_destination_is_one_clean_error(tmp_path, capsys):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory", encoding="utf-8")
+    assert main(["export", "--format", "conll", str(blocker / "gold.conll")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"zhnerbench export: error: cannot write {blocker / 'gold.conll'}")
+    assert [p.name for p in tmp_path.iterdir()] == ["a-file"]

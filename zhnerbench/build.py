@@ -7,8 +7,6 @@ whole build succeeded, and each file is replaced atomically.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 from zhnerbench.annotations.gold import load_gold
@@ -16,6 +14,7 @@ from zhnerbench.card import README_FILE, render_readme
 from zhnerbench.corpus.store import SEED_NAME, render_corpus_files
 from zhnerbench.dataset import CONFIGS, config_rows, data_file, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.files import write_atomically
 
 
 def generated_files(root: Path) -> dict[str, bytes]:
@@ -42,27 +41,6 @@ def stale_files(root: Path, files: dict[str, bytes]) -> list[str]:
         if not target.is_file() or target.read_bytes() != content:
             stale.append(path)
     return stale
-
-
-def _default_file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
-def write_atomically(path: Path, content: bytes) -> None:
-    """Replace ``path`` with ``content`` in one step: readers never see half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(content)
-        # mkstemp creates the file 0600; published files get the usual permissions.
-        os.chmod(temporary, _default_file_mode())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
 
 
 def write_files(root: Path, files: dict[str, bytes]) -> list[str]:

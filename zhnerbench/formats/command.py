@@ -57,7 +57,7 @@ def export_files(document: Document, format: str, view: str, scheme: str, unit: 
 
 def run_export(args: argparse.Namespace) -> int:
     from zhnerbench.annotations.gold import load_gold
-    from zhnerbench.build import write_atomically
+    from zhnerbench.files import write_atomically
 
     root = repository_root()
     check_output_path(args.out, root, command="export")

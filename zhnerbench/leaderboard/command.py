@@ -91,7 +91,7 @@ def build_board(args: argparse.Namespace, root: Path, scratch: Path) -> dict[str
 
 def run_leaderboard(args: argparse.Namespace) -> int:
     _require_plotting()
-    from zhnerbench.build import write_atomically
+    from zhnerbench.files import write_atomically
     from zhnerbench.card import README_FILE, replace_block
     from zhnerbench.leaderboard.render import leaderboard_markdown, leaderboard_png
 
