@@ -23,7 +23,7 @@ import contextlib
 import io
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Iterator, Mapping, Sequence
 
 from zhnerbench.baselines.base import BaselineUnavailable, package_version, require_module, spans_from_pieces
 from zhnerbench.baselines.msra import TaggedSentence, locate_msra, to_bio
@@ -47,6 +47,26 @@ def _patched_recognizer_class() -> type:
             return model
 
     return BatchFirstCRFRecognizer
+
+
+@contextlib.contextmanager
+def hanlp_silenced() -> Iterator[None]:
+    """Keep HanLP's progress output off the terminal (the leaderboard shows its own progress).
+
+    Besides ``print``, HanLP "flashes" status lines through a printer that holds the
+    stream it found at import time, so redirecting ``sys.stdout``/``sys.stderr``
+    alone does not catch them.
+    """
+    from hanlp.utils import log_util
+
+    printer = log_util._printer
+    stream = printer.out
+    printer.out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        printer.out = stream
 
 
 class HanlpRnnMsraTagger:
@@ -86,24 +106,27 @@ class HanlpRnnMsraTagger:
         import torch
 
         torch.manual_seed(self.settings.seed)
-        extra = {**self.model_settings, "hanlp": self.version, "torch": package_version("torch")}
+        # "recipe" names the training code's version: bump it when training changes, so that
+        # cached models trained the old way are not reused (2: HanLP's own seed is passed).
+        extra = {**self.model_settings, "hanlp": self.version, "torch": package_version("torch"), "recipe": 2}
         self.info = train_or_reuse(
             self.name, self.settings, extra, corpus, self._fit, self._restore, self._tag_sentences, self.retrain
         )
 
     def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
         recognizer = _patched_recognizer_class()()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with hanlp_silenced():
             recognizer.fit(
                 _as_samples(train), _as_samples(dev), str(directory),
                 epochs=self.settings.epochs, tagging_scheme="BIO", patience=self.settings.epochs,
-                crf=True, devices=[], logger=_quiet_logger(), verbose=False, **self.model_settings,
+                crf=True, devices=[], logger=_quiet_logger(), verbose=False, seed=self.settings.seed,
+                **self.model_settings,
             )
         self._recognizer = recognizer
 
     def _restore(self, directory: Path) -> None:
         recognizer = _patched_recognizer_class()()
-        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        with hanlp_silenced():
             recognizer.load(str(directory), devices=[])
         self._recognizer = recognizer
 
@@ -111,7 +134,8 @@ class HanlpRnnMsraTagger:
         if not texts:
             return []
         # A list of token lists is a batch to HanLP, so one result list per text comes back.
-        outputs = self._recognizer.predict([list(text) for text in texts], batch_size=64)
+        with hanlp_silenced():
+            outputs = self._recognizer.predict([list(text) for text in texts], batch_size=64)
         return [[(begin, end, kind) for _, kind, begin, end in entities] for entities in outputs]
 
     def predict(self, text: str) -> list[Span]:

@@ -46,11 +46,13 @@ def _integer(value: str, low: int, high: int | None = None) -> int:
     return number
 
 
-def _samples(value: str) -> int:
+def samples_argument(value: str) -> int:
+    """argparse type of a bootstrap sample count: an integer from 1 to MAX_SAMPLES."""
     return _integer(value, 1, MAX_SAMPLES)
 
 
-def _non_negative_int(value: str) -> int:
+def non_negative_int(value: str) -> int:
+    """argparse type of a non-negative integer (seeds, counts)."""
     return _integer(value, 0)
 
 
@@ -90,9 +92,9 @@ def add_evaluate_parser(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("--json", metavar="OUT", type=Path, help="write the full results (all errors) as JSON")
     parser.add_argument("--html", metavar="OUT", type=Path, help="write a page with gold and predictions side by side (needs spaCy)")
     parser.add_argument("--compare", metavar="PRED_B", type=Path, help="paired bootstrap test: is PRED better than PRED_B?")
-    parser.add_argument("--samples", type=_samples, default=DEFAULT_SAMPLES, help="bootstrap samples (default 1000)")
-    parser.add_argument("--seed", type=_non_negative_int, default=DEFAULT_SEED, help="bootstrap seed (default 0)")
-    parser.add_argument("--max-errors", type=_non_negative_int, default=10, help="errors listed per view in the printed report")
+    parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES, help="bootstrap samples (default 1000)")
+    parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="bootstrap seed (default 0)")
+    parser.add_argument("--max-errors", type=non_negative_int, default=10, help="errors listed per view in the printed report")
     parser.set_defaults(func=run_evaluate)
     return parser
 

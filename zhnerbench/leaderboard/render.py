@@ -81,10 +81,10 @@ def unavailable_table(board: dict[str, Any]) -> str:
     missing = [s for s in board["systems"] if s["status"] != "ran"]
     if not missing:
         return "Every registered system ran."
-    rows = ["| system | why it did not run | how to enable it |", "|---|---|---|"]
+    rows = ["| system | status | why it did not run | how to enable it |", "|---|---|---|---|"]
     for system in missing:
         reason = system["reason"].replace("|", "\\|")
-        rows.append(f"| {system['name']} | {reason} | `{system['requires']}` |")
+        rows.append(f"| {system['name']} | {system['status']} | {reason} | `{system['requires']}` |")
     return "\n".join(rows)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-from zhnerbench.baselines.base import BaselineUnavailable, Tagger, run_timed
+from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
 from zhnerbench.baselines.relations_common import PredictedRelation as BaselineRelation
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
@@ -24,6 +24,7 @@ from zhnerbench.eval.evaluation import evaluate
 from zhnerbench.eval.readers import read_predictions
 from zhnerbench.eval.relations import MODES, PredictedArgument, PredictedRelation, score_relations
 from zhnerbench.eval.writers import documents_jsonl
+from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.model import Document, Span
 
 #: name -> function(text, sentences, mentions) of the relation baselines.
@@ -39,7 +40,7 @@ class SystemRun:
     """One NER system's outcome: scores and costs, or why it did not run."""
 
     name: str
-    status: str  # "ran" or "unavailable"
+    status: str  # "ran", "unavailable" (cannot run here) or "failed" (crashed, or invalid output)
     version: str = ""
     requires: str = ""
     reason: str = ""
@@ -116,9 +117,17 @@ def run_system(tagger: Tagger, gold: Document, directory: Path, samples: int, se
         # The failed attempt is the system's own load time, not the harness's.
         return SystemRun(tagger.name, "unavailable", tagger.version, tagger.requires, unavailable_reason(error, tagger),
                          tuple(tagger.views), load_seconds=time.perf_counter() - started)
+    except Exception as error:  # a tagger's own bug must not end the whole leaderboard
+        return SystemRun(tagger.name, "failed", tagger.version, tagger.requires, f"crashed: {one_line(error)}",
+                         tuple(tagger.views), load_seconds=time.perf_counter() - started)
     path = predictions_path(directory, tagger.name)
-    path.write_text(documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False), encoding="utf-8")
-    predictions = read_predictions(path, [gold], format="documents")
+    try:
+        path.write_text(documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False), encoding="utf-8")
+        predictions = read_predictions(path, [gold], format="documents")
+    except ZhNerBenchError as error:  # e.g. overlapping or sentence-crossing spans from the adapter
+        path.unlink(missing_ok=True)
+        return SystemRun(tagger.name, "failed", timed.version, tagger.requires, f"invalid output: {error}",
+                         tuple(tagger.views), load_seconds=timed.load_seconds, predict_seconds=timed.predict_seconds)
     evaluation = evaluate([gold], predictions, views=tagger.views, samples=samples, seed=seed)
     return SystemRun(
         tagger.name, "ran", timed.version, tagger.requires, "", tuple(tagger.views),
