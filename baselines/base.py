@@ -228,9 +228,13 @@ TagSentences = Callable[[Sequence[str]], list[list[tuple[int, int, str]]]]
 
 
 def spans_from_pieces(
-    text: str, normalize_punctuation: bool, tag_sentences: TagSentences, label_map: Mapping[str, str]
+    text: str,
+    normalize_punctuation: bool,
+    tag_sentences: TagSentences,
+    label_map: Mapping[str, str],
+    max_chars: int = 100,
 ) -> list[Span]:
-    """Run a sentence-level tagger over the pieces of ``text`` (:func:`split_for_tagging`).
+    """Run a sentence-level tagger over the pieces of ``text`` (:func:`split_for_tagging`, at most ``max_chars``).
 
     The input is normalised first when asked (offsets do not move), and the chunks
     come back as spans over ``text``, relabelled by ``label_map`` (unmapped types dropped).
@@ -240,7 +244,7 @@ def spans_from_pieces(
     [Span(start=0, end=2, label='PERSON')]
     """
     source = tagger_input(text, normalize_punctuation)
-    pieces = split_for_tagging(source)
+    pieces = split_for_tagging(source, max_chars)
     found = tag_sentences([source[start:end] for start, end in pieces])
     return [
         Span(start + begin, start + end, label_map[kind])

@@ -40,6 +40,7 @@ from zhnerbench.baselines.base import (
     one_line,
     package_version,
     require_module,
+    spans_from_pieces,
     split_for_tagging,
 )
 from zhnerbench.baselines.normalize import tagger_input
@@ -133,15 +134,12 @@ class HanlpMsraElectraTagger:
     def predict(self, text: str) -> list[Span]:
         if self._model is None:
             raise BaselineUnavailable(f"{self.name}: call load() first")
-        source = tagger_input(text, self.normalize_punctuation)
-        pieces = split_for_tagging(source, max_chars=126)
-        results = self._model([list(source[start:end]) for start, end in pieces])
-        return [
-            Span(start + begin, start + end, self.label_map[kind])
-            for (start, _), entities in zip(pieces, results)
-            for _, kind, begin, end in entities
-            if kind in self.label_map
-        ]
+        def tag_sentences(texts: list[str]) -> list[list[tuple[int, int, str]]]:
+            results = self._model([list(piece) for piece in texts])
+            return [[(begin, end, kind) for _, kind, begin, end in entities] for entities in results]
+
+        # The ELECTRA model reads at most 126 characters (its 128 positions less [CLS] and [SEP]).
+        return spans_from_pieces(text, self.normalize_punctuation, tag_sentences, self.label_map, max_chars=126)
 
 
 class HanlpMtlOntonotesTagger:
