@@ -23,15 +23,13 @@ import contextlib
 import io
 import os
 from pathlib import Path
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Iterator, Sequence
 
-from zhnerbench.baselines.base import BaselineUnavailable, package_version, require_module, spans_from_pieces
-from zhnerbench.baselines.msra import TaggedSentence, locate_msra, to_bio
-from zhnerbench.baselines.training import TrainedModelInfo, TrainingSettings, train_or_reuse
-from zhnerbench.model import Span
+from zhnerbench.baselines.base import BaselineUnavailable, package_version, require_module
+from zhnerbench.baselines.msra import TaggedSentence, to_bio
+from zhnerbench.baselines.training import MsraTrainedTagger, TrainingSettings
 
 REQUIRES = "pip install torch==2.13.0 'zhnerbench[hanlp]' (hanlp==2.1.5)"
-MSRA_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
 
 
 def _patched_recognizer_class() -> type:
@@ -69,14 +67,12 @@ def hanlp_silenced() -> Iterator[None]:
         printer.out = stream
 
 
-class HanlpRnnMsraTagger:
+class HanlpRnnMsraTagger(MsraTrainedTagger):
     """HanLP BiLSTM-CRF over characters, trained on a bounded MSRA subset and cached."""
 
     name = "hanlp-bilstm-crf-msra"
     requires = REQUIRES
-    native_labels: tuple[str, ...] = ("PER", "LOC", "ORG")
-    label_map: Mapping[str, str] = MSRA_LABEL_MAP
-    views: tuple[str, ...] = ("coarse",)
+    library = "hanlp"
 
     def __init__(
         self,
@@ -89,29 +85,22 @@ class HanlpRnnMsraTagger:
         batch_size: int = 32,
         lr: float = 0.001,
     ) -> None:
-        self.settings = settings or TrainingSettings()
-        self.msra = msra
-        self.retrain = retrain
-        self.normalize_punctuation = normalize_punctuation
-        self.model_settings = {"embed": embed, "rnn_hidden": rnn_hidden, "batch_size": batch_size, "lr": lr}
-        self.version = package_version("hanlp")
-        self.info: TrainedModelInfo | None = None
+        super().__init__(settings, msra, retrain, normalize_punctuation,
+                         {"embed": embed, "rnn_hidden": rnn_hidden, "batch_size": batch_size, "lr": lr})
         self._recognizer: Any = None
 
-    def load(self) -> None:
+    def _check(self) -> None:
         require_module("hanlp", REQUIRES)
         if not self.version.startswith("2."):
             raise BaselineUnavailable(f"hanlp {self.version} found, 2.x needed: {REQUIRES}")
-        corpus = locate_msra(self.msra)
-        import torch
 
-        torch.manual_seed(self.settings.seed)
+    def _extra_settings(self) -> dict[str, Any]:
         # "recipe" names the training code's version: bump it when training changes, so that
         # cached models trained the old way are not reused (2: HanLP's own seed is passed).
-        extra = {**self.model_settings, "hanlp": self.version, "torch": package_version("torch"), "recipe": 2}
-        self.info = train_or_reuse(
-            self.name, self.settings, extra, corpus, self._fit, self._restore, self._tag_sentences, self.retrain
-        )
+        return {**super()._extra_settings(), "torch": package_version("torch"), "recipe": 2}
+
+    def _ready(self) -> bool:
+        return self._recognizer is not None
 
     def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
         recognizer = _patched_recognizer_class()()
@@ -137,11 +126,6 @@ class HanlpRnnMsraTagger:
         with hanlp_silenced():
             outputs = self._recognizer.predict([list(text) for text in texts], batch_size=64)
         return [[(begin, end, kind) for _, kind, begin, end in entities] for entities in outputs]
-
-    def predict(self, text: str) -> list[Span]:
-        if self._recognizer is None:
-            raise BaselineUnavailable(f"{self.name}: call load() first")
-        return spans_from_pieces(text, self.normalize_punctuation, self._tag_sentences, self.label_map)
 
 
 def _as_samples(sentences: Sequence[TaggedSentence]) -> list[dict[str, list[str]]]:

@@ -17,15 +17,13 @@ import io
 import logging
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, Sequence
 
-from zhnerbench.baselines.base import BaselineUnavailable, chunks_from_tags, package_version, require_module, spans_from_pieces
-from zhnerbench.baselines.msra import TaggedSentence, locate_msra
-from zhnerbench.baselines.training import TrainedModelInfo, TrainingSettings, train_or_reuse
-from zhnerbench.model import Span
+from zhnerbench.baselines.base import BaselineUnavailable, chunks_from_tags, require_module
+from zhnerbench.baselines.msra import TaggedSentence
+from zhnerbench.baselines.training import MsraTrainedTagger, TrainingSettings
 
 REQUIRES = "pip install 'zhnerbench[spacy]'"
-MSRA_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
 
 
 def training_config(epochs: int, eval_frequency: int, seed: int, batch_words: int) -> Any:
@@ -59,14 +57,12 @@ def write_docbin(sentences: Sequence[TaggedSentence], path: Path) -> None:
     docbin.to_disk(path)
 
 
-class SpacyMsraTagger:
+class SpacyMsraTagger(MsraTrainedTagger):
     """spaCy NER trained on a bounded MSRA subset, cached."""
 
     name = "spacy-blank-zh-msra"
     requires = REQUIRES
-    native_labels: tuple[str, ...] = ("PER", "LOC", "ORG")
-    label_map: Mapping[str, str] = MSRA_LABEL_MAP
-    views: tuple[str, ...] = ("coarse",)
+    library = "spacy"
 
     def __init__(
         self,
@@ -77,22 +73,15 @@ class SpacyMsraTagger:
         eval_frequency: int = 400,
         batch_words: int = 1000,
     ) -> None:
-        self.settings = settings or TrainingSettings()
-        self.msra = msra
-        self.retrain = retrain
-        self.normalize_punctuation = normalize_punctuation
-        self.model_settings = {"eval_frequency": eval_frequency, "batch_words": batch_words}
-        self.version = package_version("spacy")
-        self.info: TrainedModelInfo | None = None
+        super().__init__(settings, msra, retrain, normalize_punctuation,
+                         {"eval_frequency": eval_frequency, "batch_words": batch_words})
         self._nlp: Any = None
 
-    def load(self) -> None:
+    def _check(self) -> None:
         require_module("spacy", REQUIRES)
-        corpus = locate_msra(self.msra)
-        extra = {**self.model_settings, "spacy": self.version}
-        self.info = train_or_reuse(
-            self.name, self.settings, extra, corpus, self._fit, self._restore, self._tag_sentences, self.retrain
-        )
+
+    def _ready(self) -> bool:
+        return self._nlp is not None
 
     def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
         from spacy.cli.train import train as spacy_train
@@ -127,8 +116,3 @@ class SpacyMsraTagger:
             [(entity.start_char, entity.end_char, entity.label_) for entity in doc.ents]
             for doc in self._nlp.pipe(texts, batch_size=256)
         ]
-
-    def predict(self, text: str) -> list[Span]:
-        if self._nlp is None:
-            raise BaselineUnavailable(f"{self.name}: call load() first")
-        return spans_from_pieces(text, self.normalize_punctuation, self._tag_sentences, self.label_map)

@@ -8,15 +8,17 @@ records both in the model's ``metadata.json`` so the leaderboard can show them.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
-from zhnerbench.baselines.base import TagSentences, chunks_from_tags
+from zhnerbench.baselines.base import BaselineUnavailable, TagSentences, chunks_from_tags, package_version, spans_from_pieces
 from zhnerbench.baselines.cache import model_dir, read_metadata, write_metadata
-from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, span_f1, training_slices
+from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, locate_msra, span_f1, training_slices
+from zhnerbench.model import Span
 
 
 @dataclass(frozen=True)
@@ -93,3 +95,55 @@ def train_or_reuse(
     else:
         restore(directory)
     return TrainedModelInfo(**metadata)
+
+
+#: MSRA's three types as the project's labels (its LOC are places, mostly GPEs).
+MSRA_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
+
+
+class MsraTrainedTagger:
+    """What the adapters trained here on MSRA share: their options, ``load()`` (find MSRA,
+    then train into the cache or reuse it) and ``predict()``.
+
+    A subclass names its ``library`` (whose version is the adapter's) and provides
+    ``_check()`` (raise :class:`BaselineUnavailable` when it cannot run), ``_fit``,
+    ``_restore``, ``_tag_sentences`` and ``_ready``; ``_extra_settings()`` adds what,
+    besides :class:`TrainingSettings`, must key the cached model.
+    """
+
+    library: str
+    native_labels: tuple[str, ...] = ("PER", "LOC", "ORG")
+    label_map: Mapping[str, str] = MSRA_LABEL_MAP
+    views: tuple[str, ...] = ("coarse",)
+
+    def __init__(
+        self,
+        settings: TrainingSettings | None,
+        msra: str | os.PathLike[str] | None,
+        retrain: bool,
+        normalize_punctuation: bool,
+        model_settings: dict[str, Any],
+    ) -> None:
+        self.settings = settings or TrainingSettings()
+        self.msra = msra
+        self.retrain = retrain
+        self.normalize_punctuation = normalize_punctuation
+        self.model_settings = model_settings
+        self.version = package_version(self.library)
+        self.info: TrainedModelInfo | None = None
+
+    def _extra_settings(self) -> dict[str, Any]:
+        return {**self.model_settings, self.library: self.version}
+
+    def load(self) -> None:
+        self._check()
+        corpus = locate_msra(self.msra)
+        self.info = train_or_reuse(
+            self.name, self.settings, self._extra_settings(), corpus,  # type: ignore[attr-defined]
+            self._fit, self._restore, self._tag_sentences, self.retrain,
+        )
+
+    def predict(self, text: str) -> list[Span]:
+        if not self._ready():
+            raise BaselineUnavailable(f"{self.name}: call load() first")  # type: ignore[attr-defined]
+        return spans_from_pieces(text, self.normalize_punctuation, self._tag_sentences, self.label_map)
