@@ -92,7 +92,7 @@ def download_host_reachable(identifier: str, timeout: float = 3.0) -> bool:
 
 
 def _load_quietly(identifier: str) -> Any:
-    require_module("hanlp", REQUIRES)
+    """``hanlp.load(identifier)`` without its console output (callers check that hanlp is installed)."""
     import hanlp
 
     if not model_is_local(identifier, hanlp_home()) and not download_host_reachable(identifier):
@@ -113,27 +113,40 @@ def _load_quietly(identifier: str) -> Any:
         ) from error
 
 
-class HanlpMsraElectraTagger:
-    name = "hanlp-msra-electra-small"
+class _HanlpPretrainedTagger:
+    """What the pretrained HanLP adapters share: options, version, ``load()`` of one model."""
+
     requires = REQUIRES
-    native_labels: tuple[str, ...] = tuple(HANLP_MSRA_LABEL_MAP)
-    label_map: Mapping[str, str] = HANLP_MSRA_LABEL_MAP
-    views: tuple[str, ...] = ("coarse",)
 
     def __init__(self, normalize_punctuation: bool = True) -> None:
         self.normalize_punctuation = normalize_punctuation
         self.version = package_version("hanlp")
         self._model: Any = None
 
+    def _identifier(self) -> str:
+        """The model's ``hanlp.pretrained`` identifier (imports hanlp, so only called by ``load``)."""
+        raise NotImplementedError
+
     def load(self) -> None:
         require_module("hanlp", REQUIRES)
+        self._model = _load_quietly(self._identifier())
+
+
+class HanlpMsraElectraTagger(_HanlpPretrainedTagger):
+    name = "hanlp-msra-electra-small"
+    native_labels: tuple[str, ...] = tuple(HANLP_MSRA_LABEL_MAP)
+    label_map: Mapping[str, str] = HANLP_MSRA_LABEL_MAP
+    views: tuple[str, ...] = ("coarse",)
+
+    def _identifier(self) -> str:
         import hanlp.pretrained.ner
 
-        self._model = _load_quietly(hanlp.pretrained.ner.MSRA_NER_ELECTRA_SMALL_ZH)
+        return hanlp.pretrained.ner.MSRA_NER_ELECTRA_SMALL_ZH
 
     def predict(self, text: str) -> list[Span]:
         if self._model is None:
             raise BaselineUnavailable(f"{self.name}: call load() first")
+
         def tag_sentences(texts: list[str]) -> list[list[tuple[int, int, str]]]:
             results = self._model([list(piece) for piece in texts])
             return [[(begin, end, kind) for _, kind, begin, end in entities] for entities in results]
@@ -142,23 +155,16 @@ class HanlpMsraElectraTagger:
         return spans_from_pieces(text, self.normalize_punctuation, tag_sentences, self.label_map, max_chars=126)
 
 
-class HanlpMtlOntonotesTagger:
+class HanlpMtlOntonotesTagger(_HanlpPretrainedTagger):
     name = "hanlp-mtl-ontonotes"
-    requires = REQUIRES
     native_labels: tuple[str, ...] = ONTONOTES_LABELS
     label_map: Mapping[str, str] = ONTONOTES_IDENTITY
     views: tuple[str, ...] = ("ontonotes", "coarse")
 
-    def __init__(self, normalize_punctuation: bool = True) -> None:
-        self.normalize_punctuation = normalize_punctuation
-        self.version = package_version("hanlp")
-        self._model: Any = None
-
-    def load(self) -> None:
-        require_module("hanlp", REQUIRES)
+    def _identifier(self) -> str:
         import hanlp.pretrained.mtl
 
-        self._model = _load_quietly(hanlp.pretrained.mtl.CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH)
+        return hanlp.pretrained.mtl.CLOSE_TOK_POS_NER_SRL_DEP_SDP_CON_ELECTRA_SMALL_ZH
 
     def predict(self, text: str) -> list[Span]:
         if self._model is None:

@@ -26,10 +26,11 @@ def generated_files(root: Path) -> dict[str, bytes]:
         raise GoldDataError([Problem(seed, None, f"cannot read: {error.strerror}")]) from None
     files = render_corpus_files(seed_bytes)
     document = load_gold(root, text=seed_bytes.decode("utf-8"))
+    rows = {config: config_rows(config, document) for config in CONFIGS}
     for config in CONFIGS:
-        files[data_file(config)] = render_jsonl(config_rows(config, document)).encode("utf-8")
+        files[data_file(config)] = render_jsonl(rows[config]).encode("utf-8")
     readme = (root / README_FILE).read_text(encoding="utf-8")
-    files[README_FILE] = render_readme(readme, document, root).encode("utf-8")
+    files[README_FILE] = render_readme(readme, document, root, rows).encode("utf-8")
     return files
 
 

@@ -11,13 +11,13 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable, Mapping
 
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
 from zhnerbench.annotations.agreement import agreement_markdown
-from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT, config_rows, data_file
+from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT, data_file
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.leaderboard.render import leaderboard_markdown, read_leaderboard
 from zhnerbench.model import Document
@@ -27,12 +27,16 @@ README_FILE = "README.md"
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 
 
-def front_matter(document: Document) -> str:
+#: Each config's rows, built once by ``zhnerbench build`` for the data files and the card alike.
+ConfigRows = Mapping[str, list[dict[str, Any]]]
+
+
+def front_matter(rows: ConfigRows) -> str:
     """The README's YAML header: licence, languages, tasks, configs and typed features."""
     infos = []
     for config in CONFIGS:
         splits = SplitDict()
-        splits.add(SplitInfo(name=SPLIT, num_examples=len(config_rows(config, document))))
+        splits.add(SplitInfo(name=SPLIT, num_examples=len(rows[config])))
         info = DatasetInfo(features=FEATURES[config], splits=splits)._to_yaml_dict()
         infos.append({"config_name": config, **info})
     header = {
@@ -114,10 +118,10 @@ def _one_key_per_line(row: dict) -> str:
     return "{\n" + ",\n".join(fields) + "\n}"
 
 
-def example_rows(document: Document) -> str:
+def example_rows(rows: ConfigRows) -> str:
     """One example row per config, as ``load_dataset`` returns it (labels as names)."""
     parts = []
-    ner = next(r for r in config_rows("ner", document) if r["id"].endswith("-004"))
+    ner = next(r for r in rows["ner"] if r["id"].endswith("-004"))
     compact_ner = {k: v for k, v in ner.items() if k not in ("tokens", "ner_tags")}
     compact_ner["tokens"] = "".join(ner["tokens"])
     compact_ner["ner_tags"] = ner["ner_tags"]
@@ -128,9 +132,9 @@ def example_rows(document: Document) -> str:
     )
     parts.append(
         "`documents` (the one row, lists cut to two items):\n\n```json\n"
-        + _one_key_per_line(_shorten(config_rows("documents", document)[0])) + "\n```"
+        + _one_key_per_line(_shorten(rows["documents"][0])) + "\n```"
     )
-    signs = next(r for r in config_rows("relations", document) if r["relation"] == "signs")
+    signs = next(r for r in rows["relations"] if r["relation"] == "signs")
     parts.append("`relations` (one row):\n\n```json\n" + _one_key_per_line(signs) + "\n```")
     return "\n\n".join(parts)
 
@@ -139,7 +143,6 @@ GENERATED_BLOCKS: dict[str, Callable[[Document], str]] = {
     "corpus-statistics": corpus_statistics,
     "label-statistics": label_statistics,
     "relation-statistics": relation_statistics,
-    "examples": example_rows,
 }
 
 
@@ -157,16 +160,17 @@ def replace_block(readme: str, name: str, content: str) -> str:
     return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme, count=1)
 
 
-def render_readme(readme: str, document: Document, root: Path) -> str:
+def render_readme(readme: str, document: Document, root: Path, rows: ConfigRows) -> str:
     """``readme`` with its front matter and every generated block brought up to date."""
     blocks = {
         **GENERATED_BLOCKS,
+        "examples": lambda doc: example_rows(rows),
         "agreement": lambda doc: agreement_markdown(root, doc),
         "leaderboard": lambda doc: leaderboard_markdown(read_leaderboard(root)),
     }
     if not _FRONT_MATTER.match(readme):
         raise GoldDataError([Problem(README_FILE, 1, "must start with a YAML front matter block (---)")])
-    readme = _FRONT_MATTER.sub(lambda _: front_matter(document), readme, count=1)
+    readme = _FRONT_MATTER.sub(lambda _: front_matter(rows), readme, count=1)
     for name, render in blocks.items():
         readme = replace_block(readme, name, render(document))
     return readme
