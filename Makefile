@@ -3,17 +3,21 @@
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
-# The baselines that use PyTorch (HanLP, chinesener) need it installed first: this
-# exact version is a CPU build on the project's machines; an unpinned `torch`
-# would pull a multi-GB CUDA build. Override TORCH= elsewhere (e.g. TORCH=torch).
+# PyTorch (for the HanLP and chinesener baselines) as a CPU build. Plain `pip install torch`
+# takes a CUDA build of several GB on Linux; PyTorch's CPU wheel index has `2.13.0+cpu`,
+# which pip prefers to PyPI's `2.13.0`. Where a local CPU wheel is configured for pip
+# (find-links), that one is taken the same way. TORCH_INDEX= (empty) uses only your
+# configured indexes; TORCH=... picks another version.
 TORCH ?= torch==2.13.0
+TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
 .PHONY: run test clean-venv
 
 $(BIN)/zhnerbench: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet '$(TORCH)'
+	# --no-deps: only torch itself is looked up on its index; its dependencies come from yours.
+	$(BIN)/python -m pip install --quiet --no-deps $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) '$(TORCH)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
@@ -25,7 +29,8 @@ run: $(BIN)/zhnerbench
 test: $(BIN)/zhnerbench
 	$(BIN)/zhnerbench validate
 	$(BIN)/zhnerbench build --check
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m mypy
+	$(BIN)/python -m pytest -q -n 2
 
 clean-venv:
 	rm -rf $(VENV)

@@ -28,6 +28,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 TARGET_SECONDS = 2.0
@@ -36,15 +37,14 @@ started = time.perf_counter()
 import seqeval.metrics  # noqa: E402,F401  (sklearn comes with it: most of the import time)
 
 from zhnerbench.annotations.gold import load_gold  # noqa: E402
-from zhnerbench.corpus.store import SEED_NAME, render_corpus_files  # noqa: E402
+from zhnerbench.corpus.store import render_corpus_files  # noqa: E402
 from zhnerbench.eval.command import add_evaluate_parser  # noqa: E402
 from zhnerbench.eval.evaluation import evaluate, evaluation_to_json, select_views  # noqa: E402
 from zhnerbench.eval.readers import read_predictions  # noqa: E402
-from zhnerbench.eval.relations import PredictedRelation, gold_relations_as_predictions  # noqa: E402
 from zhnerbench.eval.report import format_report  # noqa: E402
-from zhnerbench.eval.writers import prediction_text  # noqa: E402
-from zhnerbench.model import Document, Span  # noqa: E402
-from zhnerbench.paths import repository_root  # noqa: E402
+from zhnerbench.formats.predictions import gold_relations_as_predictions, prediction_text  # noqa: E402
+from zhnerbench.model import Document, PredictedRelation, Span  # noqa: E402
+from zhnerbench.paths import SEED_NAME, repository_root  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - started
 
@@ -86,7 +86,7 @@ def perturbed(gold: Document, seed: int = 0) -> tuple[list[Span], list[Predicted
     return sorted(spans), relations
 
 
-def timed(function, repeats: int) -> list[float]:
+def timed(function: Callable[[], object], repeats: int) -> list[float]:
     times = []
     for _ in range(repeats):
         started = time.perf_counter()

@@ -24,12 +24,16 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Callable
+from collections.abc import Callable
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def timed(function: Callable[[], object]) -> tuple[float, object]:
+T = TypeVar("T")
+
+
+def timed(function: Callable[[], T]) -> tuple[float, T]:
     """Seconds one call takes, with the cyclic garbage collector off during it (as ``timeit`` does):
     with the large corpus's heap, a collection that happens to fall into a short step would
     dominate it and hide how the step itself scales."""
@@ -45,39 +49,62 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
 
 def make_checkout(target: Path, scale: int) -> None:
     """A checkout whose article is the gold article repeated ``scale`` times, with the gold copied along."""
-    from zhnerbench.annotations.gold import load_gold, render_mentions_tsv, render_relations_tsv
-    from zhnerbench.annotations.gold import derive_entities
-    from zhnerbench.corpus.store import SEED_NAME, document_from_text
-    from zhnerbench.model import Document, Mention, Relation
+    from dataclasses import replace
+
+    from zhnerbench.annotations.gold import (
+        derive_entities,
+        load_gold,
+        render_inner_mentions_tsv,
+        render_mentions_tsv,
+        render_relations_tsv,
+    )
+    from zhnerbench.corpus.store import document_from_text
+    from zhnerbench.model import Mention, Relation
+    from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE, SEED_NAME
+    from zhnerbench.schema import VALUE_LABELS
 
     gold = load_gold(ROOT)
     for folder in ("annotations", "corpus", "data", "results", "seeds"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    shutil.copy(ROOT / "README.md", target / "README.md")
+    for name in ("README.md", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, target / name)
     text = "\n".join([gold.text] * scale)
     stride = len(gold.text) + 1
     sentences_per_copy = len(gold.sentences)
-    mentions, relations = [], []
-    entities_per_copy = len(gold.entities)
+    mentions: list[Mention] = []
+    inner: list[Mention] = []
+    relations: list[Relation] = []
+    entities_per_copy = max(int(e.id[1:]) for e in gold.entities)
+    mentions_per_copy = max(int(m.id[1:]) for m in gold.all_mentions)
+
+    value_entities = {e.id for e in gold.entities if e.label in VALUE_LABELS}
+
+    def mention_id(identifier: str, copy: int) -> str:
+        return f"M{int(identifier[1:]) + copy * mentions_per_copy:07d}"
+
+    def entity_id(identifier: str, copy: int) -> str:
+        # A value (date, number, title) is one entity per distinct text across the whole document.
+        return f"E{int(identifier[1:]) + (0 if identifier in value_entities else copy) * entities_per_copy:07d}"
+
     for copy in range(scale):
         shift = copy * stride
-        for m in gold.mentions:
-            entity = f"E{int(m.entity[1:]) + copy * entities_per_copy:06d}"
-            mentions.append(Mention(f"M{int(m.id[1:]) + copy * len(gold.mentions):06d}", m.start + shift,
-                                    m.end + shift, m.label, entity, m.text))
+        for layer, target_list in ((gold.mentions, mentions), (gold.inner_mentions, inner)):
+            for m in layer:
+                entity = entity_id(m.entity, copy)
+                target_list.append(Mention(mention_id(m.id, copy), m.start + shift, m.end + shift, m.label, entity, m.text,
+                                           mention_id(m.parent, copy) if m.parent else None))
         for r in gold.relations:
             relations.append(Relation(
-                f"R{int(r.id[1:]) + copy * len(gold.relations):06d}",
-                f"E{int(r.head[1:]) + copy * entities_per_copy:06d}", r.relation,
-                f"E{int(r.tail[1:]) + copy * entities_per_copy:06d}",
+                f"R{int(r.id[1:]) + copy * len(gold.relations):07d}",
+                entity_id(r.head, copy), r.relation, entity_id(r.tail, copy),
                 tuple(e + copy * sentences_per_copy for e in r.evidence)))
-    base = document_from_text(text)
-    document = Document(base.id, base.title, base.date, base.language, text, base.lines, base.sentences,
-                        tuple(mentions), derive_entities(mentions), tuple(relations))
+    document = replace(document_from_text(text), mentions=tuple(mentions), inner_mentions=tuple(inner),
+                       entities=derive_entities(mentions + inner), relations=tuple(relations))
     (target / "seeds" / SEED_NAME).write_text(text, encoding="utf-8")
     (target / "corpus" / "article.txt").write_text(text, encoding="utf-8")
-    (target / "annotations" / "mentions.tsv").write_text(render_mentions_tsv(document), encoding="utf-8")
-    (target / "annotations" / "relations.tsv").write_text(render_relations_tsv(document), encoding="utf-8")
+    (target / MENTIONS_FILE).write_text(render_mentions_tsv(document.mentions), encoding="utf-8")
+    (target / INNER_MENTIONS_FILE).write_text(render_inner_mentions_tsv(document.inner_mentions), encoding="utf-8")
+    (target / RELATIONS_FILE).write_text(render_relations_tsv(document), encoding="utf-8")
 
 
 def measure(root: Path, samples: int) -> dict[str, float]:
@@ -88,27 +115,29 @@ def measure(root: Path, samples: int) -> dict[str, float]:
     from zhnerbench.build import generated_files, write_files
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.eval.readers import read_predictions
-    from zhnerbench.eval.writers import documents_jsonl
     from zhnerbench.formats.command import FORMATS, export_files
+    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.views import VIEWS
 
     datasets.disable_progress_bars()
     datasets.logging.set_verbosity_error()
     times: dict[str, float] = {}
-    times["validate"], (document, problems) = timed(lambda: read_gold(root))
-    assert not problems, problems[:3]
+    times["validate"], checked = timed(lambda: read_gold(root))
+    assert not checked[1], checked[1][:3]
     times["build"], files = timed(lambda: generated_files(root))
     write_files(root, files)
+    configs = ("ner", "nested", "documents", "relations")
     with tempfile.TemporaryDirectory() as cache:
-        times["load_dataset (first, 3 configs)"], _ = timed(
-            lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in ("ner", "documents", "relations")])
-        times["load_dataset (cached, 3 configs)"], _ = timed(
-            lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in ("ner", "documents", "relations")])
+        times["load_dataset (first, 4 configs)"], _ = timed(
+            lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in configs])
+        times["load_dataset (cached, 4 configs)"], _ = timed(
+            lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in configs])
     gold = load_gold(root)
     with tempfile.TemporaryDirectory() as out:
         for format in FORMATS:
             target = Path(out) / format
             times[f"export {format}"], rendered = timed(
-                lambda: export_files(gold, format, "full", "IOB2", "sentence", target))
+                lambda: export_files(gold, format, VIEWS["full"], "IOB2", "sentence", target))
             for path, content in rendered.items():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
@@ -136,7 +165,7 @@ def main() -> int:
         import zhnerbench.annotations.gold as gold_module
 
         text = (root / "corpus" / "article.txt").read_text(encoding="utf-8")
-        gold_module.ARTICLE_SHA256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        setattr(gold_module, "ARTICLE_SHA256", hashlib.sha256(text.encode("utf-8")).hexdigest())  # noqa: B010
         os.environ["ZHNERBENCH_ROOT"] = str(root)
         print(json.dumps(measure(root, args.samples)))
         return 0

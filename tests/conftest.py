@@ -29,6 +29,7 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "checkout"
     for folder in ("seeds", "corpus", "annotations", "data", "results"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    shutil.copy(ROOT / "README.md", copy / "README.md")
+    for name in ("README.md", "CHANGELOG.md"):
+        shutil.copy(ROOT / name, copy / name)
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
     return copy

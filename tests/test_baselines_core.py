@@ -6,10 +6,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhnerbench.baselines.base import VIEWS, BaselineUnavailable, Tagger, align_tokens, chunks_from_tags, split_for_tagging
+from zhnerbench.baselines.base import BaselineUnavailable, Tagger, spans_from_tagged_tokens, split_for_tagging
 from zhnerbench.baselines.normalize import FULLWIDTH_PUNCTUATION, tagger_input, to_fullwidth_punctuation
 from zhnerbench.baselines.registry import REGISTRY, create, names
+from zhnerbench.model import Span
+from zhnerbench.offsets import align_tokens
 from zhnerbench.schema import ENTITY_LABELS
+from zhnerbench.schemes import decode_native
+from zhnerbench.views import VIEWS
 
 SAMPLE = "市委常委、副市长张三出席大会并致辞,中国工程院副院长李四院士在北京作主旨演讲。\n王五,赵六(上海)出席。"
 
@@ -18,7 +22,7 @@ SAMPLE = "市委常委、副市长张三出席大会并致辞,中国工程院副
 def test_normalisation_preserves_length_and_offsets(text: str) -> None:
     normalised = to_fullwidth_punctuation(text)
     assert len(normalised) == len(text)
-    for original, mapped in zip(text, normalised):
+    for original, mapped in zip(text, normalised, strict=True):
         assert mapped == FULLWIDTH_PUNCTUATION.get(original, original)
 
 
@@ -49,9 +53,9 @@ def test_unknown_baseline_names_the_known_ones() -> None:
         create("no-such-tagger")
 
 
-def test_chunks_from_tags_handles_bio_and_bmes_alike() -> None:
-    assert chunks_from_tags(["B-PER", "I-PER", "O"]) == chunks_from_tags(["B-PER", "E-PER", "O"]) == [(0, 2, "PER")]
-    assert chunks_from_tags(["I-LOC", "I-LOC"]) == [(0, 2, "LOC")]
+def test_native_tags_in_bio_and_bmes_decode_alike() -> None:
+    assert decode_native(["B-PER", "I-PER", "O"]) == decode_native(["B-PER", "E-PER", "O"]) == [Span(0, 2, "PER")]
+    assert decode_native(["I-LOC", "I-LOC"]) == [Span(0, 2, "LOC")]
 
 
 def test_split_for_tagging_covers_all_non_blank_text() -> None:
@@ -62,7 +66,13 @@ def test_split_for_tagging_covers_all_non_blank_text() -> None:
 
 
 def test_align_tokens_survives_dropped_whitespace() -> None:
-    assert align_tokens("a b", ["a", "b"]) == [(0, 1), (2, 3)]
+    assert align_tokens(["a", "b"], "a b") == ([(0, 1), (2, 3)], [])
+
+
+def test_a_token_missing_from_the_text_yields_no_span_and_alignment_goes_on() -> None:
+    # The segmenter "normalised" 北京 to 北亰: that token gets no span, the next one still aligns.
+    assert spans_from_tagged_tokens("张三在北京见李四", [("张三", "nr"), ("在", "p"), ("北亰", "ns"), ("见", "v"), ("李四", "nr")],
+                                    {"nr": "PERSON", "ns": "GPE"}) == [Span(0, 2, "PERSON"), Span(6, 8, "PERSON")]
 
 
 def _check_spans(text: str, spans: list, labels: set[str]) -> None:

@@ -8,7 +8,9 @@ import pytest
 
 from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.cache import cache_root, model_dir
-from zhnerbench.baselines.msra import MSRA_ENV, locate_msra, parse_tagged_lines, span_f1, to_bio, training_slices
+from zhnerbench.baselines.msra import MSRA_ENV, chunk_counts, locate_msra, parse_tagged_lines, to_bio, training_slices
+from zhnerbench.counts import Counts
+from zhnerbench.model import Span
 
 TINY_TRAIN = "张 B-PER\n三 E-PER\n在 O\n北 B-LOC\n京 E-LOC\n\n新 B-ORG\n华 M-ORG\n社 E-ORG\n好 O\n\n李 B-PER\n四 E-PER\n"
 TINY_TEST = "王 B-PER\n五 E-PER\n\n"
@@ -62,10 +64,11 @@ def test_training_and_dev_slices_are_disjoint(tmp_path: Path) -> None:
     assert not set(train) & set(dev)
 
 
-def test_span_f1_counts_exact_matches_only() -> None:
-    score = span_f1([[(0, 2, "PER")], [(1, 3, "LOC")]], [[(0, 2, "PER")], [(1, 3, "ORG")]])
-    assert (score.correct, score.gold, score.predicted) == (1, 2, 2)
-    assert score.f1 == pytest.approx(0.5)
+def test_chunk_counts_count_exact_matches_only() -> None:
+    counts = chunk_counts([[Span(0, 2, "PER")], [Span(1, 3, "LOC")]], [[Span(0, 2, "PER")], [Span(1, 3, "ORG")]])
+    assert counts == Counts(1, 2, 2) and counts.f1 == pytest.approx(0.5)
+    with pytest.raises(ValueError):  # sentences out of step are a bug, not a score
+        chunk_counts([[Span(0, 2, "PER")]], [])
 
 
 def test_cache_lives_outside_the_repository(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

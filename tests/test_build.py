@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from zhnerbench.annotations.gold import MENTIONS_FILE
+from zhnerbench.paths import MENTIONS_FILE
 from zhnerbench.build import generated_files, stale_files
 from zhnerbench.cli import main
 

@@ -1,4 +1,4 @@
-"""The corpus: the text is the seed, and lines, roles and sentences follow schema §1."""
+"""The corpus: the text is the seed, and lines, roles and sentences follow the guidelines §1."""
 
 from __future__ import annotations
 

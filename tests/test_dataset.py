@@ -20,7 +20,7 @@ def loaded(root, tmp_path_factory):
     return {config: datasets.load_dataset(str(root), config, cache_dir=str(cache)) for config in FEATURES}
 
 
-@pytest.mark.parametrize("config, rows", [("ner", 64), ("documents", 1), ("relations", 86)])
+@pytest.mark.parametrize("config, rows", [("ner", 64), ("nested", 64), ("documents", 1), ("relations", 86)])
 def test_configs_have_one_test_split_with_declared_features(loaded, config, rows):
     dataset = loaded[config]
     assert isinstance(dataset, datasets.DatasetDict)
@@ -63,8 +63,29 @@ def test_documents_row_is_the_gold(loaded, gold: Document):
     assert len(row["lines"]) == 31 and len(row["sentences"]) == 64
     assert [(m["start"], m["end"], label.int2str(m["label"])) for m in row["mentions"]] == [tuple(s) for s in gold.spans]
     assert [m["text"] for m in row["mentions"]] == [m.text for m in gold.mentions]
-    assert len(row["entities"]) == len(gold.entities) == 115
+    inner = [(m["start"], m["end"], label.int2str(m["label"]), m["parent"]) for m in row["inner_mentions"]]
+    assert inner == [(m.start, m.end, m.label, m.parent) for m in gold.inner_mentions] and len(inner) == 40
+    assert len(row["entities"]) == len(gold.entities) == 117
+    every_id = {m["id"] for m in row["mentions"] + row["inner_mentions"]}
+    assert sorted(i for e in row["entities"] for i in e["mentions"]) == sorted(every_id)
     assert len(row["relations"]) == 86
+
+
+def test_nested_rows_hold_every_span_of_both_layers(loaded, gold: Document):
+    rows = loaded["nested"]["test"]
+    label, layer = rows.features["spans"].feature["label"], rows.features["spans"].feature["layer"]
+    assert layer.names == ["flat", "inner"]
+    found = set()
+    for row in rows:
+        sentence = gold.sentences[row["sentence"]]
+        assert "".join(row["tokens"]) == gold.text[sentence.start:sentence.end]
+        starts = [(s["start"], -s["end"]) for s in row["spans"]]
+        assert starts == sorted(starts)  # an outer span before the spans inside it
+        for span in row["spans"]:
+            assert "".join(row["tokens"][span["start"]:span["end"]]) == span["text"]
+            assert (layer.int2str(span["layer"]) == "inner") == (span["parent"] is not None)
+            found.add(Span(row["start"] + span["start"], row["start"] + span["end"], label.int2str(span["label"])))
+    assert found == {m.span for m in gold.all_mentions} and len(found) == 242
 
 
 def test_relations_rows(loaded, gold: Document):

@@ -18,13 +18,13 @@ from typing import Any
 import pytest
 
 from zhnerbench.annotations.gold import load_gold
-from zhnerbench.corpus.store import SEED_NAME, render_corpus_files
+from zhnerbench.corpus.store import render_corpus_files
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.command import add_evaluate_parser
-from zhnerbench.eval.relations import PredictedArgument, PredictedRelation, gold_relations_as_predictions
-from zhnerbench.eval.writers import prediction_text
-from zhnerbench.model import Document, Span
-from zhnerbench.paths import repository_root
+from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
+from zhnerbench.model import Argument, Document, PredictedRelation, Span
+from zhnerbench.paths import SEED_NAME, repository_root
+from zhnerbench.views import VIEWS, gold_spans
 
 FORMATS = ("documents", "conll", "sentences")
 SAMPLES = "200"  # the default 1,000 is timed by benchmarks/bench_evaluate.py
@@ -90,26 +90,97 @@ def evaluate_to_json(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[s
 # --- the gold scores 1 everywhere --------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("file_format", FORMATS)
-def test_gold_scores_one_in_every_view(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str], file_format: str) -> None:
-    path = write_predictions(tmp_path / f"gold.{file_format}", file_format, gold)
-    result = evaluate_to_json(path, tmp_path, capsys)
-    assert result["format"] == file_format
-    assert result["gold"] == {"documents": 1, "sentences": 64, "mentions": 202, "relations": 86}
-    assert list(result["views"]) == ["full", "ontonotes", "coarse"]
-    supports = {"full": 202, "ontonotes": 174, "coarse": 118}
-    for name, view in result["views"].items():
-        assert view["micro"]["f1"] == 1.0 and view["micro"]["support"] == supports[name]
-        assert view["micro"]["ci"]["f1"] == [1.0, 1.0]
-        assert view["macro"]["f1"] == 1.0
-        assert all(score["f1"] == 1.0 for score in view["per_label"].values())
-        assert view["errors"] == []
+SUPPORTS = {"full": 202, "ontonotes": 174, "coarse": 130, "nested": 242}
+
+
+@pytest.mark.parametrize(
+    ("file_format", "view"),
+    # Only the documents format holds nested spans.
+    [(f, v) for f in FORMATS for v in VIEWS if f == "documents" or VIEWS[v].convention != "nested"],
+)
+def test_the_gold_of_each_view_scores_one_in_it(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 file_format: str, view: str) -> None:
+    path = write_predictions(tmp_path / f"gold.{file_format}", file_format, gold, list(gold_spans(gold, VIEWS[view])))
+    result = evaluate_to_json(path, tmp_path, capsys, "--view", view)
+    assert result["format"] == file_format and list(result["views"]) == [view]
+    assert result["gold"] == {"documents": 1, "sentences": 64, "mentions": 202, "inner_mentions": 40, "relations": 86}
+    scored = result["views"][view]
+    assert scored["convention"] == VIEWS[view].convention
+    assert scored["micro"]["f1"] == 1.0 and scored["micro"]["support"] == SUPPORTS[view]
+    assert scored["micro"]["ci"]["f1"] == [1.0, 1.0]
+    assert scored["macro"]["f1"] == 1.0
+    assert all(score["f1"] == 1.0 for score in scored["per_label"].values())
+    assert {name: score["f1"] for name, score in scored["partial_match"].items()} == {
+        "strict": 1.0, "exact": 1.0, "partial": 1.0, "type": 1.0}
+    assert scored["errors"] == []
     if file_format == "documents":
         for mode in ("strict", "text"):
             assert result["relations"][mode]["micro"]["f1"] == 1.0
             assert result["relations"][mode]["evidence"]["f1"] == 1.0
     else:
         assert result["relations"] is None
+
+
+def test_the_flat_gold_is_scored_in_every_view_its_labels_allow(gold: Document, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_predictions(tmp_path / "gold.jsonl", "documents", gold)
+    result = evaluate_to_json(path, tmp_path, capsys)
+    assert list(result["views"]) == ["full", "ontonotes", "coarse", "nested"]
+    micro = {name: (view["micro"]["support"], view["micro"]["predicted"], view["micro"]["correct"])
+             for name, view in result["views"].items()}
+    # Without the inner layer, the places inside events and titles are missed in coarse and nested.
+    assert micro == {"full": (202, 202, 202), "ontonotes": (174, 174, 174), "coarse": (130, 118, 118),
+                     "nested": (242, 202, 202)}
+
+
+def test_nested_predictions_are_scored_where_a_convention_allows(gold: Document, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = write_predictions(tmp_path / "nested.jsonl", "documents", gold, [m.span for m in gold.all_mentions])
+    result = evaluate_to_json(path, tmp_path, capsys)
+    assert list(result["views"]) == ["coarse", "nested"]
+    assert result["views"]["coarse"]["micro"]["f1"] == result["views"]["nested"]["micro"]["f1"] == 1.0
+    code, out, err = run(["evaluate", str(path), "--view", "full"], capsys)
+    assert (code, out) == (2, "")
+    assert err.startswith(f"zhnerbench evaluate: error: {path}:1: document {gold.id}: mentions[")
+    assert "view 'full' (flat convention) cannot score overlapping predictions" in err and err.count("\n") == 1
+
+
+def test_a_span_across_sentences_is_scored_not_rejected(gold: Document, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    first = gold.mentions[0]  # 上海市产业技术创新大会 in the title
+    end = gold.sentences[1].start + 3  # into the next line
+    assert gold.mentions[1].text == "2022年07月22日"  # inside the crossing span: not predicted on its own
+    spans = [Span(first.start, end, "EVENT")] + list(gold.spans[2:])
+    path = write_predictions(tmp_path / "across.jsonl", "documents", gold, spans)
+    result = evaluate_to_json(path, tmp_path, capsys, "--view", "full")
+    micro = result["views"]["full"]["micro"]
+    # The crossing span swallows the date 2022年07月22日 (M002) too: both gold spans are wrong.
+    assert (micro["support"], micro["predicted"], micro["correct"]) == (202, 201, 200)
+    errors = result["views"]["full"]["errors"]
+    assert [(e["kind"], e["sentence"]) for e in errors] == [("wrong_boundary", f"{gold.id}-000")]
+    assert [g["text"] for g in errors[0]["gold"]] == ["上海市产业技术创新大会", "2022年07月22日"]
+
+
+def test_a_view_file_scores_a_cluener_typed_system(gold: Document, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    view_file = tmp_path / "cluener.json"
+    view_file.write_text(json.dumps({
+        "name": "cluener", "convention": "outermost",
+        "labels": {"PERSON": "name", "ORG": "organization", "GPE": "address", "LOC": "address", "FAC": "address",
+                   "TITLE": "position"},
+        "predicted_labels": {"company": "organization", "government": "organization"},
+    }), encoding="utf-8")
+    names = {"PERSON": "name", "ORG": "company", "GPE": "address", "LOC": "address", "FAC": "address", "TITLE": "position"}
+    spans = [Span(s.start, s.end, names[s.label]) for s in gold.spans if s.label in names]
+    path = tmp_path / "cluener-system.jsonl"
+    path.write_text(documents_jsonl([gold], {gold.id: spans}, with_relations=False), encoding="utf-8")
+    result = evaluate_to_json(path, tmp_path, capsys, "--view-file", str(view_file))
+    view = result["views"]["cluener"]
+    assert view["convention"] == "outermost" and view["labels"] == ["name", "organization", "address", "position"]
+    # Flat predictions miss the 12 places and organisations the outermost walk finds inside events and titles.
+    assert (view["micro"]["support"], view["micro"]["predicted"], view["micro"]["correct"]) == (158, 146, 146)
+    code, _, err = run(["evaluate", str(path), "--view", "nope"], capsys)
+    assert code == 2 and "unknown view(s) nope" in err
 
 
 # --- a known perturbation scores exactly the expected numbers ------------------------------------------
@@ -134,8 +205,8 @@ def perturbed_spans(gold: Document) -> list[Span]:
 def perturbed_relations(gold: Document) -> list[PredictedRelation]:
     relations = list(gold_relations_as_predictions(gold))[2:]  # R001 and R002 missed
     zhang_wei, cae = (next(m for m in gold.mentions if m.id == i) for i in ("M009", "M010"))
-    relations.append(PredictedRelation(PredictedArgument(zhang_wei.start, zhang_wei.end, zhang_wei.text), "member_of",
-                                       PredictedArgument(cae.start, cae.end, cae.text)))  # wrong
+    relations.append(PredictedRelation(Argument(zhang_wei.start, zhang_wei.end), "member_of",
+                                       Argument(cae.start, cae.end)))  # wrong
     return relations
 
 
@@ -143,26 +214,19 @@ def counts(score: dict[str, Any]) -> tuple[int, int, int]:
     return score["support"], score["predicted"], score["correct"]
 
 
-EXPECTED = {
-    "full": {
-        "micro": (202, 201, 195),
-        "PERSON": (34, 32, 32), "ORG": (73, 70, 70), "GPE": (9, 12, 9), "LAW": (7, 8, 6), "WORK_OF_ART": (6, 5, 5),
-        "DATE": (10, 11, 10), "TITLE": (28, 28, 28), "CARDINAL": (18, 18, 18),
-        "gold": {"correct": 195, "wrong_type": 3, "wrong_boundary": 1, "wrong_boundary_and_type": 1, "missed": 2},
-        "predicted": {"correct": 195, "wrong_type": 3, "wrong_boundary": 1, "wrong_boundary_and_type": 1, "spurious": 1},
-    },
-    "ontonotes": {
-        "micro": (174, 173, 167),
-        "PERSON": (34, 32, 32), "GPE": (9, 12, 9),
-        "gold": {"correct": 167, "wrong_type": 3, "wrong_boundary": 1, "wrong_boundary_and_type": 1, "missed": 2},
-        "predicted": {"correct": 167, "wrong_type": 3, "wrong_boundary": 1, "wrong_boundary_and_type": 1, "spurious": 1},
-    },
-    "coarse": {
-        "micro": (118, 116, 113),
-        "PER": (34, 32, 32), "LOC": (11, 14, 11), "ORG": (73, 70, 70),
-        "gold": {"correct": 113, "wrong_type": 3, "wrong_boundary": 0, "wrong_boundary_and_type": 0, "missed": 2},
-        "predicted": {"correct": 113, "wrong_type": 3, "wrong_boundary": 0, "wrong_boundary_and_type": 0, "spurious": 0},
-    },
+# Per view: micro (gold, predicted, correct); some labels' counts; the gold spans' outcomes (correct,
+# wrong type, wrong boundary, wrong boundary and type, missed); the predicted spans' (... spurious).
+EXPECTED: dict[str, tuple[tuple[int, int, int], dict[str, tuple[int, int, int]], tuple[int, ...], tuple[int, ...]]] = {
+    "full": ((202, 201, 195), {"PERSON": (34, 32, 32), "ORG": (73, 70, 70), "GPE": (9, 12, 9), "LAW": (7, 8, 6),
+                               "WORK_OF_ART": (6, 5, 5), "DATE": (10, 11, 10), "TITLE": (28, 28, 28),
+                               "CARDINAL": (18, 18, 18)}, (195, 3, 1, 1, 2), (195, 3, 1, 1, 1)),
+    "ontonotes": ((174, 173, 167), {"PERSON": (34, 32, 32), "GPE": (9, 12, 9)}, (167, 3, 1, 1, 2), (167, 3, 1, 1, 1)),
+    # The flat predictions miss the 12 places and organisations inside events and titles.
+    "coarse": ((130, 116, 113), {"PER": (34, 32, 32), "LOC": (22, 14, 11), "ORG": (74, 70, 70)},
+               (113, 3, 0, 0, 14), (113, 3, 0, 0, 0)),
+    # And the 40 inner mentions; the 中国 inside the 中国工程院 predicted as GPE, and the 上海 inside the
+    # report title predicted as a shorter LAW, overlap wrong predictions instead of being missed.
+    "nested": ((242, 201, 195), {"GPE": (45, 12, 9), "ORG": (77, 70, 70)}, (195, 3, 2, 2, 40), (195, 3, 1, 1, 1)),
 }
 
 
@@ -170,23 +234,23 @@ EXPECTED = {
 def test_known_perturbation(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str], file_format: str) -> None:
     path = write_predictions(tmp_path / "perturbed", file_format, gold, perturbed_spans(gold), perturbed_relations(gold))
     result = evaluate_to_json(path, tmp_path, capsys)
-    for name, expected in EXPECTED.items():
+    assert list(result["views"]) == list(EXPECTED)
+    for name, (micro, labels, gold_outcomes, predicted_outcomes) in EXPECTED.items():
         view = result["views"][name]
-        support, predicted, correct = expected["micro"]
-        assert counts(view["micro"]) == expected["micro"]
+        support, predicted, correct = micro
+        assert counts(view["micro"]) == micro
         assert view["micro"]["precision"] == correct / predicted
         assert view["micro"]["recall"] == correct / support
         assert view["micro"]["f1"] == pytest.approx(2 * correct / (predicted + support), abs=1e-15)
         low, high = view["micro"]["ci"]["f1"]
         assert low < view["micro"]["f1"] < high
-        for label, triple in expected.items():
-            if label.isupper():
-                assert counts(view["per_label"][label]) == triple, (name, label)
-        assert view["outcomes"]["gold"] == expected["gold"]
-        assert view["outcomes"]["predicted"] == expected["predicted"]
-        assert len(view["errors"]) == sum(v for k, v in expected["predicted"].items() if k != "correct") + expected["gold"]["missed"]
+        for label, triple in labels.items():
+            assert counts(view["per_label"][label]) == triple, (name, label)
+        assert tuple(view["outcomes"]["gold"].values()) == gold_outcomes
+        assert tuple(view["outcomes"]["predicted"].values()) == predicted_outcomes
+        assert len(view["errors"]) == sum(predicted_outcomes[1:]) + gold_outcomes[-1]
     macro = result["views"]["coarse"]["macro"]
-    assert macro["f1"] == pytest.approx((2 * 32 / 66 + 2 * 11 / 25 + 2 * 70 / 143) / 3, abs=1e-15)
+    assert macro["f1"] == pytest.approx((2 * 32 / 66 + 2 * 11 / 36 + 2 * 70 / 144) / 3, abs=1e-15)
     missed = [e for e in result["views"]["full"]["errors"] if e["kind"] == "missed"]
     assert [(e["gold"][0]["text"], e["sentence"]) for e in missed] == [
         ("张为", "000_e491b11e84c79d89-002"), ("钟志华", "000_e491b11e84c79d89-002"),
@@ -205,8 +269,11 @@ def test_printed_report(gold: Document, tmp_path: Path, capsys: pytest.CaptureFi
     code, out, err = run(["evaluate", str(path), "--view", "full", "--samples", SAMPLES, "--max-errors", "3"], capsys)
     assert (code, err) == (0, "")
     lines = out.splitlines()
-    assert lines[0] == f"{path} (conll format): 1 document(s), 64 sentences; seqeval strict IOB2, exact match"
-    assert "View full: all 19 labels of the schema (the 18 OntoNotes types and TITLE)" in lines
+    assert lines[0] == f"{path} (conll format): 1 document(s), 64 sentences"
+    assert ("View full (flat convention; seqeval strict IOB2, exact match): all 19 labels of the schema "
+            "(the 18 OntoNotes types and TITLE), flat layer") in lines
+    partial = next(line for line in lines if line.startswith("  partial matches"))
+    assert partial.startswith(f"  partial matches (SemEval-2013, nervaluate), F1: strict {390 / 403:.3f}, exact ")
     header = next(line for line in lines if line.startswith("label"))
     assert header.split() == ["label", "P", "R", "F1", "F1", "95%", "CI", "gold", "pred", "correct"]
     micro = next(line for line in lines if line.startswith("micro "))
@@ -221,8 +288,7 @@ def test_printed_report(gold: Document, tmp_path: Path, capsys: pytest.CaptureFi
 
 
 def test_views_follow_the_predicted_labels(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    coarse = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
-    spans = [Span(s.start, s.end, coarse[s.label]) for s in gold.spans if s.label in coarse]
+    spans = list(gold_spans(gold, VIEWS["coarse"]))
     path = write_predictions(tmp_path / "coarse.jsonl", "documents", gold, spans, [])
     result = evaluate_to_json(path, tmp_path, capsys)
     assert list(result["views"]) == ["coarse"]
@@ -247,7 +313,7 @@ def test_lenient_option(gold: Document, tmp_path: Path, capsys: pytest.CaptureFi
     assert code == 2 and out == ""
     assert err.count("\n") == 1
     assert err.startswith(f"zhnerbench evaluate: error: {path}:{index + 2}: sentence 000_e491b11e84c79d89-002, position 9: ")
-    assert err.endswith("I-PERSON follows O (strict IOB2: an entity starts with B-); use --lenient to read invalid IOB2 as conlleval does\n")
+    assert err.endswith("I-PERSON follows O (strict IOB2: an entity starts with B-); use --lenient to read it as conlleval reads IOB2\n")
     result = evaluate_to_json(path, tmp_path, capsys, "--lenient", "--view", "full")
     assert counts(result["views"]["full"]["micro"]) == (202, 202, 201)
     assert result["lenient_readings"] == [f"line {index + 2}: I-PERSON read as the start of an entity"]
@@ -260,7 +326,7 @@ def test_paired_comparison(gold: Document, tmp_path: Path, capsys: pytest.Captur
     result = evaluate_to_json(good, tmp_path, capsys, "--compare", str(worse))
     comparison = result["comparison"]
     assert comparison["against"] == str(worse)
-    assert set(comparison["views"]) == {"full", "ontonotes", "coarse"}
+    assert set(comparison["views"]) == {"full", "ontonotes", "coarse", "nested"}
     full = comparison["views"]["full"]
     assert full["f1_a"] == 1.0 and full["f1_b"] == pytest.approx(390 / 403)
     assert full["p_value"] < 0.05
@@ -323,10 +389,14 @@ def test_unwritable_output(gold: Document, tmp_path: Path, capsys: pytest.Captur
     assert code == 2 and err.startswith(f"zhnerbench evaluate: error: cannot write {tmp_path / 'no' / 'r.json'}: ")
 
 
-def test_lenient_needs_iob2(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    path = write_predictions(tmp_path / "gold.conll", "conll", gold)
-    code, _, err = run(["evaluate", str(path), "--lenient", "--scheme", "BMES"], capsys)
-    assert code == 2 and "--lenient applies to IOB2 only" in err
+def test_lenient_reads_other_schemes_too(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "gold.conll"
+    path.write_text(prediction_text("conll", [gold]).replace("I-", "M-"), encoding="utf-8")  # BMES without E-
+    code, _, err = run(["evaluate", str(path), "--scheme", "BMES", "--view", "full"], capsys)
+    assert code == 2 and "BMES: an entity that starts with B- ends with E-" in err and "use --lenient" in err
+    result = evaluate_to_json(path, tmp_path, capsys, "--lenient", "--scheme", "BMES", "--view", "full")
+    # Read leniently, an entity that never ends with E- still ends where the next one starts.
+    assert result["views"]["full"]["micro"]["f1"] == 1.0 and result["lenient_readings"]
 
 
 # --- HTML ---------------------------------------------------------------------------------------------
@@ -344,8 +414,10 @@ def test_html_page(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture
         assert forbidden not in page
     for index in range(64):
         assert f'id="full-000_e491b11e84c79d89-{index:03d}"' in page
-    # Erroneous gold + predicted spans: full 7 + 6, ontonotes 7 + 6, coarse 5 + 3; and the legend's sample.
-    assert page.count('class="entity error"') == 13 + 13 + 8 + 1
+    # Erroneous gold + predicted spans: full 7 + 6, ontonotes 7 + 6, coarse 17 + 3 (the nested view is
+    # drawn in displaCy's span style); and the legend's sample.
+    assert page.count('class="entity error"') == 13 + 13 + 20 + 1
+    assert 'id="view-nested"' in page
     assert 'title="wrong type (gold: 市委 ORG)"' in page and 'title="wrong type (predicted: 市委 GPE)"' in page
     assert 'title="missed"' in page and 'title="spurious"' in page
     assert "<h2>Relations</h2>" in page

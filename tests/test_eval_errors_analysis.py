@@ -80,10 +80,35 @@ def test_counts_add_up_and_every_error_is_listed_once(sentences: list[tuple[list
     assert len([r for r in records if r.predicted is not None]) == sum(predicted_counts.values()) - true_positives
     assert len([r for r in records if r.predicted is None]) == gold_counts["missed"]
     # Every gold span that is not correct appears in some error record.
-    wrong_gold = {(c.sentence, c.span) for c in analysis.gold if c.outcome != "correct"}
-    listed_gold = {(r.sentence, span) for r in records for span in r.gold}
+    wrong_gold = {(c.document, c.span) for c in analysis.gold if c.outcome != "correct"}
+    listed_gold = {(r.document, span) for r in records for span in r.gold}
     assert wrong_gold <= listed_gold
-    assert records == sorted(records, key=lambda r: (r.sentence, (r.predicted or r.gold[0]).start, (r.predicted or r.gold[0]).end))
+    assert records == sorted(records, key=lambda r: (r.document, (r.predicted or r.gold[0]).start, (r.predicted or r.gold[0]).end))
+
+
+@st.composite
+def nested_spans(draw) -> list[Span]:
+    """Spans that may nest or cross, as a nested-NER system's output may."""
+    pairs = draw(st.lists(st.tuples(st.integers(0, 15), st.integers(1, 6)), max_size=8))
+    return sorted({Span(a, a + n, draw(st.sampled_from(["PER", "ORG", "GPE"]))) for a, n in pairs})
+
+
+@given(st.lists(st.tuples(nested_spans(), nested_spans()), min_size=1, max_size=4))
+def test_invariants_hold_when_spans_overlap(documents: list[tuple[list[Span], list[Span]]]) -> None:
+    gold = [g for g, _ in documents]
+    predicted = [p for _, p in documents]
+    analysis = analyse_errors(gold, predicted)
+    true_positives = sum(len(set(g) & set(p)) for g, p in documents)
+    assert outcome_counts(analysis.gold, GOLD_OUTCOMES)["correct"] == true_positives
+    assert sum(outcome_counts(analysis.gold, GOLD_OUTCOMES).values()) == sum(map(len, gold))
+    records = error_records(analysis)
+    wrong_gold = {(c.document, c.span) for c in analysis.gold if c.outcome != "correct"}
+    assert wrong_gold <= {(r.document, span) for r in records for span in r.gold}
+    # A correct span is nobody's evidence of an error: it is never among another span's overlaps.
+    matched = {(c.document, c.span) for c in analysis.gold if c.outcome == "correct"}
+    for item in analysis.predicted:
+        if item.outcome != "correct":
+            assert not {(item.document, span) for span in item.overlapping} & matched
 
 
 def test_mismatched_sentence_counts_are_rejected() -> None:

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from zhnerbench.corpus.store import DOCUMENT_ID, document_from_text
-from zhnerbench.eval.exceptions import PredictionFormatError
+from zhnerbench.errors import PredictionFormatError
 from zhnerbench.eval.readers import Predictions, detect_format, read_predictions, split_conll_line
-from zhnerbench.eval.relations import PredictedArgument, PredictedRelation
-from zhnerbench.eval.writers import conll_text, documents_jsonl, sentences_jsonl
-from zhnerbench.model import Span
+from zhnerbench.formats.predictions import conll_text, documents_jsonl, sentences_jsonl
+from zhnerbench.model import Argument, PredictedRelation, Span
+from zhnerbench.schemes import SCHEMES
 
 # Sentence 0 has spaces (like the gold's title); line 1 holds sentences 1 and 2.
 TEXT = "上海 大会 2022年07月22日\n张为出席。钟志华院士讲话。"
@@ -75,7 +75,7 @@ def test_documents_format_reads_relations_and_evidence(tmp_path: Path) -> None:
                       "tail": {"start": 26, "end": 28}, "evidence": [2, 1, 2]}])
     predictions = read(tmp_path, line + "\n")
     assert predictions.relations == {
-        DOC.id: (PredictedRelation(PredictedArgument(18, 20, "张为"), "has_title", PredictedArgument(26, 28, "院士"), (1, 2)),)
+        DOC.id: (PredictedRelation(Argument(18, 20), "has_title", Argument(26, 28), (1, 2)),)
     }
     assert read(tmp_path, doc_line([m(18, 20)])).relations is None
 
@@ -110,7 +110,7 @@ def test_sentences_format_with_word_tokens(tmp_path: Path) -> None:
 
 
 def test_bmes_scheme(tmp_path: Path) -> None:
-    content = sentences_jsonl(GOLD, {DOC.id: SPANS}, scheme="BMES")
+    content = sentences_jsonl(GOLD, {DOC.id: SPANS}, scheme=SCHEMES["BMES"])
     assert "M-DATE" in content
     assert read(tmp_path, content, scheme="BMES").spans == {DOC.id: tuple(SPANS)}
     assert "tags[1]: malformed IOB2 tag 'E-GPE'" in str(error(tmp_path, content))
@@ -185,10 +185,7 @@ def test_byte_order_mark(tmp_path: Path) -> None:
         ([doc_line([m(18, 20, "MISC")])], 1, "mentions[0]: unknown label 'MISC' (known labels: CARDINAL"),
         ([doc_line([m(18, 20, None)])], 1, "mentions[0]: 'label' must be a string, found null"),
         ([doc_line([m(18, 20, text="张伟")])], 1, "mentions[0]: text \"张伟\" does not match the document's [18,20) '张为'"),
-        ([doc_line([m(18, 20), m(19, 21, "ORG")])], 1, "mentions[1] [19,21) ORG overlaps mentions[0] [18,20) PERSON"),
-        ([doc_line([m(23, 28), m(18, 20), m(23, 28, "ORG")])], 1, "mentions[2] [23,28) ORG repeats mentions[0] [23,28) PERSON"),
-        ([doc_line([m(19, 25)])], 1, "mentions[0]: span [19,25) PERSON is not inside one sentence"),
-        ([doc_line([m(17, 19)])], 1, "mentions[0]: span [17,19) PERSON starts outside every sentence"),
+        ([doc_line([m(23, 28), m(18, 20), m(23, 28)])], 1, "mentions[2] [23,28) PERSON repeats mentions[0]"),
         ([doc_line([], relations=[{"head": {"start": 18, "end": 20}, "relation": "likes", "tail": {"start": 23, "end": 26}}])],
          1, "relations[0]: unknown relation \"likes\""),
         ([doc_line([], relations=[{"head": {"start": 18, "end": 99}, "relation": "partner_of", "tail": {"start": 23, "end": 26}}])],
@@ -215,7 +212,26 @@ def test_missing_document(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
     with pytest.raises(PredictionFormatError) as caught:
         read_predictions(path, [DOC, other], shown_as="pred")
-    assert str(caught.value) == "pred: no line for document(s) 001_other (every gold document needs one)"
+    assert str(caught.value) == "pred: no line for document 001_other (every gold document needs one)"
+
+
+def test_overlapping_mentions_are_read_and_their_first_overlap_kept(tmp_path: Path) -> None:
+    nested = read(tmp_path, doc_line([m(23, 28, "ORG"), m(23, 26), m(18, 20)]) + "\n")
+    assert nested.spans[DOC.id] == (Span(18, 20, "PERSON"), Span(23, 26, "PERSON"), Span(23, 28, "ORG"))
+    assert nested.overlaps is not None
+    overlap = nested.overlaps[DOC.id]
+    assert (overlap.line, overlap.nested) == (1, True)
+    assert overlap.message == "mentions[1] [23,26) PERSON lies inside mentions[0] [23,28) ORG"
+    crossing = read(tmp_path, doc_line([m(18, 20), m(19, 21, "ORG"), m(23, 28), m(23, 25, "GPE")]) + "\n")
+    assert crossing.overlaps is not None
+    overlap = crossing.overlaps[DOC.id]
+    assert not overlap.nested and overlap.message == "mentions[1] [19,21) ORG crosses mentions[0] [18,20) PERSON"
+    assert read(tmp_path, doc_line([m(18, 20)]) + "\n").overlaps == {}
+
+
+def test_mentions_across_sentence_boundaries_are_read_for_scoring(tmp_path: Path) -> None:
+    predictions = read(tmp_path, doc_line([m(19, 25), m(17, 19)]) + "\n")
+    assert predictions.spans[DOC.id] == (Span(17, 19, "PERSON"), Span(19, 25, "PERSON"))
 
 
 def conll_lines() -> list[str]:
@@ -304,7 +320,7 @@ def test_lenient_sentences(tmp_path: Path) -> None:
     records[1]["tags"] = ["O", "I-PERSON", "O", "O", "O"]
     predictions = read(tmp_path, dump(records), lenient=True)
     assert Span(19, 20, "PERSON") in predictions.spans[DOC.id]
-    assert predictions.lenient_readings == ("line 2: tags[1] read as the start of an entity",)
+    assert predictions.lenient_readings == ("line 2, tags[1]: I-PERSON read as the start of an entity",)
 
 
 def test_wrong_format_option_gives_a_clear_error(tmp_path: Path) -> None:
@@ -314,9 +330,17 @@ def test_wrong_format_option_gives_a_clear_error(tmp_path: Path) -> None:
     assert problem.line == 1 and "invalid JSON" in problem.message
 
 
-def test_bad_options_are_programming_errors(tmp_path: Path) -> None:
+def test_bad_options_are_clear_errors(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
-    with pytest.raises(ValueError):
+    with pytest.raises(PredictionFormatError, match="unknown format 'xml'"):
         read_predictions(path, GOLD, format="xml")
-    with pytest.raises(ValueError):
-        read_predictions(path, GOLD, lenient=True, scheme="BMES")
+    with pytest.raises(PredictionFormatError, match="unknown tag scheme 'BIO'"):
+        read_predictions(path, GOLD, scheme="BIO")
+
+
+def test_lenient_bmes_says_where_it_departed(tmp_path: Path) -> None:
+    records = [json.loads(line) for line in sentences_jsonl(GOLD, {DOC.id: SPANS}, scheme=SCHEMES["BMES"]).splitlines()]
+    records[1]["tags"] = ["M-PERSON", "E-PERSON", "O", "O", "O"]
+    predictions = read(tmp_path, dump(records), lenient=True, scheme="BMES")
+    assert Span(18, 20, "PERSON") in predictions.spans[DOC.id]
+    assert predictions.lenient_readings == ("line 2, tags[0]: M-PERSON read as the start of an entity",)

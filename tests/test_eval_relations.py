@@ -8,25 +8,21 @@ import pytest
 
 from zhnerbench.annotations.gold import derive_entities
 from zhnerbench.corpus.store import document_from_text
-from zhnerbench.eval.ner import Score
+from zhnerbench.counts import Counts
 from zhnerbench.eval.relations import (
-    PredictedArgument,
-    PredictedRelation,
     entity_aliases,
-    gold_relations_as_predictions,
     normalize_argument_text,
     score_relations,
 )
-from zhnerbench.model import Document, Mention, Relation
+from zhnerbench.formats.predictions import gold_relations_as_predictions
+from zhnerbench.model import Argument, Document, Mention, PredictedRelation, Relation
 
 
+def argument(document: Document, start: int, end: int) -> Argument:
+    return Argument(start, end)
 
 
-def argument(document: Document, start: int, end: int) -> PredictedArgument:
-    return PredictedArgument(start, end, document.text[start:end])
-
-
-def mention(document: Document, mention_id: str) -> PredictedArgument:
+def mention(document: Document, mention_id: str) -> Argument:
     m = next(m for m in document.mentions if m.id == mention_id)
     return argument(document, m.start, m.end)
 
@@ -38,10 +34,10 @@ def relation(document: Document, relation_id: str) -> Relation:
 @pytest.mark.parametrize("mode", ["strict", "text"])
 def test_gold_scores_one(gold: Document, mode: str) -> None:
     scores = score_relations([(gold, gold_relations_as_predictions(gold))], mode)
-    assert scores.micro == Score(1.0, 1.0, 1.0, 86, 86, 86)
-    assert sum(s.support for s in scores.per_type.values()) == 86
+    assert scores.micro == Counts(86, 86, 86)
+    assert sum(s.gold for s in scores.per_type.values()) == 86
     assert all(s.f1 == 1.0 for s in scores.per_type.values())
-    assert scores.evidence == Score(1.0, 1.0, 1.0, 125, 125, 125)
+    assert scores.evidence == Counts(125, 125, 125)
 
 
 def test_known_perturbation(gold: Document) -> None:
@@ -64,17 +60,17 @@ def test_known_perturbation(gold: Document) -> None:
     predicted = list(by_id.values()) + extra
 
     strict = score_relations([(gold, predicted)], "strict")
-    assert (strict.micro.support, strict.micro.predicted, strict.micro.correct) == (86, 85, 82)
+    assert (strict.micro.gold, strict.micro.predicted, strict.micro.correct) == (86, 85, 82)
     assert strict.micro.precision == 82 / 85 and strict.micro.recall == 82 / 86
     has_title = strict.per_type["has_title"]
-    assert (has_title.support, has_title.predicted, has_title.correct) == (20, 18, 18)
+    assert (has_title.gold, has_title.predicted, has_title.correct) == (20, 18, 18)
     assert (has_title.precision, has_title.recall, has_title.f1) == pytest.approx((1.0, 18 / 20, 36 / 38))
     assert strict.per_type["member_of"].predicted == 16 and strict.per_type["member_of"].correct == 15
     assert strict.per_type["partner_of"].f1 == 1.0
     assert strict.per_type["signs"].correct == 9 and strict.per_type["speaks_at"].correct == 3
 
     text_mode = score_relations([(gold, predicted)], "text")
-    assert (text_mode.micro.support, text_mode.micro.predicted, text_mode.micro.correct) == (86, 85, 83)
+    assert (text_mode.micro.gold, text_mode.micro.predicted, text_mode.micro.correct) == (86, 85, 83)
     assert text_mode.per_type["signs"].f1 == 1.0
 
 
@@ -115,7 +111,7 @@ def small_document(text: str, mentions: list[tuple[str, str, str, int]], relatio
     return replace(base, mentions=tuple(ms), entities=derive_entities(ms), relations=rs)
 
 
-def arg(document: Document, needle: str, occurrence: int = 0) -> PredictedArgument:
+def arg(document: Document, needle: str, occurrence: int = 0) -> Argument:
     return argument(document, *at(document.text, needle, occurrence))
 
 
@@ -145,7 +141,7 @@ def test_unmatched_arguments_are_false_positives_and_types_must_match() -> None:
     no_entity = PredictedRelation(arg(doc, "芮文彪"), "signs", arg(doc, "合作协议"))
     reversed_ = PredictedRelation(arg(doc, "合作协议"), "signs", arg(doc, "吴金城"))
     scores = score_relations([(doc, [wrong_type, no_entity, reversed_])], "text")
-    assert scores.micro == Score(0.0, 0.0, 0.0, 1, 3, 0)
+    assert scores.micro == Counts(0, 3, 1)
     assert list(scores.per_type) == ["signs", "publishes"]
 
 
@@ -171,7 +167,7 @@ def test_evidence_scores() -> None:
     right = PredictedRelation(arg(doc, "吴金城"), "signs", arg(doc, "合作协议"), (1, 2))  # gold evidence: (1,)
     wrong = PredictedRelation(arg(doc, "吴金城"), "publishes", arg(doc, "合作协议"), (2,))
     scores = score_relations([(doc, [right, wrong])], "strict")
-    assert (scores.evidence.correct, scores.evidence.predicted, scores.evidence.support) == (1, 3, 1)
+    assert scores.evidence == Counts(1, 3, 1)
     assert (scores.evidence.precision, scores.evidence.recall, scores.evidence.f1) == pytest.approx((1 / 3, 1.0, 0.5))
 
 

@@ -31,8 +31,18 @@ def test_every_line_is_standoff_and_offsets_match(gold: Document):
             ids.add(identifier)
         if line[0] in "R*":
             assert set(re.findall(r"T\d+", line)) <= ids  # T lines come first
-    assert ann.count("\nT") + 1 == len(gold.mentions)
+    assert ann.count("\nT") + 1 == len(gold.mentions) + len(gold.inner_mentions)
     assert sum(line.startswith("R") for line in ann.split("\n")) == len(gold.relations)
+    # Each inner mention says which mention it lies in; brat shows the nesting as it is.
+    parents = [line for line in ann.split("\n") if "parent M" in line]
+    assert len(parents) == len(gold.inner_mentions)
+
+
+def test_relations_are_anchored_on_flat_mentions(gold: Document):
+    inner = {f"T{int(m.id[1:])}" for m in gold.inner_mentions}
+    for line in document_to_ann(gold).split("\n"):
+        if line.startswith("R"):
+            assert not set(re.findall(r"T\d+", line)) & inner, line
 
 
 def test_round_trip_is_exact(gold: Document):
@@ -86,6 +96,10 @@ def test_edited_ann_without_notes_gets_fresh_ids_and_sentence_evidence(gold: Doc
         ("T1\tGPE 361 363\t上海\nR1\thas_title Arg1:T1 Arg2:T9\n", "R1 refers to unknown annotation T9"),
         ("E1\tSign:T1\n", "article.ann:1: not a standoff line this schema uses"),
         ("T1\tGPE 361 363\t上海\nT1\tGPE 361 363\t上海\n", "article.ann:2: duplicate id T1"),
+        ("T1\tGPE 3" + "6" * 5000 + " 363\t上海\n", "article.ann:1: not a standoff line this schema uses"),
+        ("T1\tGPE 361 363\t上海\n#1\tAnnotatorNotes T1\tentity Exx\n", "article.ann:0: T1: entity note 'Exx'"),
+        ("T1\tGPE 361 363\t上海\nR1\thas_title Arg1:T1 Arg2:T1\n#1\tAnnotatorNotes R1\tevidence one\n",
+         "article.ann:2: R1: evidence note 'one' is not comma-separated sentence ids"),
     ],
 )
 def test_bad_ann_is_reported_with_file_and_line(gold: Document, ann, message):

@@ -9,10 +9,10 @@ import pytest
 
 from zhnerbench.cli import main
 from zhnerbench.eval.readers import read_predictions
-from zhnerbench.eval.relations import gold_relations_as_predictions
-from zhnerbench.eval.views import VIEWS, project_spans
 from zhnerbench.formats.brat import ann_to_document
+from zhnerbench.formats.predictions import gold_relations_as_predictions
 from zhnerbench.model import Document
+from zhnerbench.views import VIEWS, gold_spans
 
 
 def export(tmp_path: Path, format: str, *options: str, name: str = "out") -> Path:
@@ -34,16 +34,31 @@ def test_conll_round_trip(tmp_path, gold: Document, scheme):
 def test_jsonl_round_trip_in_every_view(tmp_path, gold: Document, view):
     out = export(tmp_path, "jsonl", "--view", view)
     back = read_predictions(out, [gold])
-    assert back.spans[gold.id] == project_spans(gold.spans, VIEWS[view])
-    assert set(back.relations[gold.id]) == set(gold_relations_as_predictions(gold))
+    assert back.spans[gold.id] == gold_spans(gold, VIEWS[view])
+    assert back.relations is not None and set(back.relations[gold.id]) == set(gold_relations_as_predictions(gold))
 
 
-def test_jsonl_export_scores_one(tmp_path, gold: Document, capsys):
-    out = export(tmp_path, "jsonl")
-    assert main(["evaluate", str(out), "--json", str(tmp_path / "scores.json")]) == 0
+@pytest.mark.parametrize("view", list(VIEWS))
+def test_the_exported_gold_of_a_view_scores_one_in_it(tmp_path, gold: Document, capsys, view):
+    out = export(tmp_path, "jsonl", "--view", view)
+    assert main(["evaluate", str(out), "--view", view, "--samples", "50", "--json", str(tmp_path / "scores.json")]) == 0
     scores = json.loads((tmp_path / "scores.json").read_text(encoding="utf-8"))
-    for view in VIEWS:
-        assert scores["views"][view]["micro"]["f1"] == 1.0
+    assert scores["views"][view]["micro"]["f1"] == 1.0
+    assert scores["relations"]["strict"]["micro"]["f1"] == 1.0
+
+
+def test_the_default_export_is_the_flat_layer_and_scores_one_in_the_flat_views(tmp_path, gold: Document, capsys):
+    out = export(tmp_path, "jsonl")
+    assert main(["evaluate", str(out), "--samples", "50", "--json", str(tmp_path / "scores.json")]) == 0
+    scores = json.loads((tmp_path / "scores.json").read_text(encoding="utf-8"))
+    assert {view: scores["views"][view]["micro"]["f1"] == 1.0 for view in scores["views"]} == {
+        "full": True, "ontonotes": True, "coarse": False, "nested": False}
+
+
+def test_nested_spans_need_a_format_that_holds_them(tmp_path, capsys):
+    assert main(["export", "--format", "conll", "--view", "nested", str(tmp_path / "n.conll")]) == 2
+    assert "conll cannot hold the view 'nested'" in capsys.readouterr().err
+    assert not (tmp_path / "n.conll").exists()
 
 
 def test_brat_round_trip_through_files(tmp_path, gold: Document):
@@ -58,7 +73,7 @@ def test_cluener_layout(tmp_path, gold: Document):
     records = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert len(records) == len(gold.sentences)
     found = set()
-    for sentence, record in zip(gold.sentences, records):
+    for sentence, record in zip(gold.sentences, records, strict=True):
         assert set(record) == {"text", "label"}
         assert record["text"] == gold.text[sentence.start:sentence.end]
         for label, mentions in record["label"].items():
@@ -67,7 +82,7 @@ def test_cluener_layout(tmp_path, gold: Document):
                 for start, end_inclusive in positions:
                     assert record["text"][start:end_inclusive + 1] == surface
                     found.add((sentence.start + start, sentence.start + end_inclusive + 1, label))
-    assert found == set(project_spans(gold.spans, VIEWS["coarse"]))
+    assert found == set(gold_spans(gold, VIEWS["coarse"]))
 
 
 def test_export_refuses_protected_folders_and_bad_options(root, tmp_path, capsys):
@@ -75,7 +90,7 @@ def test_export_refuses_protected_folders_and_bad_options(root, tmp_path, capsys
     assert "export never writes under data/" in capsys.readouterr().err
     assert not (root / "data" / "x.conll").exists()
     assert main(["export", "--format", "brat", "--view", "coarse", str(tmp_path / "b")]) == 2
-    assert "brat exports the full schema" in capsys.readouterr().err
+    assert "brat exports the whole gold" in capsys.readouterr().err
     assert main(["export", "--format", "conll", "--view", "nope", str(tmp_path / "c")]) == 2
     assert "unknown view 'nope'" in capsys.readouterr().err
 
@@ -89,13 +104,17 @@ def test_spacy_docbin_has_the_gold_entities(tmp_path, gold: Document):
     assert len(docs) == len(gold.sentences)
     entities = {
         (sentence.start + e.start_char, sentence.start + e.end_char, e.label_)
-        for sentence, doc in zip(gold.sentences, docs)
+        for sentence, doc in zip(gold.sentences, docs, strict=True)
         for e in doc.ents
     }
     assert entities == set(gold.spans)
     whole = export(tmp_path, "spacy", "--unit", "document", name="doc.spacy")
     (doc,) = DocBin().from_bytes(whole.read_bytes()).get_docs(spacy.blank("zh").vocab)
     assert doc.text == gold.text and len(doc.ents) == len(gold.mentions)
+    nested = export(tmp_path, "spacy", "--view", "nested", "--unit", "document", name="nested.spacy")
+    (doc,) = DocBin().from_bytes(nested.read_bytes()).get_docs(spacy.blank("zh").vocab)
+    assert not doc.ents and {(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]} == {
+        m.span for m in gold.all_mentions}
 
 
 def test_spacy_train_runs_one_step_on_the_export(tmp_path):

@@ -8,11 +8,11 @@ from hypothesis import strategies as st
 from zhnerbench.annotations.gold import derive_entities, id_number
 from zhnerbench.corpus.segment import segment
 from zhnerbench.eval.readers import parse_conll, parse_documents
-from zhnerbench.eval.relations import gold_relations_as_predictions
-from zhnerbench.eval.writers import conll_text, documents_jsonl
+from zhnerbench.formats.predictions import conll_text, documents_jsonl, gold_relations_as_predictions
 from zhnerbench.formats.brat import ann_to_document, document_to_ann
 from zhnerbench.model import Document, Mention, Relation
-from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
+from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS, VALUE_LABELS
+from zhnerbench.schemes import SCHEMES
 
 # Characters that matter: CJK, the sentence ends, ASCII commas and spaces (tokens too).
 ALPHABET = "上海市张为院士,， 。！？《》“”0"
@@ -30,18 +30,29 @@ def annotated_documents(draw) -> Document:
             if start < end:
                 label = draw(st.sampled_from(ENTITY_LABELS))
                 mentions.append(Mention("", start, end, label, "", text[start:end]))
-    # Entity ids in first-mention order; mentions of one label may share an entity.
-    numbered, entity_of_label = [], {}
+    # Entity ids in first-mention order; mentions of one label may share an entity, values (dates,
+    # numbers, titles) by identical text as the guidelines want.
+    numbered: list[Mention] = []
+    existing: str | None
+    entity_of_label: dict[str, str] = {}
+    entity_of_value: dict[tuple[str, str], str] = {}
     for index, mention in enumerate(mentions, start=1):
-        existing = entity_of_label.get(mention.label)
-        if existing is None or not draw(st.booleans()):
-            existing = f"E{len({m.entity for m in numbered}) + 1:03d}"
-            entity_of_label[mention.label] = existing
+        if mention.label in VALUE_LABELS:
+            key = (mention.label, mention.text)
+            existing = entity_of_value.get(key) or f"E{len({m.entity for m in numbered}) + 1:03d}"
+            entity_of_value[key] = existing
+        else:
+            existing = entity_of_label.get(mention.label)
+            if existing is None or not draw(st.booleans()):
+                existing = f"E{len({m.entity for m in numbered}) + 1:03d}"
+                entity_of_label[mention.label] = existing
+        assert existing is not None
         numbered.append(Mention(f"M{index:03d}", mention.start, mention.end, mention.label, existing, mention.text))
     entities = derive_entities(numbered)
     sentence_of = {o: s.index for s in sentences for o in range(s.start, s.end)}
     first_mention = {e.id: next(m for m in numbered if m.id == e.mentions[0]) for e in entities}
-    relations, seen = [], set()
+    relations: list[Relation] = []
+    seen: set[tuple[tuple[str, ...], str]] = set()
     for head in entities:
         for tail in entities:
             if head.id == tail.id or not draw(st.booleans()):
@@ -50,7 +61,7 @@ def annotated_documents(draw) -> Document:
             if not allowed:
                 continue
             relation = draw(st.sampled_from(allowed))
-            pair = (head.id, tail.id)
+            pair: tuple[str, ...] = (head.id, tail.id)
             if relation in SYMMETRIC_RELATIONS:
                 pair = tuple(sorted(pair, key=id_number))
             if (pair, relation) in seen:
@@ -70,8 +81,8 @@ def test_brat_round_trip(document: Document) -> None:
 @settings(max_examples=200, deadline=None)
 @given(annotated_documents(), st.sampled_from(["IOB2", "IOBES", "BMES"]))
 def test_conll_round_trip(document: Document, scheme: str) -> None:
-    text = conll_text([document], {document.id: document.spans}, scheme)
-    assert parse_conll(text, "random.conll", [document], scheme=scheme).spans[document.id] == document.spans
+    text = conll_text([document], {document.id: document.spans}, SCHEMES[scheme])
+    assert parse_conll(text, "random.conll", [document], scheme=SCHEMES[scheme]).spans[document.id] == document.spans
 
 
 @settings(max_examples=200, deadline=None)
@@ -80,6 +91,7 @@ def test_jsonl_round_trip(document: Document) -> None:
     text = documents_jsonl([document])
     back = parse_documents(text, "random.jsonl", [document])
     assert back.spans[document.id] == document.spans
+    assert back.relations is not None
     assert set(back.relations[document.id]) == set(gold_relations_as_predictions(document))
 
 
@@ -89,7 +101,7 @@ def test_random_documents_are_valid_gold(document: Document) -> None:
     """The generator respects the schema checks (all but the gold's ban on edge
     whitespace and brackets, which formats must carry anyway), so the round trips
     above exercise valid annotations."""
-    from zhnerbench.annotations.gold import check_document
+    from zhnerbench.annotations.gold import GoldLines, check_document
 
-    problems = [p for p in check_document(document, {}, {}, {}) if "whitespace or a 《》 bracket" not in p.message]
+    problems = [p for p in check_document(document, GoldLines({}, {}, {})) if "whitespace or a 《》 bracket" not in p.message]
     assert problems == []

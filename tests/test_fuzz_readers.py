@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from zhnerbench.cli import main
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.readers import FORMATS, read_predictions
-from zhnerbench.eval.tags import sentence_id
+from zhnerbench.schemes import sentence_id
 from zhnerbench.model import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,9 +108,9 @@ def test_random_documents_records(gold, data):
 )
 def test_random_tag_sequences_in_conll_and_sentences(gold, changes, resize, lenient):
     """The gold's own tags with random tags dropped in, and maybe one sentence too short or long."""
-    from zhnerbench.eval.tags import document_spans_to_tags
+    from zhnerbench.schemes import document_tags
 
-    sequences = document_spans_to_tags(gold, gold.spans)
+    sequences = document_tags(gold, gold.spans)
     for sentence, where, tag in changes:
         sequences[sentence][int(where * len(sequences[sentence]))] = tag
     texts = [gold.text[s.start:s.end] for s in gold.sentences]
@@ -119,8 +119,8 @@ def test_random_tag_sequences_in_conll_and_sentences(gold, changes, resize, leni
         sequences[index] = sequences[index][:-1] if delta < 0 else sequences[index] + ["O"]
         texts[index] = texts[index][:-1] if delta < 0 else texts[index] + "字"
     lines, records = [], []
-    for sentence, text, tags in zip(gold.sentences, texts, sequences):
-        lines += [f"{char}\t{tag}" for char, tag in zip(text, tags)] + [""]
+    for sentence, text, tags in zip(gold.sentences, texts, sequences, strict=True):
+        lines += [f"{char}\t{tag}" for char, tag in zip(text, tags, strict=True)] + [""]
         records.append(json.dumps({"id": sentence_id(gold.id, sentence.index), "tags": tags}, ensure_ascii=False))
     read_or_fail_cleanly("\n".join(lines).encode("utf-8"), gold, "conll", lenient)
     read_or_fail_cleanly("\n".join(records).encode("utf-8"), gold, "sentences", lenient)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.annotations.gold import MENTIONS_FILE, RELATIONS_FILE, read_gold
+from zhnerbench.annotations.gold import read_gold
 from zhnerbench.cli import main
+from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
 
 
 def edit_row(path: Path, row_id: str, **changes: str) -> None:
@@ -43,7 +44,7 @@ def only_problem(checkout: Path) -> str:
 def test_gold_is_valid(root, capsys, monkeypatch):
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(root))
     assert main(["validate"]) == 0
-    assert capsys.readouterr().out.startswith("ok: 202 mentions, 115 entities, 86 relations")
+    assert capsys.readouterr().out == "ok: 202 mentions, 40 inner mentions, 117 entities, 86 relations over 64 sentences\n"
 
 
 def test_wrong_offset(checkout):
@@ -54,7 +55,7 @@ def test_wrong_offset(checkout):
 
 
 def test_overlap(checkout):
-    append_row(checkout / MENTIONS_FILE, "M999\t16\t20\tGPE\tE999\t产业技术")
+    append_row(checkout / MENTIONS_FILE, "M999\t16\t20\tDATE\tE999\t产业技术")
     problem = only_problem(checkout)
     assert "mention M999 '产业技术' [16,20): overlaps mention M001 '上海市产业技术创新大会' [13,24)" in problem
 
@@ -95,9 +96,19 @@ def test_symmetric_relation_stored_twice_or_reversed(checkout):
     assert any(f"duplicates relation {identifier}" in p for p in problems)
 
 
-def test_bad_evidence_id(checkout):
-    edit_row(checkout / RELATIONS_FILE, "R001", evidence="2,64")
-    assert "evidence sentence id(s) 64 do not exist (0..63)" in only_problem(checkout)
+@pytest.mark.parametrize(
+    ("file", "row", "changes", "message"),
+    [
+        (RELATIONS_FILE, "R001", {"evidence": "2,64"}, "evidence sentence id(s) 64 do not exist (0..63)"),
+        # M004 is the second mention of the conference (EVENT).
+        (MENTIONS_FILE, "M004", {"label": "ORG"}, "entity E001 '上海市产业技术创新大会' mixes labels ['EVENT', 'ORG']"),
+        (RELATIONS_FILE, "R001", {"head_name": "张伟"}, "head_name/tail_name must be the entities' names '张为' / '常委'"),
+        (RELATIONS_FILE, "R001", {"head": "E777"}, "unknown entity id(s) E777"),
+    ],
+)
+def test_one_edit_one_problem(checkout, file: str, row: str, changes: dict[str, str], message: str):
+    edit_row(checkout / file, row, **changes)
+    assert message in only_problem(checkout)
 
 
 def test_unsorted_or_malformed_evidence(checkout):
@@ -116,21 +127,6 @@ def test_changed_text(checkout, gold):
     assert any(f"{first.id} '张为'" in p and "text does not match" in p for p in problems)
 
 
-def test_entity_with_mixed_labels(checkout):
-    edit_row(checkout / MENTIONS_FILE, "M004", label="ORG")  # second mention of the conference (EVENT)
-    assert "entity E001 '上海市产业技术创新大会' mixes labels ['EVENT', 'ORG']" in only_problem(checkout)
-
-
-def test_names_in_relations_must_match_entities(checkout):
-    edit_row(checkout / RELATIONS_FILE, "R001", head_name="张伟")
-    assert "head_name/tail_name must be the entities' names '张为' / '常委'" in only_problem(checkout)
-
-
-def test_unknown_entity_in_relation(checkout):
-    edit_row(checkout / RELATIONS_FILE, "R001", head="E777")
-    assert "unknown entity id(s) E777" in only_problem(checkout)
-
-
 def test_brackets_and_whitespace_excluded(checkout, gold):
     law = next(m for m in gold.mentions if m.label == "LAW")
     edit_row(checkout / MENTIONS_FILE, law.id, start=str(law.start - 1), text=gold.text[law.start - 1:law.end])
@@ -145,6 +141,9 @@ def test_brackets_and_whitespace_excluded(checkout, gold):
         (b"id\tstart\tend\tlabel\tentity\ttext\nM001\t13\t24\n", ":2: expected 6 tab-separated fields, found 3"),
         (b"id\tstart\tend\tlabel\tentity\ttext\nM001\t\xff\n", ":2: not valid UTF-8"),
         (b"id\tstart\tend\tlabel\tentity\ttext\nM001\tx\t24\tEVENT\tE001\ta\n", "start and end must be non-negative integers"),
+        ("id\tstart\tend\tlabel\tentity\ttext\nM001\t１３\t24\tEVENT\tE001\ta\n".encode(), "start and end must be non-negative integers"),
+        (f"id\tstart\tend\tlabel\tentity\ttext\nM001\t{'9' * 5000}\t24\tEVENT\tE001\ta\n".encode(), ":2: mention M001"),
+        (b"id\tstart\tend\tlabel\tentity\ttext\n", "mentions.tsv: has no rows: the gold is empty"),
     ],
 )
 def test_malformed_tsv(checkout, content, message):
@@ -167,3 +166,99 @@ def test_cli_reports_missing_files_in_one_line(checkout, capsys):
     assert main(["validate"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err == ["zhnerbench validate: error: corpus/article.txt: cannot read: No such file or directory"]
+
+
+# --- the inner layer (guidelines §5) ---------------------------------------------------------------
+
+
+def inner_row(gold, text: str, parent_text: str, label: str = "GPE", entity: str = "E043", identifier: str = "M999",
+              occurrence: int = 0) -> str:
+    """An inner-mention row for ``text`` inside the ``occurrence``-th flat mention ``parent_text``."""
+    parent = [m for m in gold.mentions if m.text == parent_text][occurrence]
+    start = gold.text.index(text, parent.start)
+    return f"{identifier}\t{start}\t{start + len(text)}\t{label}\t{entity}\t{parent.id}\t{text}"
+
+
+def inner_problems(checkout) -> list[str]:
+    return [p for p in problems_of(checkout) if p.startswith(INNER_MENTIONS_FILE)]
+
+
+def test_the_inner_layer_is_complete_and_its_removal_is_noticed(checkout, gold):
+    # Rule 3 is checked for completeness: drop the 中国 inside the first 中国工程院 and it is missed.
+    first = next(m for m in gold.inner_mentions if m.text == "中国")
+    lines = (checkout / INNER_MENTIONS_FILE).read_text(encoding="utf-8").splitlines(keepends=True)
+    (checkout / INNER_MENTIONS_FILE).write_text("".join(l for l in lines if not l.startswith(first.id + "\t")), encoding="utf-8")
+    problem = only_problem(checkout)
+    assert problem == (f"{INNER_MENTIONS_FILE}: '中国' at [{first.start},{first.end}) inside mention {first.parent} '中国工程院' "
+                       "is a name of E116 but no inner mention covers it (guidelines §5, rule 3)")
+
+
+def test_an_inner_mention_lies_strictly_inside_its_parent(checkout, gold):
+    parent = next(m for m in gold.mentions if m.text == "临港集团")
+    append_row(checkout / INNER_MENTIONS_FILE, f"M999\t{parent.start}\t{parent.end}\tORG\tE038\t{parent.id}\t临港集团")
+    assert any("M999" in p and "does not lie strictly inside its parent" in p for p in inner_problems(checkout))
+
+
+def test_an_inner_mention_names_the_smallest_mention_containing_it(checkout, gold):
+    inner = next(m for m in gold.inner_mentions if m.text == "中国" and m.parent and m.parent > "M202")
+    flat_parent = next(m for m in gold.mentions if m.start <= inner.start and inner.end <= m.end)
+    edit_row(checkout / INNER_MENTIONS_FILE, inner.id, parent=flat_parent.id)
+    problems = problems_of(checkout)
+    assert any(f"its parent must be the smallest mention containing it: {inner.parent}" in p for p in problems)
+    # ... and seen from the smallest mention, its 中国 is now missing.
+    assert any(f"inside mention {inner.parent} '中国工程院' is a name of E116" in p for p in problems) and len(problems) == 2
+
+
+def test_inner_mentions_nest_properly(checkout, gold):
+    # 上海华 crosses nothing flat but crosses the inner 上海 of 上海华力微电子有限公司.
+    append_row(checkout / INNER_MENTIONS_FILE, inner_row(gold, "海华力", "上海华力微电子有限公司", "ORG", "E900"))
+    problems = inner_problems(checkout)
+    assert any("M999" in p and "crosses the inner mention" in p for p in problems), problems
+
+
+def test_inner_mentions_have_named_types_only(checkout, gold):
+    append_row(checkout / INNER_MENTIONS_FILE, inner_row(gold, "2022", "2022上海硬核科技企业TOP100榜单", "DATE", "E900"))
+    assert any("M999" in p and "label DATE is not a named type" in p for p in inner_problems(checkout))
+
+
+def test_inner_mentions_have_two_characters_at_least(checkout, gold):
+    append_row(checkout / INNER_MENTIONS_FILE, inner_row(gold, "沪", "沪东中华造船集团"))
+    assert any("M999" in p and "has fewer than 2 characters" in p for p in inner_problems(checkout))
+
+
+def test_an_inner_mention_is_never_the_entity_it_lies_in(checkout, gold):
+    inner = next(m for m in gold.inner_mentions if m.text == "上海市")
+    append_row(checkout / INNER_MENTIONS_FILE, f"M999\t{inner.start}\t{inner.start + 2}\tGPE\tE043\t{inner.id}\t上海")
+    assert any("M999" in p and f"is the same entity (E043) as the mention {inner.id}" in p for p in inner_problems(checkout))
+
+
+def test_inner_text_must_equal_the_offsets(checkout, gold):
+    inner = gold.inner_mentions[0]
+    edit_row(checkout / INNER_MENTIONS_FILE, inner.id, text="上海")
+    assert f"mention {inner.id} '上海' [{inner.start},{inner.end}): text does not match" in only_problem(checkout)
+
+
+def test_a_non_place_inner_mention_repeats_a_flat_mention_of_its_entity(checkout, gold):
+    # 中国航发 would be an ORG, but it is no flat mention of this article.
+    append_row(checkout / INNER_MENTIONS_FILE, inner_row(gold, "中国航发", "中国航发商发", "ORG", "E900"))
+    problems = inner_problems(checkout)
+    assert any("M999" in p and "is neither a place name (GPE) nor the text of a flat mention of its entity E900" in p
+               for p in problems), problems
+
+
+def test_a_missing_parent_is_reported(checkout, gold):
+    edit_row(checkout / INNER_MENTIONS_FILE, gold.inner_mentions[0].id, parent="M777")
+    assert any("parent M777 is not a mention id of either layer" in p for p in problems_of(checkout))
+
+
+def test_ids_are_unique_across_layers_with_every_line_named(checkout, gold):
+    inner = gold.inner_mentions[0]
+    edit_row(checkout / INNER_MENTIONS_FILE, inner.id, id="M001")
+    problem = next(p for p in problems_of(checkout) if "is used" in p)
+    assert problem == f"{INNER_MENTIONS_FILE}:2: mention id M001 is used 2 times ({MENTIONS_FILE}:2, {INNER_MENTIONS_FILE}:2)"
+
+
+def test_identical_values_form_one_entity(checkout, gold):
+    second = [m for m in gold.mentions if m.text == "2021年"][1]
+    edit_row(checkout / MENTIONS_FILE, second.id, entity="E950")
+    assert "DATE value '2021年' is split over entities E044, E950" in only_problem(checkout)

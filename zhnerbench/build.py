@@ -1,40 +1,77 @@
 """``zhnerbench build``: every generated file, computed in memory from the source of truth.
 
 Generated: ``corpus/`` (from ``seeds/``), ``data/`` (the dataset configs, from the
-gold) and the generated parts of ``README.md``. Nothing is written unless the
-whole build succeeded, and each file is replaced atomically.
+gold) and the generated parts of ``README.md`` and ``CHANGELOG.md``. Nothing is
+written unless the whole build succeeded, and each file is replaced atomically.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
+from zhnerbench.annotations.agreement import agreement_markdown, inner_agreement_markdown
 from zhnerbench.annotations.gold import load_gold
-from zhnerbench.card import README_FILE, render_readme
-from zhnerbench.corpus.store import SEED_NAME, render_corpus_files
-from zhnerbench.dataset import CONFIGS, config_rows, data_file, render_jsonl
+from zhnerbench.card import CardSources, render_generated_files
+from zhnerbench.corpus.store import render_corpus_files
+from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import write_atomically
+from zhnerbench.leaderboard.render import read_board, read_history
+from zhnerbench.model import Document
+from zhnerbench.paths import CHANGELOG_FILE, README_FILE, SEED_FILE, data_file
+
+
+def read_text(root: Path, path: str) -> str:
+    """A text file of the checkout, decoded strictly; problems are :class:`GoldDataError` s naming it."""
+    try:
+        return (root / path).read_bytes().decode("utf-8")
+    except OSError as error:
+        raise GoldDataError([Problem(path, None, f"cannot read: {error.strerror or error}")]) from None
+    except UnicodeDecodeError as error:
+        raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
+
+
+def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
+    """What the card is generated from; ``board`` replaces ``results/leaderboard.json`` (the
+    leaderboard passes the board it is about to write)."""
+    return CardSources(
+        document=document,
+        rows={config: config_rows(config, document) for config in CONFIGS},
+        agreement=agreement_markdown(root, document),
+        inner_agreement=inner_agreement_markdown(root, document),
+        board=board if board is not None else read_board(root),
+        history=read_history(root),
+    )
+
+
+def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
+    """README.md and CHANGELOG.md as they should be."""
+    texts = {path: read_text(root, path) for path in (README_FILE, CHANGELOG_FILE)}
+    return {path: text.encode("utf-8") for path, text in render_generated_files(texts, sources).items()}
 
 
 def generated_files(root: Path) -> dict[str, bytes]:
     """Every generated file's expected content, keyed by repository-relative path."""
-    seed = f"seeds/{SEED_NAME}"
     try:
-        seed_bytes = (root / seed).read_bytes()
+        seed_bytes = (root / SEED_FILE).read_bytes()
     except OSError as error:
-        raise GoldDataError([Problem(seed, None, f"cannot read: {error.strerror}")]) from None
+        raise GoldDataError([Problem(SEED_FILE, None, f"cannot read: {error.strerror}")]) from None
     files = render_corpus_files(seed_bytes)
-    document = load_gold(root, text=seed_bytes.decode("utf-8"))
-    rows = {config: config_rows(config, document) for config in CONFIGS}
+    try:
+        text = seed_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        raise GoldDataError([Problem(SEED_FILE, None, "not valid UTF-8")]) from None
+    document = load_gold(root, text=text)
+    sources = card_sources(root, document)
     for config in CONFIGS:
-        files[data_file(config)] = render_jsonl(rows[config]).encode("utf-8")
-    readme = (root / README_FILE).read_text(encoding="utf-8")
-    files[README_FILE] = render_readme(readme, document, root, rows).encode("utf-8")
+        files[data_file(config)] = render_jsonl(sources.rows[config]).encode("utf-8")
+    files.update(card_files(root, sources))
     return files
 
 
-def stale_files(root: Path, files: dict[str, bytes]) -> list[str]:
+def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """The paths whose committed content differs from ``files`` (or that are missing)."""
     stale = []
     for path, content in files.items():
@@ -44,7 +81,7 @@ def stale_files(root: Path, files: dict[str, bytes]) -> list[str]:
     return stale
 
 
-def write_files(root: Path, files: dict[str, bytes]) -> list[str]:
+def write_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """Write the files that changed; returns their paths."""
     changed = stale_files(root, files)
     for path in changed:

@@ -1,8 +1,11 @@
-"""The generated parts of README.md, which is also the Hugging Face dataset card.
+"""The generated parts of README.md (the Hugging Face dataset card) and CHANGELOG.md.
 
-The YAML front matter (configs and typed features) and the blocks between
-``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` are produced here
-from the schema and the gold; everything else in the README is prose.
+The YAML front matter (configs, typed features, licence, evaluation index) and the
+blocks between ``<!-- generated:NAME -->`` and ``<!-- /generated:NAME -->`` are
+produced here, and only here, from their sources (:class:`CardSources`: the gold,
+the dataset rows, the review files' agreement tables, the leaderboard); everything
+else in those files is prose. ``zhnerbench build`` and ``zhnerbench leaderboard``
+both call :func:`render_generated_files`, so each block has one owner.
 """
 
 from __future__ import annotations
@@ -10,29 +13,42 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from pathlib import Path
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from zhnerbench.annotations.agreement import agreement_markdown
-from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT, data_file
+from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT
 from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.leaderboard.render import leaderboard_markdown, read_leaderboard
+from zhnerbench.leaderboard.render import convention_change_table, leaderboard_markdown
 from zhnerbench.model import Document
+from zhnerbench.paths import CHANGELOG_FILE, README_FILE, data_file
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
-README_FILE = "README.md"
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-
 
 #: Each config's rows, built once by ``zhnerbench build`` for the data files and the card alike.
 ConfigRows = Mapping[str, list[dict[str, Any]]]
 
+LICENSE_NAME = "zhnerbench"
+
+
+@dataclass(frozen=True)
+class CardSources:
+    """Everything the generated parts are computed from."""
+
+    document: Document
+    rows: ConfigRows
+    agreement: str
+    inner_agreement: str
+    board: Mapping[str, Any]
+    history: Mapping[str, Any]
+
 
 def front_matter(rows: ConfigRows) -> str:
-    """The README's YAML header: licence, languages, tasks, configs and typed features."""
+    """The README's YAML header: licence, languages, tasks, configs, typed features, evaluation index."""
     infos = []
     for config in CONFIGS:
         splits = SplitDict()
@@ -41,15 +57,28 @@ def front_matter(rows: ConfigRows) -> str:
         infos.append({"config_name": config, **info})
     header = {
         "language": ["zh"],
-        "license": "cc-by-4.0",
+        # Three licences meet here (code, annotations, the article itself): see the card's "Licence".
+        "license": "other",
+        "license_name": LICENSE_NAME,
+        "license_link": "LICENSE.md",
         "pretty_name": "zhnerbench: Shanghai industrial technology innovation conference (2022-07-22)",
         "task_categories": ["token-classification"],
         "task_ids": ["named-entity-recognition"],
         "size_categories": ["n<1K"],
-        "tags": ["relation-extraction", "ontonotes", "chinese", "news", "document-level"],
+        "tags": ["relation-extraction", "nested-ner", "ontonotes", "chinese", "news", "document-level"],
         "configs": [
             {"config_name": c, "data_files": [{"split": SPLIT, "path": data_file(c)}], **({"default": True} if c == DEFAULT_CONFIG else {})}
             for c in CONFIGS
+        ],
+        "train-eval-index": [
+            {
+                "config": "ner",
+                "task": "token-classification",
+                "task_id": "entity_extraction",
+                "splits": {"eval_split": SPLIT},
+                "col_mapping": {"tokens": "tokens", "ner_tags": "tags"},
+                "metrics": [{"type": "seqeval", "name": "seqeval"}],
+            }
         ],
         "dataset_info": infos,
     }
@@ -58,19 +87,21 @@ def front_matter(rows: ConfigRows) -> str:
 
 
 def label_statistics(document: Document) -> str:
-    """Markdown table: mentions and entities per label (all 19, zeros included)."""
-    mentions = Counter(m.label for m in document.mentions)
+    """Markdown table: flat and inner mentions and entities per label (all 19, zeros included)."""
+    flat = Counter(m.label for m in document.mentions)
+    inner = Counter(m.label for m in document.inner_mentions)
     entities = Counter(e.label for e in document.entities)
-    rows = ["| label | mentions | entities |", "|---|---:|---:|"]
-    rows += [f"| `{label}` | {mentions[label]} | {entities[label]} |" for label in ENTITY_LABELS]
-    rows.append(f"| **total** | **{len(document.mentions)}** | **{len(document.entities)}** |")
+    rows = ["| label | mentions (flat) | inner mentions | entities |", "|---|---:|---:|---:|"]
+    rows += [f"| `{label}` | {flat[label]} | {inner[label]} | {entities[label]} |" for label in ENTITY_LABELS]
+    rows.append(f"| **total** | **{len(document.mentions)}** | **{len(document.inner_mentions)}** | "
+                f"**{len(document.entities)}** |")
     return "\n".join(rows)
 
 
 def relation_statistics(document: Document) -> str:
     """Markdown table: relations per type with their argument types and evidence sentences."""
     counts = Counter(r.relation for r in document.relations)
-    evidence = Counter()
+    evidence: Counter[str] = Counter()
     for relation in document.relations:
         evidence[relation.relation] += len(relation.evidence)
     rows = ["| relation | head → tail | relations | evidence sentences |", "|---|---|---:|---:|"]
@@ -85,6 +116,7 @@ def relation_statistics(document: Document) -> str:
 def corpus_statistics(document: Document) -> str:
     roles = Counter(line.role for line in document.lines)
     role_text = ", ".join(f"{roles[r]} {r}" for r in ("title", "heading", "caption", "body"))
+    depth = max((_depth(document, m.id) for m in document.inner_mentions), default=0)
     return "\n".join(
         [
             "| what | count |",
@@ -92,11 +124,21 @@ def corpus_statistics(document: Document) -> str:
             f"| characters | {len(document.text)} |",
             f"| lines | {len(document.lines)} ({role_text}) |",
             f"| sentences (`ner` rows) | {len(document.sentences)} |",
-            f"| entity mentions | {len(document.mentions)} |",
-            f"| entities (clusters) | {len(document.entities)} |",
+            f"| entity mentions, flat layer | {len(document.mentions)} |",
+            f"| inner mentions (nested layer, up to {depth} levels below a flat mention) | {len(document.inner_mentions)} |",
+            f"| entities (clusters of both layers) | {len(document.entities)} |",
             f"| relations | {len(document.relations)} |",
         ]
     )
+
+
+def _depth(document: Document, mention_id: str) -> int:
+    parents = {m.id: m.parent for m in document.inner_mentions}
+    depth = 0
+    while mention_id in parents:
+        mention_id = parents[mention_id] or ""
+        depth += 1
+    return depth
 
 
 def _shorten(value: object, items: int = 2, chars: int = 60) -> object:
@@ -112,65 +154,88 @@ def _shorten(value: object, items: int = 2, chars: int = 60) -> object:
     return value
 
 
-def _one_key_per_line(row: dict) -> str:
+def _one_key_per_line(row: Mapping[str, Any]) -> str:
     """JSON with one top-level field per line, each value compact."""
     fields = (f' "{key}": {json.dumps(value, ensure_ascii=False)}' for key, value in row.items())
     return "{\n" + ",\n".join(fields) + "\n}"
 
 
+def _first(rows: list[dict[str, Any]], wanted: Callable[[dict[str, Any]], bool], config: str) -> dict[str, Any]:
+    found = next((row for row in rows if wanted(row)), None)
+    if found is None:
+        raise GoldDataError([Problem(README_FILE, None, f"no `{config}` row to show as the card's example")])
+    return found
+
+
 def example_rows(rows: ConfigRows) -> str:
     """One example row per config, as ``load_dataset`` returns it (labels as names)."""
     parts = []
-    ner = next(r for r in rows["ner"] if r["id"].endswith("-004"))
+    ner = _first(rows["ner"], lambda r: any(tag != "O" for tag in r["ner_tags"]), "ner")
     compact_ner = {k: v for k, v in ner.items() if k not in ("tokens", "ner_tags")}
     compact_ner["tokens"] = "".join(ner["tokens"])
     compact_ner["ner_tags"] = ner["ner_tags"]
     parts.append(
-        "`ner` (sentence 4; `tokens` is shown joined, it is a list of single characters; "
+        f"`ner` (sentence {ner['sentence']}; `tokens` is shown joined, it is a list of single characters; "
         "`ner_tags` are class ids, shown here as their names):\n\n```json\n"
         + json.dumps(compact_ner, ensure_ascii=False) + "\n```"
     )
+    nested = _first(rows["nested"], lambda r: any(s["layer"] == "inner" for s in r["spans"]), "nested")
+    compact_nested = {k: v for k, v in nested.items() if k != "tokens"}
+    compact_nested["tokens"] = "".join(nested["tokens"])
+    parts.append(
+        f"`nested` (sentence {nested['sentence']}; every span of both layers, sentence-local offsets; `label` "
+        "and `layer` are class ids, shown as names):\n\n```json\n" + _one_key_per_line(compact_nested) + "\n```"
+    )
     parts.append(
         "`documents` (the one row, lists cut to two items):\n\n```json\n"
-        + _one_key_per_line(_shorten(rows["documents"][0])) + "\n```"
+        + _one_key_per_line(_shorten(rows["documents"][0])) + "\n```"  # type: ignore[arg-type]
     )
-    signs = next(r for r in rows["relations"] if r["relation"] == "signs")
+    signs = _first(rows["relations"], lambda r: r["relation"] == "signs", "relations")
     parts.append("`relations` (one row):\n\n```json\n" + _one_key_per_line(signs) + "\n```")
     return "\n\n".join(parts)
 
 
-GENERATED_BLOCKS: dict[str, Callable[[Document], str]] = {
-    "corpus-statistics": corpus_statistics,
-    "label-statistics": label_statistics,
-    "relation-statistics": relation_statistics,
-}
+def readme_blocks(sources: CardSources) -> dict[str, str]:
+    """The content of every generated block of the README."""
+    return {
+        "corpus-statistics": corpus_statistics(sources.document),
+        "label-statistics": label_statistics(sources.document),
+        "relation-statistics": relation_statistics(sources.document),
+        "examples": example_rows(sources.rows),
+        "agreement": sources.agreement,
+        "inner-agreement": sources.inner_agreement,
+        "leaderboard": leaderboard_markdown(sources.board),
+    }
 
 
-def replace_block(readme: str, name: str, content: str) -> str:
-    r"""``readme`` with the block ``<!-- generated:NAME -->`` … ``<!-- /generated:NAME -->`` set to ``content``.
+def changelog_blocks(sources: CardSources) -> dict[str, str]:
+    """The content of every generated block of the CHANGELOG."""
+    return {"coarse-1.0-to-1.1": convention_change_table(sources.history, sources.board)}
+
+
+def replace_block(text: str, name: str, content: str, file: str = README_FILE) -> str:
+    r"""``text`` with the block ``<!-- generated:NAME -->`` … ``<!-- /generated:NAME -->`` set to ``content``.
 
     >>> replace_block("a\n<!-- generated:x -->\nold\n<!-- /generated:x -->\nb", "x", "new")
     'a\n<!-- generated:x -->\nnew\n<!-- /generated:x -->\nb'
     """
     pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
-    if not pattern.search(readme):
+    if not pattern.search(text):
         raise GoldDataError(
-            [Problem(README_FILE, None, f"missing the block <!-- generated:{name} --> … <!-- /generated:{name} -->")]
+            [Problem(file, None, f"missing the block <!-- generated:{name} --> … <!-- /generated:{name} -->")]
         )
-    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), readme, count=1)
+    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, count=1)
 
 
-def render_readme(readme: str, document: Document, root: Path, rows: ConfigRows) -> str:
-    """``readme`` with its front matter and every generated block brought up to date."""
-    blocks = {
-        **GENERATED_BLOCKS,
-        "examples": lambda doc: example_rows(rows),
-        "agreement": lambda doc: agreement_markdown(root, doc),
-        "leaderboard": lambda doc: leaderboard_markdown(read_leaderboard(root)),
-    }
+def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> dict[str, str]:
+    """README.md and CHANGELOG.md (given as ``texts``, keyed by path) with every generated part brought up to date."""
+    readme = texts[README_FILE]
     if not _FRONT_MATTER.match(readme):
         raise GoldDataError([Problem(README_FILE, 1, "must start with a YAML front matter block (---)")])
-    readme = _FRONT_MATTER.sub(lambda _: front_matter(rows), readme, count=1)
-    for name, render in blocks.items():
-        readme = replace_block(readme, name, render(document))
-    return readme
+    readme = _FRONT_MATTER.sub(lambda _: front_matter(sources.rows), readme, count=1)
+    for name, content in readme_blocks(sources).items():
+        readme = replace_block(readme, name, content)
+    changelog = texts[CHANGELOG_FILE]
+    for name, content in changelog_blocks(sources).items():
+        changelog = replace_block(changelog, name, content, CHANGELOG_FILE)
+    return {README_FILE: readme, CHANGELOG_FILE: changelog}

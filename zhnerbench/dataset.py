@@ -11,103 +11,100 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from zhnerbench.eval.tags import document_spans_to_tags, sentence_id
-from zhnerbench.model import Document
+from zhnerbench.model import Document, Mention, Sentence
+from zhnerbench.offsets import sentence_at
 from zhnerbench.schema import ENTITY_LABELS, LINE_ROLES, RELATION_TYPES, iob2_tag_names
+from zhnerbench.schemes import document_tags, sentence_id
 
-CONFIGS: tuple[str, ...] = ("ner", "documents", "relations")
+CONFIGS: tuple[str, ...] = ("ner", "nested", "documents", "relations")
 DEFAULT_CONFIG = "ner"
 SPLIT = "test"
 NER_TAGS = iob2_tag_names(ENTITY_LABELS)
+LAYERS: tuple[str, ...] = ("flat", "inner")
 
+_STRING, _INT = Value("string"), Value("int32")
+_LABEL = ClassLabel(names=list(ENTITY_LABELS))
+_RELATION = ClassLabel(names=list(RELATION_TYPES))
+_MENTION = {"id": _STRING, "start": _INT, "end": _INT, "text": _STRING, "label": _LABEL, "entity": _STRING}
 
-def data_file(config: str) -> str:
-    """Repository-relative path of a config's data file.
-
-    >>> data_file("ner")
-    'data/ner/test.jsonl'
-    """
-    return f"data/{config}/{SPLIT}.jsonl"
-
+#: The fields of a row that is one sentence (``ner``, ``nested``).
+_SENTENCE = {"id": _STRING, "doc_id": _STRING, "sentence": _INT, "start": _INT, "tokens": List(_STRING)}
 
 FEATURES: dict[str, Features] = {
-    "ner": Features(
-        {
-            "id": Value("string"),
-            "doc_id": Value("string"),
-            "sentence": Value("int32"),
-            "start": Value("int32"),
-            "tokens": List(Value("string")),
-            "ner_tags": List(ClassLabel(names=list(NER_TAGS))),
-        }
+    "ner": Features({**_SENTENCE, "ner_tags": List(ClassLabel(names=list(NER_TAGS)))}),
+    "nested": Features(
+        {**_SENTENCE, "spans": List({**_MENTION, "layer": ClassLabel(names=list(LAYERS)), "parent": _STRING})}
     ),
     "documents": Features(
         {
-            "id": Value("string"),
-            "title": Value("string"),
+            "id": _STRING,
+            "title": _STRING,
             "date": Value("date32"),
-            "text": Value("string"),
-            "lines": List({"start": Value("int32"), "end": Value("int32"), "role": ClassLabel(names=list(LINE_ROLES))}),
-            "sentences": List({"start": Value("int32"), "end": Value("int32"), "line": Value("int32")}),
-            "mentions": List(
-                {
-                    "id": Value("string"),
-                    "start": Value("int32"),
-                    "end": Value("int32"),
-                    "text": Value("string"),
-                    "label": ClassLabel(names=list(ENTITY_LABELS)),
-                    "entity": Value("string"),
-                }
-            ),
-            "entities": List(
-                {
-                    "id": Value("string"),
-                    "label": ClassLabel(names=list(ENTITY_LABELS)),
-                    "name": Value("string"),
-                    "mentions": List(Value("string")),
-                }
-            ),
+            "text": _STRING,
+            "lines": List({"start": _INT, "end": _INT, "role": ClassLabel(names=list(LINE_ROLES))}),
+            "sentences": List({"start": _INT, "end": _INT, "line": _INT}),
+            "mentions": List(dict(_MENTION)),
+            "inner_mentions": List({**_MENTION, "parent": _STRING}),
+            "entities": List({"id": _STRING, "label": _LABEL, "name": _STRING, "mentions": List(_STRING)}),
             "relations": List(
-                {
-                    "id": Value("string"),
-                    "head": Value("string"),
-                    "relation": ClassLabel(names=list(RELATION_TYPES)),
-                    "tail": Value("string"),
-                    "evidence": List(Value("int32")),
-                }
+                {"id": _STRING, "head": _STRING, "relation": _RELATION, "tail": _STRING, "evidence": List(_INT)}
             ),
         }
     ),
     "relations": Features(
         {
-            "id": Value("string"),
-            "doc_id": Value("string"),
-            "relation": ClassLabel(names=list(RELATION_TYPES)),
-            "head": Value("string"),
-            "head_name": Value("string"),
-            "head_label": ClassLabel(names=list(ENTITY_LABELS)),
-            "tail": Value("string"),
-            "tail_name": Value("string"),
-            "tail_label": ClassLabel(names=list(ENTITY_LABELS)),
-            "evidence": List(Value("int32")),
-            "evidence_text": List(Value("string")),
+            "id": _STRING,
+            "doc_id": _STRING,
+            "relation": _RELATION,
+            "head": _STRING,
+            "head_name": _STRING,
+            "head_label": _LABEL,
+            "tail": _STRING,
+            "tail_name": _STRING,
+            "tail_label": _LABEL,
+            "evidence": List(_INT),
+            "evidence_text": List(_STRING),
         }
     ),
 }
 
 
+def _sentence_row(document: Document, sentence: Sentence) -> dict[str, Any]:
+    return {
+        "id": sentence_id(document.id, sentence.index),
+        "doc_id": document.id,
+        "sentence": sentence.index,
+        "start": sentence.start,
+        "tokens": list(document.text[sentence.start:sentence.end]),
+    }
+
+
+def _mention_row(mention: Mention, offset: int = 0) -> dict[str, Any]:
+    return {"id": mention.id, "start": mention.start - offset, "end": mention.end - offset, "text": mention.text,
+            "label": mention.label, "entity": mention.entity}
+
+
 def ner_rows(document: Document) -> list[dict[str, Any]]:
-    tags = document_spans_to_tags(document, document.spans, "IOB2")
+    """The ``ner`` config: one row per sentence, the flat layer as IOB2 tags over characters."""
+    tags = document_tags(document, document.spans)
+    return [{**_sentence_row(document, s), "ner_tags": sentence_tags}
+            for s, sentence_tags in zip(document.sentences, tags, strict=True)]
+
+
+def nested_rows(document: Document) -> list[dict[str, Any]]:
+    """The ``nested`` config: one row per sentence with every span of both layers, in
+    sentence-local character offsets (end-exclusive), outer spans before inner ones."""
+    starts = [sentence.start for sentence in document.sentences]
+    mentions: list[list[Mention]] = [[] for _ in document.sentences]
+    for mention in document.all_mentions:  # no gold mention crosses a sentence boundary (validated)
+        mentions[sentence_at(starts, mention.start)].append(mention)
     return [
         {
-            "id": sentence_id(document.id, s.index),
-            "doc_id": document.id,
-            "sentence": s.index,
-            "start": s.start,
-            "tokens": list(document.text[s.start:s.end]),
-            "ner_tags": sentence_tags,
+            **_sentence_row(document, s),
+            "spans": [{**_mention_row(m, s.start), "layer": "inner" if m.is_inner else "flat", "parent": m.parent}
+                      for m in group],
         }
-        for s, sentence_tags in zip(document.sentences, tags)
+        for s, group in zip(document.sentences, mentions, strict=True)
     ]
 
 
@@ -120,10 +117,8 @@ def document_rows(document: Document) -> list[dict[str, Any]]:
             "text": document.text,
             "lines": [{"start": ln.start, "end": ln.end, "role": ln.role} for ln in document.lines],
             "sentences": [{"start": s.start, "end": s.end, "line": s.line} for s in document.sentences],
-            "mentions": [
-                {"id": m.id, "start": m.start, "end": m.end, "text": m.text, "label": m.label, "entity": m.entity}
-                for m in document.mentions
-            ],
+            "mentions": [_mention_row(m) for m in document.mentions],
+            "inner_mentions": [{**_mention_row(m), "parent": m.parent} for m in document.inner_mentions],
             "entities": [
                 {"id": e.id, "label": e.label, "name": e.name, "mentions": list(e.mentions)} for e in document.entities
             ],
@@ -155,7 +150,7 @@ def relation_rows(document: Document) -> list[dict[str, Any]]:
     ]
 
 
-ROW_BUILDERS = {"ner": ner_rows, "documents": document_rows, "relations": relation_rows}
+ROW_BUILDERS = {"ner": ner_rows, "nested": nested_rows, "documents": document_rows, "relations": relation_rows}
 
 
 def config_rows(config: str, document: Document) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The one in-memory model of an annotated document.
+"""The one in-memory model of an annotated document, and of what a system predicts.
 
 Every reader produces these objects and every writer consumes them; offsets are
 0-based, end-exclusive indices into ``Document.text`` (Python ``str`` code points).
@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 
 class Span(NamedTuple):
-    """A labelled character span over document offsets: the unit of NER scoring."""
+    """A labelled character span: the unit of NER scoring (an entity tuple, as in seqeval)."""
 
     start: int
     end: int
@@ -37,20 +37,30 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Mention:
+    """A gold mention. ``parent`` is ``None`` in the flat layer; an inner mention names the
+    smallest mention (flat or inner) that contains it."""
+
     id: str
     start: int
     end: int
     label: str
     entity: str
     text: str
+    parent: str | None = None
 
     @property
     def span(self) -> Span:
         return Span(self.start, self.end, self.label)
 
+    @property
+    def is_inner(self) -> bool:
+        return self.parent is not None
+
 
 @dataclass(frozen=True)
 class Entity:
+    """A cluster of mentions (of both layers) that name the same thing."""
+
     id: str
     label: str
     name: str
@@ -68,6 +78,9 @@ class Relation:
 
 @dataclass(frozen=True)
 class Document:
+    """An article with its segmentation and its gold: ``mentions`` is the flat layer,
+    ``inner_mentions`` the nested one; ``entities`` cluster mentions of both."""
+
     id: str
     title: str
     date: str
@@ -78,6 +91,7 @@ class Document:
     mentions: tuple[Mention, ...] = ()
     entities: tuple[Entity, ...] = ()
     relations: tuple[Relation, ...] = ()
+    inner_mentions: tuple[Mention, ...] = ()
 
     def sentence_text(self, index: int) -> str:
         sentence = self.sentences[index]
@@ -93,4 +107,27 @@ class Document:
 
     @property
     def spans(self) -> tuple[Span, ...]:
+        """The flat layer's spans."""
         return tuple(m.span for m in self.mentions)
+
+    @property
+    def all_mentions(self) -> tuple[Mention, ...]:
+        """Both layers, in document order (an outer span before the spans inside it)."""
+        return tuple(sorted(self.mentions + self.inner_mentions, key=lambda m: (m.start, -m.end)))
+
+
+class Argument(NamedTuple):
+    """A predicted relation argument: a span of the document (its text is the document's slice)."""
+
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class PredictedRelation:
+    """A predicted triple between argument spans; ``evidence`` is ``None`` when the prediction gives none."""
+
+    head: Argument
+    relation: str
+    tail: Argument
+    evidence: tuple[int, ...] | None = None

@@ -2,12 +2,13 @@
 
 Everything that depends on the label set (validation, IOB2 tag names, the dataset
 card's typed features, scoring views) imports it from here, so the schema is
-declared exactly once (``ANNOTATION_SCHEMA.md`` §2 and §4).
+declared exactly once (``annotations/GUIDELINES.md`` §2, §4 and §5).
 """
 
 from __future__ import annotations
 
-from typing import Final, Mapping
+from collections.abc import Mapping
+from typing import Final
 
 #: The 18 OntoNotes 5.0 entity types, in OntoNotes' own order, plus TITLE.
 ONTONOTES_LABELS: Final[tuple[str, ...]] = (
@@ -17,13 +18,18 @@ ONTONOTES_LABELS: Final[tuple[str, ...]] = (
 )
 ENTITY_LABELS: Final[tuple[str, ...]] = ONTONOTES_LABELS + ("TITLE",)
 
-#: Labels whose identical surface texts form one entity (schema §3): a title or a
-#: number is a value, not a referent that aliases could point at.
+#: Labels whose identical surface texts form one entity (guidelines §3): a title or a
+#: number is a value, not a referent that aliases could point at. Validation enforces it.
 VALUE_LABELS: Final[frozenset[str]] = frozenset(
     {"TITLE", "DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
 )
 
-#: Relation type -> (allowed head labels, allowed tail labels), schema §4.
+#: The labels an inner mention may have (guidelines §5): names, never values or titles.
+NAMED_LABELS: Final[tuple[str, ...]] = (
+    "PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW",
+)
+
+#: Relation type -> (allowed head labels, allowed tail labels), guidelines §4.
 RELATION_SIGNATURES: Final[Mapping[str, tuple[frozenset[str], frozenset[str]]]] = {
     "has_title": (frozenset({"PERSON"}), frozenset({"TITLE"})),
     "member_of": (frozenset({"PERSON"}), frozenset({"ORG"})),
@@ -43,11 +49,11 @@ SYMMETRIC_RELATIONS: Final[frozenset[str]] = frozenset({"partner_of"})
 
 LINE_ROLES: Final[tuple[str, ...]] = ("title", "heading", "caption", "body")
 
-#: Characters after which a line is split into sentences (schema §1). The
+#: Characters after which a line is split into sentences (guidelines §1). The
 #: semicolons ``；``/``;`` are deliberately not boundaries.
 SENTENCE_FINAL: Final[frozenset[str]] = frozenset("。！？")
 
-#: SHA-256 of the article text, recorded in the schema (§5).
+#: SHA-256 of the article text, recorded when the corpus was made (guidelines §8).
 ARTICLE_SHA256: Final[str] = "5d99ccbc62be41411ae26301758e748641cb23e41bbada54b0db894dd2dbc36e"
 
 

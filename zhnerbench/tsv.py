@@ -52,11 +52,11 @@ def read_tsv(path: Path, columns: Sequence[str], shown_as: str) -> list[tuple[in
         raise GoldDataError([Problem(shown_as, 1, f"header must be {list(columns)}, found {found}")])
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
-    for number, line in enumerate(lines[1:], start=2):
-        if not line.strip():
+    for number, row in enumerate(lines[1:], start=2):
+        if not row.strip():
             problems.append(Problem(shown_as, number, "empty line"))
             continue
-        fields = line.split("\t")
+        fields = row.split("\t")
         if len(fields) != len(columns):
             problems.append(
                 Problem(shown_as, number, f"expected {len(columns)} tab-separated fields, found {len(fields)}")

@@ -2,21 +2,22 @@
 
 ``{"text": "...", "label": {"TYPE": {"mention": [[start, end_inclusive], ...]}}}``
 with sentence-local, end-*inclusive* offsets, as in CLUENER2020's ``train.json``.
-Labels are those of a scoring view (``zhnerbench.eval.views``); sentences
+Labels and spans are those of a scoring view (:mod:`zhnerbench.views`; the
+``nested`` view's spans may overlap, which the format can hold); sentences
 without entities have an empty ``label`` object.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from zhnerbench.eval.offsets import spans_by_sentence
-from zhnerbench.eval.views import View, project_spans
 from zhnerbench.model import Document, Span
+from zhnerbench.offsets import sentence_at
 
 
-def sentence_record(text: str, spans: list[Span]) -> dict[str, Any]:
+def sentence_record(text: str, spans: Sequence[Span]) -> dict[str, Any]:
     """The CLUENER record of one sentence; ``spans`` are sentence-local.
 
     >>> sentence_record("张三在北京见张三", [Span(0, 2, "name"), Span(3, 5, "address"), Span(6, 8, "name")])
@@ -28,11 +29,15 @@ def sentence_record(text: str, spans: list[Span]) -> dict[str, Any]:
     return {"text": text, "label": label}
 
 
-def document_to_cluener(document: Document, spans: list[Span], view: View) -> str:
-    """JSONL, one CLUENER record per sentence, labels projected into ``view``."""
-    groups = spans_by_sentence(document.sentences, project_spans(spans, view))
+def document_to_cluener(document: Document, spans: Sequence[Span]) -> str:
+    """JSONL, one CLUENER record per sentence, for document spans that each lie in one sentence."""
+    starts = [sentence.start for sentence in document.sentences]
+    groups: list[list[Span]] = [[] for _ in document.sentences]
+    for span in spans:
+        sentence = document.sentences[sentence_at(starts, span.start)]
+        groups[sentence.index].append(Span(span.start - sentence.start, span.end - sentence.start, span.label))
     lines = []
-    for sentence, local in zip(document.sentences, groups):
+    for sentence, local in zip(document.sentences, groups, strict=True):
         record = sentence_record(document.text[sentence.start:sentence.end], local)
         lines.append(json.dumps(record, ensure_ascii=False))
     return "\n".join(lines) + "\n"

@@ -17,39 +17,41 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.eval.tags import SCHEMES
+from zhnerbench.errors import SpanError, ZhNerBenchError
 from zhnerbench.formats.spacy_docbin import UNITS
 from zhnerbench.model import Document
 from zhnerbench.paths import check_output_path, repository_root
+from zhnerbench.schemes import SCHEMES
+from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
 FORMATS = ("brat", "conll", "spacy", "cluener", "jsonl")
 
 
-def export_files(document: Document, format: str, view: str, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+def export_files(document: Document, format: str, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
     """The files an export writes, keyed by path (rendered, not yet written)."""
-    from zhnerbench.eval.views import VIEWS, project_spans
-    from zhnerbench.eval.writers import conll_text, documents_jsonl
     from zhnerbench.formats import brat, cluener
+    from zhnerbench.formats.predictions import conll_text, documents_jsonl
     from zhnerbench.formats.spacy_docbin import spans_to_docbin
 
-    if view not in VIEWS:
-        raise ZhNerBenchError(f"unknown view {view!r} (views: {', '.join(VIEWS)})")
     if format == "brat":
-        if view != "full":
-            raise ZhNerBenchError("brat exports the full schema (clusters and relations need every label); drop --view")
+        if view.name != "full":
+            raise ZhNerBenchError("brat exports the whole gold (both layers, clusters and relations); drop --view")
         return {
             out / brat.TEXT_NAME: document.text.encode("utf-8"),
             out / brat.ANN_NAME: brat.document_to_ann(document).encode("utf-8"),
             out / brat.CONF_NAME: brat.annotation_conf().encode("utf-8"),
         }
-    spans = list(project_spans(document.spans, VIEWS[view]))
+    spans = list(gold_spans(document, view))
     if format == "conll":
-        return {out: conll_text([document], {document.id: spans}, scheme).encode("utf-8")}
+        try:
+            return {out: conll_text([document], {document.id: spans}, SCHEMES[scheme]).encode("utf-8")}
+        except SpanError as error:
+            raise ZhNerBenchError(f"conll cannot hold the view {view.name!r}: {error}; "
+                                  "use --format jsonl, cluener or spacy for overlapping spans") from None
     if format == "jsonl":
         return {out: documents_jsonl([document], {document.id: spans}).encode("utf-8")}
     if format == "cluener":
-        return {out: cluener.document_to_cluener(document, list(document.spans), VIEWS[view]).encode("utf-8")}
+        return {out: cluener.document_to_cluener(document, spans).encode("utf-8")}
     if format == "spacy":
         return {out: spans_to_docbin(document, spans, unit).to_bytes()}
     raise ZhNerBenchError(f"unknown format {format!r} (formats: {', '.join(FORMATS)})")
@@ -65,14 +67,15 @@ def run_export(args: argparse.Namespace) -> int:
         raise ZhNerBenchError(f"{args.out}: brat writes a directory, and this is a file")
     if args.format != "brat" and args.out.is_dir():
         raise ZhNerBenchError(f"{args.out}: is a directory; {args.format} writes one file")
-    files = export_files(load_gold(root), args.format, args.view, args.scheme, args.unit, args.out)
+    view = read_view_file(args.view_file) if args.view_file is not None else resolve_view(args.view)
+    files = export_files(load_gold(root), args.format, view, args.scheme, args.unit, args.out)
     for path, content in files.items():
         write_atomically(path, content)
     print("\n".join(f"wrote {path}" for path in files))
     return 0
 
 
-def add_export_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_export_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "export",
         help="write the gold as brat, CoNLL, spaCy DocBin, CLUENER or evaluate's JSONL",
@@ -80,8 +83,9 @@ def add_export_parser(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("out", type=Path, metavar="OUT", help="output file (a directory for brat)")
     parser.add_argument("--format", required=True, choices=FORMATS)
-    parser.add_argument("--view", default="full", help="label view: full, ontonotes, coarse, ... (default: full)")
-    parser.add_argument("--scheme", default="IOB2", choices=SCHEMES,
+    parser.add_argument("--view", default="full", help=f"label view: {', '.join(VIEWS)} (default: full)")
+    parser.add_argument("--view-file", type=Path, metavar="FILE", help="a JSON view file instead of a built-in view")
+    parser.add_argument("--scheme", default="IOB2", choices=tuple(SCHEMES),
                         help="tag scheme for conll (default: IOB2)")
     parser.add_argument("--unit", default="sentence", choices=UNITS, help="one spaCy Doc per sentence or document")
     parser.set_defaults(func=run_export)

@@ -19,12 +19,10 @@ from pathlib import Path
 from typing import Any
 
 import zhnerbench
+from zhnerbench.argtypes import non_negative_int, samples_argument
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
-from zhnerbench.eval.command import non_negative_int, samples_argument
-from zhnerbench.paths import repository_root
-
-RESULTS = "results"
+from zhnerbench.paths import LEADERBOARD_JSON, LEADERBOARD_MD, LEADERBOARD_PNG, PREDICTIONS_DIR, RESULTS_DIR, repository_root
 
 
 def _require_plotting() -> None:
@@ -35,16 +33,15 @@ def _require_plotting() -> None:
         raise ZhNerBenchError("the leaderboard needs matplotlib and tqdm: pip install 'zhnerbench[leaderboard]'") from None
 
 
-def build_board(args: argparse.Namespace, root: Path, scratch: Path) -> dict[str, Any]:
+def build_board(args: argparse.Namespace, gold: Any, scratch: Path) -> dict[str, Any]:
     """Run and score everything; prediction files go to ``scratch``."""
     from tqdm import tqdm
 
-    from zhnerbench.annotations.gold import load_gold
     from zhnerbench.baselines.registry import TRAINED, create, names
-    from zhnerbench.eval.views import VIEWS
     from zhnerbench.leaderboard.run import GOLD_ENTITIES, run_relations, run_system
+    from zhnerbench.views import VIEWS
 
-    gold = load_gold(root)
+
     selected = args.systems.split(",") if args.systems else list(names())
     unknown = [name for name in selected if name not in names()]
     if unknown:
@@ -92,16 +89,17 @@ def build_board(args: argparse.Namespace, root: Path, scratch: Path) -> dict[str
 
 def run_leaderboard(args: argparse.Namespace) -> int:
     _require_plotting()
+    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.build import card_files, card_sources
     from zhnerbench.files import write_atomically
-    from zhnerbench.card import README_FILE, replace_block
     from zhnerbench.leaderboard.render import leaderboard_markdown, leaderboard_png
 
     root = repository_root()
-    results = root / RESULTS
+    gold = load_gold(root)
     with tempfile.TemporaryDirectory(prefix="zhnerbench-leaderboard-") as folder:
         scratch = Path(folder)
         (scratch / "predictions").mkdir()
-        board = build_board(args, root, scratch / "predictions")
+        board = build_board(args, gold, scratch / "predictions")
         markdown = leaderboard_markdown(board)
         leaderboard_png(board, scratch / "leaderboard.png")
         systems_seconds = sum(s["load_seconds"] + s["predict_seconds"] + s["unload_seconds"] for s in board["systems"])
@@ -113,24 +111,23 @@ def run_leaderboard(args: argparse.Namespace) -> int:
             "harness_seconds": round(wall - systems_seconds, 2),
             "harness_share": round((wall - systems_seconds) / wall, 3) if wall > 0 else None,
         }
-        readme = (root / README_FILE).read_text(encoding="utf-8")
         files = {
-            results / "leaderboard.json": (json.dumps(board, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-            results / "leaderboard.md": ("# zhnerbench leaderboard\n\n" + markdown + "\n").encode("utf-8"),
-            results / "leaderboard.png": (scratch / "leaderboard.png").read_bytes(),
-            root / README_FILE: replace_block(readme, "leaderboard", markdown).encode("utf-8"),
+            root / LEADERBOARD_JSON: (json.dumps(board, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+            root / LEADERBOARD_MD: ("# zhnerbench leaderboard\n\n" + markdown + "\n").encode("utf-8"),
+            root / LEADERBOARD_PNG: (scratch / "leaderboard.png").read_bytes(),
         }
+        files.update({root / path: content for path, content in card_files(root, card_sources(root, gold, board)).items()})
         for path in sorted((scratch / "predictions").iterdir()):
-            files[results / "predictions" / path.name] = path.read_bytes()
+            files[root / PREDICTIONS_DIR / path.name] = path.read_bytes()
         for path, content in files.items():
             write_atomically(path, content)
-        for stale in (results / "predictions").glob("*.jsonl"):
+        for stale in (root / PREDICTIONS_DIR).glob("*.jsonl"):
             if stale not in files:
                 stale.unlink()
     print(markdown)
     timing = board["timing"]
     print(
-        f"\nwrote {RESULTS}/leaderboard.{{json,md,png}} and {RESULTS}/predictions/; "
+        f"\nwrote {RESULTS_DIR}/leaderboard.{{json,md,png}} and {PREDICTIONS_DIR}/; "
         f"{timing['wall_seconds_since_start']:.1f} s since start, {timing['systems_load_tag_unload_seconds']:.1f} s "
         f"in the systems' loading, tagging and unloading, harness {100 * timing['harness_share']:.0f}%",
         file=sys.stderr,
@@ -138,7 +135,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     return 0
 
 
-def add_leaderboard_parser(subparsers: argparse._SubParsersAction) -> None:
+def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "leaderboard",
         help="run every available baseline over the article, score it, write results/",

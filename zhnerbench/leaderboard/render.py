@@ -7,12 +7,13 @@ from ``results/leaderboard.json`` alone and checked against it.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.paths import HISTORY_BOARD, LEADERBOARD_JSON
 
-LEADERBOARD_JSON = "results/leaderboard.json"
 WIDE_VIEW = 6  # views with more labels list per-label F1 in one cell instead of one column each
 
 
@@ -28,7 +29,7 @@ def _speed(value: float) -> str:
     return f"{value:,.0f}"
 
 
-def ner_table(board: dict[str, Any], view: str) -> str:
+def ner_table(board: Mapping[str, Any], view: str) -> str:
     """One view's table: every system that ran in it, best F1 first.
 
     >>> board = {"views": {"coarse": ["PER", "LOC", "ORG"]}, "systems": [{"name": "x", "version": "1",
@@ -62,7 +63,7 @@ def ner_table(board: dict[str, Any], view: str) -> str:
     return "\n".join(rows)
 
 
-def relation_table(board: dict[str, Any]) -> str:
+def relation_table(board: Mapping[str, Any]) -> str:
     """The relation baselines on every entity source, best strict F1 first."""
     rows = [
         "| relation baseline | entities from | predicted | strict P | strict R | strict F1 | text F1 |",
@@ -77,7 +78,7 @@ def relation_table(board: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def unavailable_table(board: dict[str, Any]) -> str:
+def unavailable_table(board: Mapping[str, Any]) -> str:
     missing = [s for s in board["systems"] if s["status"] != "ran"]
     if not missing:
         return "Every registered system ran."
@@ -88,7 +89,7 @@ def unavailable_table(board: dict[str, Any]) -> str:
     return "\n".join(rows)
 
 
-def leaderboard_markdown(board: dict[str, Any]) -> str:
+def leaderboard_markdown(board: Mapping[str, Any]) -> str:
     """The whole leaderboard: settings, one NER table per view, relations, systems that did not run."""
     run = board["run"]
     normalization = (
@@ -111,17 +112,61 @@ def leaderboard_markdown(board: dict[str, Any]) -> str:
     return "\n\n".join(parts)
 
 
-def read_leaderboard(root: Path) -> dict[str, Any]:
-    path = root / LEADERBOARD_JSON
+def _read_json_object(root: Path, path: str, required: tuple[str, ...]) -> dict[str, Any]:
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads((root / path).read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise GoldDataError([Problem(LEADERBOARD_JSON, None, "missing; run `zhnerbench leaderboard`")]) from None
-    except ValueError as error:
-        raise GoldDataError([Problem(LEADERBOARD_JSON, None, f"not valid JSON: {error}")]) from None
+        raise GoldDataError([Problem(path, None, "missing; run `zhnerbench leaderboard`")]) from None
+    except OSError as error:
+        raise GoldDataError([Problem(path, None, f"cannot read: {error.strerror or error}")]) from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise GoldDataError([Problem(path, None, f"not valid JSON: {str(error)[:80]}")]) from None
+    if not isinstance(data, dict) or any(key not in data for key in required):
+        missing = [key for key in required if not isinstance(data, dict) or key not in data]
+        raise GoldDataError([Problem(path, None, f"is not a leaderboard: no {', '.join(missing)}; "
+                                                 "run `zhnerbench leaderboard` to rebuild it")])
+    return data
 
 
-def leaderboard_png(board: dict[str, Any], path: Path) -> None:
+def read_board(root: Path) -> dict[str, Any]:
+    """The published board, ``results/leaderboard.json``."""
+    return _read_json_object(root, LEADERBOARD_JSON, ("run", "views", "systems", "relations"))
+
+
+def read_history(root: Path) -> dict[str, Any]:
+    """The board as published in version 1.0.0 (for the table of what changed since)."""
+    return _read_json_object(root, HISTORY_BOARD, ("run", "systems"))
+
+
+def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]) -> str:
+    """How each system's coarse F1 moved from 1.0.0 (flat layer) to 1.1.0 (outermost convention).
+
+    The middle column re-scores today's predictions with the 1.0.0 convention, so the
+    change it shows against the last column is the convention's alone.
+
+    >>> old = {"systems": [{"name": "x", "status": "ran", "scores": {"coarse": {"f1": 0.5}}}]}
+    >>> new = {"systems": [{"name": "x", "status": "ran", "scores": {"coarse": {"f1": 0.6}},
+    ...                     "legacy_scores": {"coarse": {"f1": 0.5}}}]}
+    >>> print(convention_change_table(old, new))
+    | system | 1.0.0 (published) | 1.0.0 convention, today's predictions | 1.1.0 | change |
+    |---|---:|---:|---:|---:|
+    | x | 50.0 | 50.0 | **60.0** | +10.0 |
+    """
+    published = {s["name"]: s["scores"]["coarse"]["f1"] for s in history["systems"]
+                 if s.get("status") == "ran" and "coarse" in s.get("scores", {})}
+    rows = ["| system | 1.0.0 (published) | 1.0.0 convention, today's predictions | 1.1.0 | change |",
+            "|---|---:|---:|---:|---:|"]
+    ran = [s for s in board["systems"] if s.get("status") == "ran" and "coarse" in s.get("scores", {})]
+    for system in sorted(ran, key=lambda s: -s["scores"]["coarse"]["f1"]):
+        new = system["scores"]["coarse"]["f1"]
+        legacy = system.get("legacy_scores", {}).get("coarse", {}).get("f1")
+        old = published.get(system["name"])
+        change = f"{100 * (new - old):+.1f}" if old is not None else "new"
+        rows.append(f"| {system['name']} | {_pct(old)} | {_pct(legacy)} | **{_pct(new)}** | {change} |")
+    return "\n".join(rows)
+
+
+def leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
     """Grouped bar chart: micro F1 with its 95% CI, one group per system, one bar per view."""
     import matplotlib
 
@@ -133,7 +178,9 @@ def leaderboard_png(board: dict[str, Any], path: Path) -> None:
     figure, axes = plt.subplots(figsize=(max(6.0, 1.3 * len(systems) + 2), 4.2))
     width = 0.8 / max(len(views), 1)
     for offset, view in enumerate(views):
-        xs, f1s, errors = [], [], [[], []]
+        xs: list[float] = []
+        f1s: list[float] = []
+        errors: list[list[float]] = [[], []]
         for index, system in enumerate(systems):
             score = system["scores"].get(view)
             if score is None:

@@ -12,23 +12,27 @@ modes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
-from zhnerbench.baselines.relations_common import PredictedRelation as BaselineRelation
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
-from zhnerbench.eval.evaluation import evaluate
-from zhnerbench.eval.readers import read_predictions
-from zhnerbench.eval.relations import MODES, PredictedArgument, PredictedRelation, score_relations
-from zhnerbench.eval.writers import documents_jsonl
 from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Document, Span
+from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
+from zhnerbench.eval.readers import read_predictions
+from zhnerbench.eval.relations import MODES, score_relations
+from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.model import Document, PredictedRelation, Span
+from zhnerbench.views import VIEWS
+
+#: The views as 1.0.0 scored them: ``coarse`` kept the flat layer (no place inside an event).
+LEGACY_VIEWS = {"coarse": replace(VIEWS["coarse"], convention="flat")}
 
 #: name -> function(text, sentences, mentions) of the relation baselines.
-RELATION_BASELINES: dict[str, Callable[..., list[BaselineRelation]]] = {
+RELATION_BASELINES: dict[str, Callable[..., list[PredictedRelation]]] = {
     "cooccurrence": predict_cooccurrence,
     "patterns": predict_patterns,
 }
@@ -51,6 +55,7 @@ class SystemRun:
     chars_per_second: float = 0.0
     training: dict[str, Any] | None = None
     scores: dict[str, Any] = field(default_factory=dict)
+    legacy_scores: dict[str, Any] = field(default_factory=dict)
     spans: tuple[Span, ...] = ()
 
 
@@ -67,18 +72,20 @@ def _round(value: float) -> float:
     return round(value, 4)
 
 
-def view_scores_json(result: Any) -> dict[str, Any]:
-    """The leaderboard's view of one ``ViewEvaluation``: micro P/R/F1, the F1 CI, per-label F1."""
+def view_scores_json(result: ViewEvaluation) -> dict[str, Any]:
+    """The leaderboard's view of one ``ViewEvaluation``: micro P/R/F1, the F1 CI, per-label F1,
+    and the partial-match F1s."""
     micro, interval = result.scores.micro, result.intervals.micro.f1
     return {
         "precision": _round(micro.precision),
         "recall": _round(micro.recall),
         "f1": _round(micro.f1),
         "f1_ci": [_round(interval.low), _round(interval.high)] if interval else None,
-        "support": micro.support,
+        "support": micro.gold,
         "predicted": micro.predicted,
         "correct": micro.correct,
         "per_label_f1": {label: _round(score.f1) for label, score in result.scores.per_label.items()},
+        "partial_f1": {name: _round(score.f1) for name, score in result.partial.items()},
     }
 
 
@@ -124,25 +131,23 @@ def run_system(tagger: Tagger, gold: Document, directory: Path, samples: int, se
     try:
         path.write_text(documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False), encoding="utf-8")
         predictions = read_predictions(path, [gold], format="documents")
-    except ZhNerBenchError as error:  # e.g. overlapping or sentence-crossing spans from the adapter
+        select_views(predictions, [VIEWS[name] for name in tagger.views])
+    except ZhNerBenchError as error:  # e.g. overlapping spans in a view that cannot score them
         path.unlink(missing_ok=True)
         return SystemRun(tagger.name, "failed", timed.version, tagger.requires, f"invalid output: {error}",
                          tuple(tagger.views), load_seconds=timed.load_seconds, predict_seconds=timed.predict_seconds)
     evaluation = evaluate([gold], predictions, views=tagger.views, samples=samples, seed=seed)
+    legacy = [view for name, view in LEGACY_VIEWS.items() if name in tagger.views]
+    legacy_evaluation = evaluate([gold], predictions, views=legacy, samples=samples, seed=seed) if legacy else None
     return SystemRun(
         tagger.name, "ran", timed.version, tagger.requires, "", tuple(tagger.views),
         load_seconds=timed.load_seconds, predict_seconds=timed.predict_seconds,
         chars_per_second=timed.chars_per_second, training=training_json(tagger),
         scores={view: view_scores_json(result) for view, result in evaluation.views.items()},
+        legacy_scores={view: view_scores_json(result) for view, result in legacy_evaluation.views.items()}
+        if legacy_evaluation else {},
         spans=tuple(sorted(predictions.spans[gold.id])),
     )
-
-
-def as_eval_relation(relation: BaselineRelation, text: str) -> PredictedRelation:
-    def argument(span: Span) -> PredictedArgument:
-        return PredictedArgument(span.start, span.end, text[span.start:span.end])
-
-    return PredictedRelation(argument(relation.head), relation.relation, argument(relation.tail), None)
 
 
 def run_relations(
@@ -153,17 +158,17 @@ def run_relations(
     for baseline, predict in RELATION_BASELINES.items():
         for source, spans in entity_sources:
             started = time.perf_counter()
-            predicted = [as_eval_relation(r, gold.text) for r in predict(gold.text, gold.sentences, list(spans))]
+            predicted = predict(gold.text, gold.sentences, list(spans))
             seconds = time.perf_counter() - started
             path = predictions_path(directory, f"relations-{baseline}-on-{source}")
             path.write_text(
                 documents_jsonl([gold], {gold.id: spans}, {gold.id: predicted}), encoding="utf-8"
             )
-            relations = read_predictions(path, [gold], format="documents").relations
+            read_back = read_predictions(path, [gold], format="documents").relations or {}
             row: dict[str, Any] = {"baseline": baseline, "entities": source, "predicted": len(predicted),
                                    "seconds": round(seconds, 4)}
             for mode in MODES:
-                scores = score_relations([(gold, relations[gold.id])], mode)
+                scores = score_relations([(gold, read_back[gold.id])], mode)
                 row[mode] = {
                     "precision": _round(scores.micro.precision),
                     "recall": _round(scores.micro.recall),

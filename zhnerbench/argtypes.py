@@ -1,0 +1,35 @@
+"""argparse types shared by the subcommands: numbers with bounds, checked before any work starts."""
+
+from __future__ import annotations
+
+import argparse
+
+#: The resampling weights take 8 bytes per sample and sentence (51 MB for the article at this bound).
+MAX_SAMPLES = 100_000
+
+
+def bounded_int(value: str, low: int, high: int | None = None) -> int:
+    """``value`` as an integer in ``[low, high]``, else an ``argparse.ArgumentTypeError`` saying what is expected.
+
+    >>> bounded_int("3", 1, 5)
+    3
+    >>> bounded_int("９", 0)
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected an integer >= 0, found '９'
+    """
+    number = int(value) if value.isascii() and value.lstrip("-").isdigit() and len(value) <= 12 else None
+    if number is None or number < low or (high is not None and number > high):
+        bounds = f"between {low} and {high:,}" if high is not None else f">= {low}"
+        raise argparse.ArgumentTypeError(f"expected an integer {bounds}, found {value[:20]!r}")
+    return number
+
+
+def samples_argument(value: str) -> int:
+    """argparse type of a bootstrap sample count: an integer from 1 to MAX_SAMPLES."""
+    return bounded_int(value, 1, MAX_SAMPLES)
+
+
+def non_negative_int(value: str) -> int:
+    """argparse type of a non-negative integer (seeds, counts)."""
+    return bounded_int(value, 0)

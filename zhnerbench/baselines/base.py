@@ -1,0 +1,258 @@
+"""The one interface every baseline tagger implements, and the helpers they share.
+
+An adapter knows only its tagger: it turns text into :class:`~zhnerbench.model.Span`
+mentions over the *input text's* offsets. It never reads the gold, never scores and
+never writes into the repository (trained models are cached outside it, see
+:mod:`zhnerbench.baselines.cache`).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol, runtime_checkable
+
+from zhnerbench.baselines.normalize import tagger_input
+from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.model import Span
+from zhnerbench.offsets import align_tokens
+from zhnerbench.schemes import decode_native
+
+
+class BaselineUnavailable(ZhNerBenchError):
+    """A baseline cannot run here; the message is one line saying why and how to enable it."""
+
+
+@runtime_checkable
+class Tagger(Protocol):
+    """What the leaderboard calls: metadata, ``load()`` once, then ``predict(text)``."""
+
+    name: str
+    version: str
+    requires: str
+    native_labels: tuple[str, ...]
+    label_map: Mapping[str, str]
+    views: tuple[str, ...]
+
+    def load(self) -> None:
+        """Load the model; raise :class:`BaselineUnavailable` when it cannot run here."""
+
+    def predict(self, text: str) -> list[Span]:
+        """Mentions of ``text`` with offsets into ``text``, labels from ``label_map``."""
+
+
+class ModelTagger(Tagger, ABC):
+    """What every adapter of one loaded model shares: the input-normalisation option, the
+    library version, ``load()`` once, and ``predict()`` only after it.
+
+    A subclass sets ``name``, ``library`` (the distribution whose version it reports),
+    ``modules`` (what must be importable before loading), ``requires``, ``native_labels``,
+    ``label_map`` and, when not only ``coarse``, ``views``; it implements
+    :meth:`_load_model` (raise :class:`BaselineUnavailable` where it cannot run) and
+    :meth:`_predict`, which receives the text as the caller gave it.
+    """
+
+    library: str
+    modules: tuple[str, ...] = ()
+    #: Most adapters predict PER/LOC/ORG-like types, which only the coarse view compares.
+    views: tuple[str, ...] = ("coarse",)
+
+    def __init__(self, normalize_punctuation: bool = True) -> None:
+        self.normalize_punctuation = normalize_punctuation
+        self.version = package_version(self.library)
+        self._model: Any = None
+
+    @abstractmethod
+    def _load_model(self) -> Any:
+        """The loaded model (or tokenizer, pipeline, ...)."""
+
+    @abstractmethod
+    def _predict(self, text: str) -> list[Span]:
+        """Mentions of ``text`` with offsets into it (``self._model`` is loaded)."""
+
+    def load(self) -> None:
+        for module in self.modules:
+            require_module(module, self.requires)
+        self._model = self._load_model()
+
+    def predict(self, text: str) -> list[Span]:
+        if self._model is None:
+            raise BaselineUnavailable(f"{self.name}: call load() first")
+        return self._predict(text)
+
+    def source(self, text: str) -> str:
+        """The text the tagger is fed: ``text`` normalised unless switched off (offsets unchanged)."""
+        return tagger_input(text, self.normalize_punctuation)
+
+
+def install_extra(extra: str) -> str:
+    """The command that installs one of the project's extras.
+
+    >>> install_extra("jieba")
+    "pip install 'zhnerbench[jieba]'"
+    """
+    return f"pip install 'zhnerbench[{extra}]'"
+
+
+def package_version(distribution: str) -> str:
+    """Installed version of ``distribution``, or ``"not installed"``.
+
+    >>> package_version("surely-not-an-installed-distribution")
+    'not installed'
+    """
+    try:
+        return importlib.metadata.version(distribution)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def require_module(module: str, requires: str) -> None:
+    """Raise :class:`BaselineUnavailable` unless ``module`` is importable.
+
+    >>> try:
+    ...     require_module("surely_not_a_module", "pip install 'zhnerbench[x]'")
+    ... except BaselineUnavailable as error:
+    ...     print(error)
+    Python module 'surely_not_a_module' is not installed: pip install 'zhnerbench[x]'
+    """
+    if importlib.util.find_spec(module) is None:
+        raise BaselineUnavailable(f"Python module {module!r} is not installed: {requires}")
+
+
+def one_line(error: BaseException, limit: int = 160) -> str:
+    """A library error squeezed onto one short line, for ``BaselineUnavailable`` reasons.
+
+    >>> one_line(ValueError("first line\\nsecond line"))
+    'ValueError: first line second line'
+    """
+    text = " ".join(str(error).split())
+    text = f"{type(error).__name__}: {text}" if text else type(error).__name__
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def spans_from_tagged_tokens(
+    text: str, tagged: Sequence[tuple[str, str]], label_map: Mapping[str, str]
+) -> list[Span]:
+    """Spans of the tokens whose tag is in ``label_map``, relabelled by it.
+
+    Consecutive tokens with the same tag stay separate mentions: the segmenter
+    decided where words end. A token that is not a substring of the text where
+    expected (:func:`~zhnerbench.offsets.align_tokens`) yields no span.
+
+    >>> spans_from_tagged_tokens("张三在北京", [("张三", "nr"), ("在", "p"), ("北京", "ns")],
+    ...                          {"nr": "PERSON", "ns": "GPE"})
+    [Span(start=0, end=2, label='PERSON'), Span(start=3, end=5, label='GPE')]
+    """
+    offsets, _ = align_tokens([token for token, _ in tagged], text)
+    return [
+        Span(where[0], where[1], label_map[tag])
+        for (_, tag), where in zip(tagged, offsets, strict=True)
+        if tag in label_map and where is not None
+    ]
+
+
+def spans_from_tags(tags: Sequence[str], label_map: Mapping[str, str], offset: int = 0) -> list[Span]:
+    """Spans of the chunks of a per-character native tag sequence whose type ``label_map`` maps.
+
+    >>> spans_from_tags(["B-PER", "I-PER", "O", "B-LOC"], {"PER": "PERSON", "LOC": "GPE"}, offset=10)
+    [Span(start=10, end=12, label='PERSON'), Span(start=13, end=14, label='GPE')]
+    """
+    return [
+        Span(offset + chunk.start, offset + chunk.end, label_map[chunk.label])
+        for chunk in decode_native(tags)
+        if chunk.label in label_map
+    ]
+
+
+@dataclass(frozen=True)
+class TimedPrediction:
+    """What one leaderboard run of a tagger produced, with its costs."""
+
+    name: str
+    version: str
+    spans: tuple[Span, ...]
+    load_seconds: float
+    predict_seconds: float
+    characters: int
+
+    @property
+    def chars_per_second(self) -> float:
+        """Prediction speed (load time excluded).
+
+        >>> TimedPrediction("x", "1", (), 0.0, 2.0, 100).chars_per_second
+        50.0
+        """
+        return self.characters / self.predict_seconds if self.predict_seconds > 0 else float("inf")
+
+
+def run_timed(tagger: Tagger, text: str) -> TimedPrediction:
+    """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``text``, timing both."""
+    started = time.perf_counter()
+    tagger.load()
+    loaded = time.perf_counter()
+    spans = tagger.predict(text)
+    finished = time.perf_counter()
+    return TimedPrediction(
+        tagger.name, tagger.version, tuple(spans), loaded - started, finished - loaded, len(text)
+    )
+
+
+_PIECE_ENDS = frozenset("。！？；!?;")
+
+
+def split_for_tagging(text: str, max_chars: int = 100) -> list[tuple[int, int]]:
+    """Offsets of the pieces a sentence-level model is run on: lines, cut after ``。！？；``.
+
+    Pieces are at most ``max_chars`` long (the MSRA training sentences are at most 100
+    characters) and never empty or pure whitespace.
+
+    >>> split_for_tagging("甲。乙\\n\\n丙丁戊", max_chars=2)
+    [(0, 2), (2, 3), (5, 7), (7, 8)]
+    """
+    pieces: list[tuple[int, int]] = []
+    start = 0
+    for index, char in enumerate(text + "\n"):
+        at_line_end = char == "\n"
+        if at_line_end or char in _PIECE_ENDS or index + 1 - start >= max_chars:
+            end = index if at_line_end else index + 1
+            if text[start:end].strip():
+                pieces.append((start, end))
+            start = index + 1
+    return pieces
+
+
+#: A sentence-level tagger: texts -> chunks (spans with native labels) per text, one list per text.
+TagSentences = Callable[[Sequence[str]], Sequence[Sequence[Span]]]
+
+
+def spans_from_pieces(
+    text: str,
+    normalize_punctuation: bool,
+    tag_sentences: TagSentences,
+    label_map: Mapping[str, str],
+    max_chars: int = 100,
+) -> list[Span]:
+    """Run a sentence-level tagger over the pieces of ``text`` (:func:`split_for_tagging`, at most ``max_chars``).
+
+    The input is normalised first when asked (offsets do not move), and the chunks
+    come back as spans over ``text``, relabelled by ``label_map`` (unmapped types dropped).
+
+    >>> spans_from_pieces("张三,北京。", True, lambda texts: [[Span(0, 2, "PER"), Span(3, 5, "LOC")] for _ in texts],
+    ...                   {"PER": "PERSON"})
+    [Span(start=0, end=2, label='PERSON')]
+    """
+    source = tagger_input(text, normalize_punctuation)
+    pieces = split_for_tagging(source, max_chars)
+    found = tag_sentences([source[start:end] for start, end in pieces])
+    if len(found) != len(pieces):  # a tagger that drops a piece would silently lose its mentions
+        raise ZhNerBenchError(f"the tagger returned {len(found)} results for {len(pieces)} pieces of text")
+    return [
+        Span(start + chunk.start, start + chunk.end, label_map[chunk.label])
+        for (start, _), chunks in zip(pieces, found, strict=True)
+        for chunk in chunks
+        if chunk.label in label_map
+    ]

@@ -1,0 +1,123 @@
+"""HanLP 2.x BiLSTM-CRF (``RNNNamedEntityRecognizer``) trained here on MSRA NER.
+
+Needs ``hanlp==2.1.5`` (2.1.7 requires ``hanlp-common>=0.0.24``, which PyPI does
+not have) and the CPU build of PyTorch (``pip install torch==2.13.0`` first, or pip
+pulls a multi-GB CUDA build).
+
+**Patch.** ``RNNTaggingModel`` builds its CRF as ``CRF(n_out, crf_constraints)``:
+the second positional parameter of HanLP's CRF is ``batch_first``, so it receives
+``None`` and the CRF reads the batch-first emissions as time-first. Loss and
+Viterbi then run over the wrong axis and dev F1 stays at 0. The adapter's
+subclass sets ``crf.batch_first = True`` after HanLP builds the model, both when
+training and when loading; the test ``tests/test_baselines_trained.py`` checks that
+training actually learns.
+
+Label map: MSRA ``PER -> PERSON``, ``LOC -> GPE`` (MSRA's LOC is mostly
+countries, provinces and cities; it is scored in the coarse view, where
+GPE/LOC/FAC are one class anyway), ``ORG -> ORG``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from pathlib import Path
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, ClassVar
+
+from zhnerbench.baselines.base import BaselineUnavailable, package_version, require_module
+from zhnerbench.baselines.msra import TaggedSentence, to_bio
+from zhnerbench.baselines.training import MsraTrainedTagger
+from zhnerbench.model import Span
+
+REQUIRES = "pip install torch==2.13.0 'zhnerbench[hanlp]' (hanlp==2.1.5)"
+
+
+def _patched_recognizer_class() -> type:
+    from hanlp.components.ner.rnn_ner import RNNNamedEntityRecognizer
+
+    class BatchFirstCRFRecognizer(RNNNamedEntityRecognizer):  # type: ignore[misc]  # hanlp is untyped
+        """HanLP's recogniser with its CRF told that emissions are batch-first (see module doc)."""
+
+        def build_model(self, **kwargs: Any):  # type: ignore[no-untyped-def]
+            model = super().build_model(**kwargs)
+            if getattr(model, "crf", None) is not None:
+                model.crf.batch_first = True
+            return model
+
+    return BatchFirstCRFRecognizer
+
+
+@contextlib.contextmanager
+def hanlp_silenced() -> Iterator[None]:
+    """Keep HanLP's progress output off the terminal (the leaderboard shows its own progress).
+
+    Besides ``print``, HanLP "flashes" status lines through a printer that holds the
+    stream it found at import time, so redirecting ``sys.stdout``/``sys.stderr``
+    alone does not catch them.
+    """
+    from hanlp.utils import log_util
+
+    printer = log_util._printer
+    stream = printer.out
+    printer.out = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        printer.out = stream
+
+
+class HanlpRnnMsraTagger(MsraTrainedTagger):
+    """HanLP BiLSTM-CRF over characters, trained on a bounded MSRA subset and cached."""
+
+    name = "hanlp-bilstm-crf-msra"
+    requires = REQUIRES
+    library = "hanlp"
+
+    model_defaults: ClassVar[Mapping[str, Any]] = {"embed": 100, "rnn_hidden": 128, "batch_size": 32, "lr": 0.001}
+
+    def _check(self) -> None:
+        require_module("hanlp", REQUIRES)
+        if not self.version.startswith("2."):
+            raise BaselineUnavailable(f"hanlp {self.version} found, 2.x needed: {REQUIRES}")
+
+    def _extra_settings(self) -> dict[str, Any]:
+        # "recipe" names the training code's version: bump it when training changes, so that
+        # cached models trained the old way are not reused (2: HanLP's own seed is passed).
+        return {**super()._extra_settings(), "torch": package_version("torch"), "recipe": 2}
+
+    def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
+        recognizer = _patched_recognizer_class()()
+        with hanlp_silenced():
+            recognizer.fit(
+                _as_samples(train), _as_samples(dev), str(directory),
+                epochs=self.settings.epochs, tagging_scheme="BIO", patience=self.settings.epochs,
+                crf=True, devices=[], logger=_quiet_logger(), verbose=False, seed=self.settings.seed,
+                **self.model_settings,
+            )
+
+    def _restore(self, directory: Path) -> Any:
+        recognizer = _patched_recognizer_class()()
+        with hanlp_silenced():
+            recognizer.load(str(directory), devices=[])
+        return recognizer
+
+    def _tag_sentences(self, texts: Sequence[str]) -> list[list[Span]]:
+        if not texts:
+            return []
+        # A list of token lists is a batch to HanLP, so one result list per text comes back.
+        with hanlp_silenced():
+            outputs = self._model.predict([list(text) for text in texts], batch_size=64)
+        return [[Span(begin, end, kind) for _, kind, begin, end in entities] for entities in outputs]
+
+
+def _as_samples(sentences: Sequence[TaggedSentence]) -> list[dict[str, list[str]]]:
+    return [{"token": list(sentence.chars), "tag": list(to_bio(sentence.tags))} for sentence in sentences]
+
+
+def _quiet_logger() -> logging.Logger:
+    logger = logging.getLogger("zhnerbench.baselines.hanlp_rnn")
+    logger.setLevel(logging.WARNING)
+    return logger

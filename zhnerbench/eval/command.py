@@ -1,0 +1,160 @@
+"""The ``zhnerbench evaluate`` subcommand.
+
+Usage::
+
+    zhnerbench evaluate PRED [--view NAME ...] [--view-file FILE ...] [--format {auto,documents,conll,sentences}]
+                             [--scheme {IOB2,IOBES,BMES}] [--lenient] [--json OUT] [--html OUT]
+                             [--compare PRED_B] [--samples N] [--seed S] [--max-errors N]
+
+It scores PRED (a file, or ``-`` for standard input) against the gold of the
+checkout (``$ZHNERBENCH_ROOT`` or the one the package lives in), prints the
+report, and writes the JSON and HTML outputs when asked. It writes nothing else,
+and refuses output paths inside the checkout's ``annotations/``, ``data/``,
+``corpus/`` or ``seeds/`` (or the prediction files themselves). Every user error
+is a :class:`ZhNerBenchError`, which the CLI prints as one line with exit status 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any
+
+from zhnerbench.argtypes import non_negative_int, samples_argument
+from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
+from zhnerbench.eval.readers import FORMATS
+from zhnerbench.files import write_atomically
+from zhnerbench.paths import check_output_path
+from zhnerbench.schemes import SCHEMES
+from zhnerbench.views import VIEWS, View, read_view_file
+
+
+def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
+    """Add the ``evaluate`` subcommand to ``subparsers`` (from ``add_subparsers``), ``func=run_evaluate``.
+
+    >>> parser = argparse.ArgumentParser(prog="zhnerbench")
+    >>> _ = add_evaluate_parser(parser.add_subparsers(dest="command"))
+    >>> args = parser.parse_args(["evaluate", "p.jsonl", "--view", "coarse"])
+    >>> args.view, args.format, args.samples, args.func.__name__
+    (['coarse'], 'auto', 1000, 'run_evaluate')
+    """
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="score a prediction file against the gold (NER in label views, relations)",
+        description=(
+            "Score predictions against the gold: NER in views (seqeval strict IOB2 in the flat and outermost "
+            "views, exact span matching in the nested view), with bootstrap confidence intervals, "
+            "partial-match scores and an error analysis; relations (when the file has them) in strict and "
+            "text modes."
+        ),
+    )
+    parser.add_argument("predictions", metavar="PRED", help="the prediction file, or - for standard input")
+    parser.add_argument(
+        "--view", action="append", metavar="NAME",
+        help=f"a view to score in ({', '.join(VIEWS)}, or the name of a --view-file); repeat for several "
+             "(default: every view the file can be scored in)",
+    )
+    parser.add_argument(
+        "--view-file", action="append", metavar="FILE", type=Path,
+        help="a JSON view file (labels mapping and convention); the file is scored in it (repeatable)",
+    )
+    parser.add_argument(
+        "--format", choices=("auto",) + FORMATS, default="auto",
+        help="documents: JSONL per document with offsets; conll: character and tag per line; "
+             "sentences: JSONL per sentence with id and tags (default: detected)",
+    )
+    parser.add_argument("--scheme", choices=tuple(SCHEMES), default="IOB2", help="tag scheme of conll/sentences files (default IOB2)")
+    parser.add_argument(
+        "--lenient", action="store_true",
+        help="read invalid tag sequences as conlleval reads IOB2 (an I- that starts an entity) instead of rejecting the file",
+    )
+    parser.add_argument("--json", metavar="OUT", type=Path, help="write the full results (all errors) as JSON")
+    parser.add_argument("--html", metavar="OUT", type=Path, help="write a page with gold and predictions side by side (needs spaCy)")
+    parser.add_argument("--compare", metavar="PRED_B", help="paired bootstrap test: is PRED better than PRED_B?")
+    parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES, help="bootstrap samples (default 1000)")
+    parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="bootstrap seed (default 0)")
+    parser.add_argument("--max-errors", type=non_negative_int, default=10, help="errors listed per view in the printed report")
+    parser.set_defaults(func=run_evaluate)
+    return parser
+
+
+def requested_views(names: list[str] | None, files: list[Path] | None) -> list[View] | None:
+    """The views asked for on the command line: ``--view`` names (built-in, or a view file's
+    name), else the ``--view-file`` views, else ``None`` (every view the file can be scored in).
+
+    >>> [view.name for view in requested_views(["coarse", "nested"], None)]
+    ['coarse', 'nested']
+    >>> requested_views(None, None) is None
+    True
+    """
+    from_files = [read_view_file(path) for path in files or ()]
+    available = {**VIEWS, **{view.name: view for view in from_files}}
+    if names is None:
+        return from_files or None
+    unknown = [name for name in names if name not in available and name != "all"]
+    if unknown:
+        raise ZhNerBenchError(f"unknown view(s) {', '.join(unknown)} (views: {', '.join(available)})")
+    if "all" in names:
+        return None
+    return [available[name] for name in dict.fromkeys(names)]
+
+
+def _write(path: Path, text: str) -> None:
+    # A mistyped directory is an error, not a reason to create one.
+    write_atomically(path, text.encode("utf-8"), make_parents=False)
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    """Run ``zhnerbench evaluate`` with parsed arguments (prints the report); returns the exit status."""
+    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.eval.evaluation import compare_evaluations, evaluate, evaluation_to_json
+    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.eval.report import format_report
+    from zhnerbench.paths import repository_root
+    from zhnerbench.views import known_labels
+
+    root = repository_root()
+    inputs = [Path(p) for p in (args.predictions, args.compare) if p is not None and p != "-"]
+    outputs = [path for path in (args.json, args.html) if path is not None]
+    for path in outputs:
+        check_output_path(path, root, inputs)
+    if args.json is not None and args.html is not None and args.json.resolve() == args.html.resolve():
+        raise ZhNerBenchError("--json and --html must be different files")
+    if args.predictions == "-" and args.compare == "-":
+        raise ZhNerBenchError("only one of PRED and --compare can be standard input")
+    if args.html is not None:
+        from zhnerbench.eval.html_page import require_displacy
+
+        require_displacy()  # fail before scoring, not after
+
+    views = requested_views(args.view, args.view_file)
+    labels = known_labels([*VIEWS.values(), *(views or ())])
+    gold = (load_gold(root),)
+    file_format = None if args.format == "auto" else args.format
+
+    def scored(path: str) -> Any:
+        predictions = read_predictions(path, gold, file_format, args.lenient, args.scheme, labels=labels)
+        return evaluate(gold, predictions, views, args.samples, args.seed)
+
+    evaluation = scored(args.predictions)
+    comparisons = None
+    if args.compare is not None:
+        other = scored(args.compare)
+        comparisons = compare_evaluations(evaluation, other, args.samples, args.seed)
+        if not comparisons:
+            raise ZhNerBenchError(f"{args.predictions} and {args.compare} share no view to compare in")
+    compared = str(args.compare) if args.compare is not None else None
+    print(format_report(evaluation, args.max_errors, comparisons, compared), end="")
+    page = None
+    if args.html is not None:
+        from zhnerbench.eval.html_page import render_html
+
+        page = render_html(evaluation)
+    if args.json is not None:
+        data = evaluation_to_json(evaluation, comparisons, compared)
+        _write(args.json, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    if page is not None:
+        _write(args.html, page)
+    return 0

@@ -1,0 +1,457 @@
+"""One evaluation: a prediction file scored against the gold in one or more views.
+
+For each view, the gold spans the view keeps (its convention over the nested gold)
+and the predicted spans it keeps (the same convention over the predictions) are
+compared per document, in document offsets:
+
+* views whose spans do not overlap (``flat``, ``outermost``) are scored by seqeval
+  (strict IOB2, one tag sequence per document), so a predicted span that crosses a
+  sentence boundary is scored as it is (it can only be wrong);
+* the ``nested`` view, whose spans overlap, by exact span-set matching, which the
+  tests show equals seqeval wherever seqeval applies.
+
+The same spans, as entity tuples, feed the per-sentence counts of the bootstrap
+(a span counts in the sentence it starts in), the error analysis and the
+partial-match schemes. Relations (when the file has them) do not depend on the view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from zhnerbench.errors import PredictionFormatError, ViewError
+from zhnerbench.eval.bootstrap import (
+    DEFAULT_CONFIDENCE,
+    DEFAULT_SAMPLES,
+    DEFAULT_SEED,
+    BootstrapIntervals,
+    PairedTest,
+    Resampling,
+    SentenceCounts,
+    bootstrap_intervals,
+    paired_bootstrap,
+    sentence_counts,
+)
+from zhnerbench.eval.errors_analysis import (
+    GOLD_OUTCOMES,
+    PREDICTED_OUTCOMES,
+    ErrorAnalysis,
+    analyse_errors,
+    error_records,
+    outcome_counts,
+    outcome_counts_per_label,
+)
+from zhnerbench.eval.ner import Entity, NerScores, seqeval_scores, span_set_scores
+from zhnerbench.eval.partial import PartialScore, partial_scores
+from zhnerbench.eval.readers import Predictions
+from zhnerbench.eval.relations import MODES, RelationScores, score_relations
+from zhnerbench.counts import Counts
+from zhnerbench.model import Document, Sentence, Span
+from zhnerbench.offsets import sentence_at
+from zhnerbench.schemes import sentence_id, spans_to_tags
+from zhnerbench.views import (
+    VIEWS,
+    View,
+    can_read_label,
+    gold_spans,
+    keep_by_convention,
+    known_labels,
+    predicted_mapping,
+    scorable_views,
+)
+
+SEQEVAL = "seqeval strict IOB2, exact match"
+SPAN_SET = "exact span-set match (start, end, label)"
+
+
+@dataclass(frozen=True)
+class SentenceRef:
+    """A sentence of the evaluation, in gold order across documents."""
+
+    document: Document
+    sentence: Sentence
+
+    @property
+    def id(self) -> str:
+        return sentence_id(self.document.id, self.sentence.index)
+
+    @property
+    def text(self) -> str:
+        return self.document.text[self.sentence.start:self.sentence.end]
+
+
+def sentence_refs(gold: Sequence[Document]) -> tuple[SentenceRef, ...]:
+    """Every gold sentence, documents in order.
+
+    >>> from zhnerbench.corpus.store import document_from_text
+    >>> [ref.id for ref in sentence_refs([document_from_text("标题 2022年07月22日\\n甲。乙。")])]
+    ['000_e491b11e84c79d89-000', '000_e491b11e84c79d89-001', '000_e491b11e84c79d89-002']
+    """
+    return tuple(SentenceRef(document, sentence) for document in gold for sentence in document.sentences)
+
+
+class SentenceLocator:
+    """The global index (over all documents) of the sentence a span of a document counts in."""
+
+    def __init__(self, gold: Sequence[Document]) -> None:
+        self.first: list[int] = []
+        self.starts: list[list[int]] = []
+        count = 0
+        for document in gold:
+            self.first.append(count)
+            self.starts.append([sentence.start for sentence in document.sentences])
+            count += len(document.sentences)
+
+    def __call__(self, document: int, span: Span) -> int:
+        return self.first[document] + sentence_at(self.starts[document], span.start)
+
+
+@dataclass(frozen=True)
+class ViewEvaluation:
+    """Scores, intervals, counts, error analysis and partial-match scores of one view;
+    spans are per document, in document offsets and the view's labels."""
+
+    view: View
+    scorer: str
+    scores: NerScores
+    intervals: BootstrapIntervals
+    counts: SentenceCounts
+    analysis: ErrorAnalysis
+    partial: Mapping[str, PartialScore]
+    gold_spans: tuple[tuple[Span, ...], ...]
+    predicted_spans: tuple[tuple[Span, ...], ...]
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A prediction file scored in some views, with relation scores when it has relations."""
+
+    predictions: Predictions
+    documents: tuple[Document, ...]
+    sentences: tuple[SentenceRef, ...]
+    views: Mapping[str, ViewEvaluation]
+    relations: Mapping[str, RelationScores] | None
+
+
+def structure_problem(predictions: Predictions, view: View) -> tuple[int | None, str] | None:
+    """Why the predictions' overlapping spans cannot be scored in ``view`` (line and message), if so.
+
+    >>> p = Predictions("p", "documents", {"d": (Span(0, 5, "EVENT"), Span(0, 2, "GPE"))}, None)
+    >>> structure_problem(p, VIEWS["coarse"]) is None
+    True
+    """
+    for document, overlap in (predictions.overlaps or {}).items():
+        if view.convention == "flat" or (view.convention == "outermost" and not overlap.nested):
+            allowed = "nested spans are scored in outermost and nested views" if view.convention == "flat" \
+                else "crossing spans are scored in nested views only"
+            return overlap.line, (f"document {document}: {overlap.message}: view {view.name!r} ({view.convention} "
+                                  f"convention) cannot score overlapping predictions ({allowed})")
+    return None
+
+
+def select_views(
+    predictions: Predictions, requested: Sequence[View] | None = None, available: Mapping[str, View] = VIEWS
+) -> tuple[View, ...]:
+    """The views to score a file in: ``requested``, or every view of ``available`` whose labels
+    and convention can score it when ``None``.
+
+    Raises :class:`PredictionFormatError` when a requested view cannot read the file's
+    labels or its overlapping spans, or when no view can.
+
+    >>> coarse = Predictions("p.jsonl", "documents", {"d": (Span(0, 2, "PER"),)}, None)
+    >>> [view.name for view in select_views(coarse)]
+    ['coarse']
+    >>> select_views(coarse, [VIEWS["full"]])
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.PredictionFormatError: p.jsonl: cannot be scored in view 'full': it predicts PER (views this file can be scored in: coarse)
+    """
+    labels = predictions.labels
+    views = {**available, **{view.name: view for view in requested or ()}}
+    unknown = labels - known_labels(views.values())
+    if unknown:
+        raise PredictionFormatError(predictions.file, None, f"unknown label(s) {', '.join(sorted(unknown))}")
+    by_labels = scorable_views(labels, views)
+    possible = [name for name in by_labels if structure_problem(predictions, views[name]) is None]
+    if requested is not None:
+        for view in requested:
+            if view.name not in by_labels:
+                foreign = sorted(label for label in labels if not can_read_label(label, view))
+                raise PredictionFormatError(
+                    predictions.file, None,
+                    f"cannot be scored in view {view.name!r}: it predicts {', '.join(foreign)} "
+                    f"(views this file can be scored in: {', '.join(possible) or 'none'})",
+                )
+            problem = structure_problem(predictions, view)
+            if problem is not None:
+                raise PredictionFormatError(predictions.file, *problem)
+        return tuple(requested)
+    if not possible:
+        raise PredictionFormatError(
+            predictions.file, None,
+            f"no view can score the labels {', '.join(sorted(labels))} together" if not by_labels else
+            "no view can score its overlapping spans: " + str(structure_problem(predictions, views[by_labels[0]])),
+        )
+    return tuple(views[name] for name in possible)
+
+
+def _entities(groups: Sequence[Sequence[Span]], locate: SentenceLocator) -> set[Entity]:
+    return {(locate(index, span), span.label, span.start, span.end) for index, spans in enumerate(groups) for span in spans}
+
+
+def view_spans(gold: Sequence[Document], predictions: Predictions, view: View) -> tuple[
+        tuple[tuple[Span, ...], ...], tuple[tuple[Span, ...], ...]]:
+    """The gold and predicted spans ``view`` keeps, per document (see :func:`select_views` first)."""
+    mapping = predicted_mapping(predictions.labels, view)
+    gold_groups = tuple(gold_spans(document, view) for document in gold)
+    predicted_groups = tuple(
+        keep_by_convention(predictions.spans.get(document.id, ()), mapping, view.convention) for document in gold
+    )
+    return gold_groups, predicted_groups
+
+
+def evaluate_view(
+    gold: Sequence[Document], predictions: Predictions, view: View, resampling: Resampling = Resampling()
+) -> ViewEvaluation:
+    """Score the predictions in one view (see the module doc).
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> result = evaluate_view([doc], Predictions("p", "documents", {doc.id: (Span(15, 17, "PER"),)}, None), VIEWS["coarse"])
+    >>> result.scores.micro.f1, result.gold_spans[0]
+    (1.0, (Span(start=15, end=17, label='PER'),))
+    """
+    gold_groups, predicted_groups = view_spans(gold, predictions, view)
+    if view.convention == "nested":
+        scorer = SPAN_SET
+        scores: NerScores = span_set_scores(
+            {(i, s.label, s.start, s.end) for i, spans in enumerate(gold_groups) for s in spans},
+            {(i, s.label, s.start, s.end) for i, spans in enumerate(predicted_groups) for s in spans},
+        )
+    else:
+        scorer = SEQEVAL
+        lengths = [len(document.text) for document in gold]
+        scores = seqeval_scores(
+            [spans_to_tags(spans, length) for spans, length in zip(gold_groups, lengths, strict=True)],
+            [spans_to_tags(spans, length) for spans, length in zip(predicted_groups, lengths, strict=True)],
+        )
+    locate = SentenceLocator(gold)
+    sentences = sum(len(document.sentences) for document in gold)
+    counts = sentence_counts(_entities(gold_groups, locate), _entities(predicted_groups, locate), sentences, view.labels)
+    if counts.total() != scores.micro:
+        raise AssertionError(f"bootstrap counts {counts.total()} differ from the scores' {scores.micro}")
+    intervals = bootstrap_intervals(counts, resampling.samples, resampling.seed, resampling.confidence)
+    analysis = analyse_errors(gold_groups, predicted_groups)
+    by_sentence_gold: list[list[Span]] = [[] for _ in range(sentences)]
+    by_sentence_predicted: list[list[Span]] = [[] for _ in range(sentences)]
+    for groups, target in ((gold_groups, by_sentence_gold), (predicted_groups, by_sentence_predicted)):
+        for index, spans in enumerate(groups):
+            for span in spans:
+                target[locate(index, span)].append(span)
+    partial = partial_scores(by_sentence_gold, by_sentence_predicted, view.labels)
+    return ViewEvaluation(view, scorer, scores, intervals, counts, analysis, partial, gold_groups, predicted_groups)
+
+
+def evaluate(
+    gold: Sequence[Document],
+    predictions: Predictions,
+    views: Sequence[View | str] | None = None,
+    samples: int = DEFAULT_SAMPLES,
+    seed: int = DEFAULT_SEED,
+    confidence: float = DEFAULT_CONFIDENCE,
+) -> Evaluation:
+    """Score ``predictions`` in ``views`` (default: every built-in view the file can be scored in).
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> evaluation = evaluate([doc], Predictions("p", "documents", {doc.id: (Span(15, 17, "ORG"),)}, None), samples=50)
+    >>> {name: result.scores.micro.f1 for name, result in evaluation.views.items()}, evaluation.relations
+    ({'full': 0.0, 'ontonotes': 0.0, 'coarse': 0.0, 'nested': 0.0}, None)
+    """
+    requested = None
+    if views is not None:
+        try:
+            requested = [view if isinstance(view, View) else VIEWS[view] for view in views]
+        except KeyError as error:
+            raise ViewError(f"unknown view {error.args[0]!r} (views: {', '.join(VIEWS)})") from None
+    chosen = select_views(predictions, requested)
+    resampling = Resampling(samples, seed, confidence)
+    results = {view.name: evaluate_view(gold, predictions, view, resampling) for view in chosen}
+    relations = None
+    if predictions.relations is not None:
+        pairs = [(document, predictions.relations.get(document.id, ())) for document in gold]
+        relations = {mode: score_relations(pairs, mode) for mode in MODES}
+    return Evaluation(predictions, tuple(gold), sentence_refs(gold), results, relations)
+
+
+def compare_evaluations(
+    a: Evaluation, b: Evaluation, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED
+) -> dict[str, PairedTest]:
+    """Paired bootstrap tests (A better than B) in every view both were scored in.
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> a = evaluate([doc], Predictions("a", "documents", {doc.id: (Span(15, 17, "PER"),)}, None), ["coarse"], 50)
+    >>> b = evaluate([doc], Predictions("b", "documents", {doc.id: ()}, None), ["coarse", "full"], 50)
+    >>> compare_evaluations(a, b, 50)["coarse"].p_value  # ties when a sample misses sentence 1
+    0.24
+    """
+    return {
+        name: paired_bootstrap(a.views[name].counts, b.views[name].counts, samples, seed)
+        for name in a.views
+        if name in b.views
+    }
+
+
+# --- JSON -----------------------------------------------------------------------------------------
+
+
+def counts_to_json(counts: Counts) -> dict[str, Any]:
+    """Counts and their ratios as a JSON object (``support`` is the number of gold items).
+
+    >>> counts_to_json(Counts(1, 2, 1))["f1"]
+    0.6666666666666666
+    """
+    return {
+        "precision": counts.precision,
+        "recall": counts.recall,
+        "f1": counts.f1,
+        "support": counts.gold,
+        "predicted": counts.predicted,
+        "correct": counts.correct,
+    }
+
+
+def sentence_of(evaluation: Evaluation, document: int, span: Span) -> SentenceRef:
+    """The sentence a span of the ``document``-th gold document counts in."""
+    return evaluation.sentences[SentenceLocator(evaluation.documents)(document, span)]
+
+
+def _span_json(span: Span, document: Document) -> dict[str, Any]:
+    return {"start": span.start, "end": span.end, "label": span.label, "text": document.text[span.start:span.end]}
+
+
+def view_to_json(result: ViewEvaluation, evaluation: Evaluation) -> dict[str, Any]:
+    """One view's results as JSON: scores with intervals, partial matches, outcome counts and every error.
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> evaluation = evaluate([doc], Predictions("p", "documents", {doc.id: (Span(15, 16, "PERSON"),)}, None), ["full"], 50)
+    >>> view_to_json(evaluation.views["full"], evaluation)["errors"][0]["kind"]
+    'wrong_boundary'
+    """
+    intervals = result.intervals
+    locate = SentenceLocator(evaluation.documents)
+
+    def with_interval(counts: Counts, interval: Any) -> dict[str, Any]:
+        data = counts_to_json(counts)
+        if interval is not None:
+            data["ci"] = {
+                name: None if getattr(interval, name) is None else [getattr(interval, name).low, getattr(interval, name).high]
+                for name in ("precision", "recall", "f1")
+            }
+        return data
+
+    errors = []
+    for record in error_records(result.analysis):
+        document = evaluation.documents[record.document]
+        first = record.predicted if record.predicted is not None else record.gold[0]
+        ref = evaluation.sentences[locate(record.document, first)]
+        errors.append(
+            {
+                "kind": record.kind,
+                "sentence": ref.id,
+                "sentence_text": ref.text,
+                "predicted": _span_json(record.predicted, document) if record.predicted is not None else None,
+                "gold": [_span_json(span, document) for span in record.gold],
+            }
+        )
+    macro = result.scores.macro
+    return {
+        "description": result.view.description,
+        "convention": result.view.convention,
+        "scorer": result.scorer,
+        "labels": list(result.view.labels),
+        "micro": with_interval(result.scores.micro, intervals.micro),
+        "macro": {"precision": macro.precision, "recall": macro.recall, "f1": macro.f1},
+        "per_label": {
+            label: with_interval(counts, intervals.per_label.get(label)) for label, counts in result.scores.per_label.items()
+        },
+        "partial_match": {name: vars(score) for name, score in result.partial.items()},
+        "outcomes": {
+            "gold": outcome_counts(result.analysis.gold, GOLD_OUTCOMES),
+            "predicted": outcome_counts(result.analysis.predicted, PREDICTED_OUTCOMES),
+            "gold_per_label": outcome_counts_per_label(result.analysis.gold, GOLD_OUTCOMES),
+            "predicted_per_label": outcome_counts_per_label(result.analysis.predicted, PREDICTED_OUTCOMES),
+        },
+        "errors": errors,
+    }
+
+
+def relations_to_json(scores: RelationScores) -> dict[str, Any]:
+    """One relation mode's scores as JSON.
+
+    >>> relations_to_json(RelationScores("strict", Counts(1, 1, 1), {}, None))["evidence"] is None
+    True
+    """
+    return {
+        "micro": counts_to_json(scores.micro),
+        "per_type": {name: counts_to_json(counts) for name, counts in scores.per_type.items()},
+        "evidence": counts_to_json(scores.evidence) if scores.evidence is not None else None,
+    }
+
+
+def evaluation_to_json(evaluation: Evaluation, comparisons: Mapping[str, PairedTest] | None = None,
+                       compared_file: str | None = None) -> dict[str, Any]:
+    """The whole evaluation as a JSON-serialisable dict (what ``--json`` writes).
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> data = evaluation_to_json(evaluate([doc], Predictions("p", "documents", {doc.id: ()}, None), ["full"], 50))
+    >>> data["gold"], data["views"]["full"]["micro"]["recall"]
+    ({'documents': 1, 'sentences': 2, 'mentions': 1, 'inner_mentions': 0, 'relations': 0}, 0.0)
+    """
+    first = next(iter(evaluation.views.values()), None)
+    intervals = first.intervals if first is not None else None
+    documents = evaluation.documents
+    data: dict[str, Any] = {
+        "predictions": evaluation.predictions.file,
+        "format": evaluation.predictions.format,
+        "gold": {
+            "documents": len(documents),
+            "sentences": len(evaluation.sentences),
+            "mentions": sum(len(d.mentions) for d in documents),
+            "inner_mentions": sum(len(d.inner_mentions) for d in documents),
+            "relations": sum(len(d.relations) for d in documents),
+        },
+        "scoring": {
+            "ner": {"flat and outermost views": SEQEVAL, "nested views": SPAN_SET,
+                    "partial_match": "nervaluate, SemEval-2013 schemes (strict, exact, partial, type)"},
+            "bootstrap": {
+                "unit": "sentence",
+                "samples": intervals.samples if intervals else None,
+                "seed": intervals.seed if intervals else None,
+                "confidence": intervals.confidence if intervals else None,
+            },
+        },
+        "lenient_readings": list(evaluation.predictions.lenient_readings),
+        "views": {name: view_to_json(result, evaluation) for name, result in evaluation.views.items()},
+        "relations": (
+            {mode: relations_to_json(scores) for mode, scores in evaluation.relations.items()}
+            if evaluation.relations is not None
+            else None
+        ),
+    }
+    if comparisons is not None:
+        data["comparison"] = {
+            "against": compared_file,
+            "test": "paired bootstrap over sentences; p = fraction of samples where A's micro F1 <= B's",
+            "views": {
+                name: {"f1_a": t.f1_a, "f1_b": t.f1_b, "difference": t.difference, "p_value": t.p_value,
+                       "samples": t.samples, "seed": t.seed}
+                for name, t in comparisons.items()
+            },
+        }
+    return data

@@ -1,0 +1,92 @@
+"""Reading a user's input file: a regular file or ``-`` (standard input), of bounded size.
+
+A prediction file, a view file or a label map is read whole into memory, so its
+size is bounded (:data:`MAX_INPUT_BYTES`); a FIFO, a device or a directory is
+refused before anything is read from it, so ``/dev/zero`` or a named pipe with
+no writer cannot hang or exhaust memory. Problems are
+:class:`~zhnerbench.errors.ZhNerBenchError` s naming the file.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import sys
+from pathlib import Path
+
+from zhnerbench.errors import ZhNerBenchError
+
+#: The largest input file read (bytes). The article's gold as a prediction file is 40 kB.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+STDIN = "-"
+
+
+class InputError(ZhNerBenchError):
+    """An input that is not a readable regular file of acceptable size."""
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+
+
+def describe_size(size: int) -> str:
+    """
+    >>> describe_size(64 * 1024 * 1024), describe_size(1500)
+    ('64 MiB', '1500 bytes')
+    """
+    return f"{size // (1024 * 1024)} MiB" if size >= 1024 * 1024 else f"{size} bytes"
+
+
+def read_input_bytes(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file (or of standard input for ``-``), at most ``limit`` of them.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     read_input_bytes(folder)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    zhnerbench.inputs.InputError: ... is a directory, not a regular file ...
+    """
+    shown = os.fspath(path)
+    if shown == STDIN:
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise InputError(f"standard input: larger than the {describe_size(limit)} input limit")
+        return data
+    try:
+        # O_NONBLOCK: opening a FIFO without a writer must not block before we can refuse it.
+        descriptor = os.open(shown, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise InputError(f"{shown}: cannot read: {error.strerror or error}") from None
+    try:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode):
+            raise InputError(f"{shown}: is {_kind(status.st_mode)}, not a regular file "
+                             "(give a file, or - for standard input)")
+        if status.st_size > limit:
+            raise InputError(f"{shown}: {describe_size(status.st_size)} is larger than the "
+                             f"{describe_size(limit)} input limit")
+        with os.fdopen(descriptor, "rb", closefd=False) as stream:
+            data = stream.read(limit + 1)
+    except OSError as error:
+        raise InputError(f"{shown}: cannot read: {error.strerror or error}") from None
+    finally:
+        os.close(descriptor)
+    if len(data) > limit:
+        raise InputError(f"{shown}: larger than the {describe_size(limit)} input limit")
+    return data
+
+
+def shown_path(path: str | os.PathLike[str]) -> str:
+    """How an input is named in messages.
+
+    >>> shown_path("-"), shown_path(Path("a/b.jsonl"))
+    ('standard input', 'a/b.jsonl')
+    """
+    return "standard input" if os.fspath(path) == STDIN else os.fspath(path)
