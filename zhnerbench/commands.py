@@ -31,15 +31,23 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from zhnerbench.build import generated_files, stale_files, write_files  # imports `datasets`: only here
+    from zhnerbench.build import generated_files, results_problems, stale_files, write_files  # imports `datasets`
 
     root = repository_root()
     files = generated_files(root)
     if args.check:
+        from zhnerbench.files import JOURNAL_NAME
+
+        if (root / JOURNAL_NAME).is_file():
+            print(f"{JOURNAL_NAME}: an interrupted write is pending; `zhnerbench build` completes it")
+            return 1
         stale = stale_files(root, files)
         for path in stale:
             print(f"{path}: out of date; run `zhnerbench build`")
-        return 1 if stale else 0
+        problems = results_problems(root)
+        for problem in problems:
+            print(f"results: {problem}")
+        return 1 if stale or problems else 0
     changed = write_files(root, files)
     print(f"built {len(files)} files, {len(changed)} changed" + "".join(f"\n  {p}" for p in changed))
     return 0
@@ -60,9 +68,10 @@ def add_validate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
 def add_build_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "build",
-        help="regenerate corpus/, data/ and the generated parts of README.md and CHANGELOG.md",
-        description="Regenerate every generated file from seeds/ and annotations/. "
+        help="regenerate corpus/, data/, the board and the generated parts of README.md and CHANGELOG.md",
+        description="Regenerate every generated file from seeds/, annotations/ and results/records/. "
         "Writes nothing if the gold does not validate.",
     )
-    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are out of date")
+    parser.add_argument("--check", action="store_true", help="write nothing; exit 1 listing the files that are out of date and the records that "
+                        "no longer match their prediction files or the gold")
     parser.set_defaults(func=run_build)

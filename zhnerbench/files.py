@@ -1,18 +1,53 @@
-"""Writing output files safely: whole or not at all, with the usual permissions."""
+"""Writing output files safely: whole or not at all, never over what the user did not ask for.
+
+* :func:`write_atomically` replaces one file in one step (readers never see half a file).
+* :func:`write_all` replaces several files as one transaction, with a journal: a process
+  killed before the commit point changed nothing, one killed after it is completed by the
+  next :func:`recover`. Either way the files are all old or all new.
+* :func:`exclusive` keeps two commands from writing the same files at once.
+* :func:`check_output` is the policy for the files a user names (``--json``, ``export OUT``):
+  a regular file or a new path, never a special file, a symbolic link, a file git tracks in
+  the checkout, anything under ``.git`` or the folders holding the gold.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
+import stat
+import subprocess
 import tempfile
+from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.paths import PROTECTED_FOLDERS
+
+#: Suffix of the new contents a transaction writes next to their targets before renaming them.
+PENDING_SUFFIX = ".zhnerbench-pending"
+JOURNAL_NAME = ".zhnerbench-transaction.json"
+LOCK_NAME = ".zhnerbench.lock"
 
 
 def _default_file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)
     return 0o666 & ~umask
+
+
+def _failure(path: Path, error: OSError) -> ZhNerBenchError:
+    return ZhNerBenchError(f"cannot write {path}: {error.strerror or error}")
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write ``content`` to the new file ``path`` and flush it to disk (it is renamed into place later)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, _default_file_mode())
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(content)
+        stream.flush()
+        os.fsync(stream.fileno())
 
 
 def write_atomically(path: Path, content: bytes, make_parents: bool = True) -> None:
@@ -27,7 +62,7 @@ def write_atomically(path: Path, content: bytes, make_parents: bool = True) -> N
             path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     except OSError as error:
-        raise ZhNerBenchError(f"cannot write {path}: {error.strerror or error}") from None
+        raise _failure(path, error) from None
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(content)
@@ -36,7 +71,161 @@ def write_atomically(path: Path, content: bytes, make_parents: bool = True) -> N
         os.replace(temporary, path)
     except OSError as error:
         os.unlink(temporary)
-        raise ZhNerBenchError(f"cannot write {path}: {error.strerror or error}") from None
+        raise _failure(path, error) from None
     except BaseException:
         os.unlink(temporary)
         raise
+
+
+def _pending(path: Path) -> Path:
+    return path.with_name(f".{path.name}{PENDING_SUFFIX}")
+
+
+def _plan(files: Mapping[Path, bytes | None], committed: bool) -> bytes:
+    return json.dumps({
+        "committed": committed,
+        "replace": [[str(_pending(path)), str(path)] for path, content in files.items() if content is not None],
+        "delete": [str(path) for path, content in files.items() if content is None],
+    }, ensure_ascii=False).encode("utf-8")
+
+
+def _write_journal(journal: Path, files: Mapping[Path, bytes | None], committed: bool) -> None:
+    """Replace the journal in one step, through a pending file of a known name (which
+    :func:`recover` removes if a kill leaves it behind)."""
+    _write_new(_pending(journal), _plan(files, committed))
+    os.replace(_pending(journal), journal)
+
+
+def write_all(files: Mapping[Path, bytes | None], journal: Path) -> None:
+    """Write every file of ``files`` (``None``: delete it) as one transaction.
+
+    The journal is written first, uncommitted, listing the pending files; then the
+    pending files; then the journal is marked committed (one atomic rename: the commit
+    point); then the pending files are renamed over their targets and the journal
+    removed. :func:`recover` finishes a committed transaction and discards an
+    uncommitted one, so a kill at any moment leaves the files all old or all new.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> write_all({folder / "a.txt": b"a", folder / "b.txt": b"b"}, folder / JOURNAL_NAME)
+    >>> write_all({folder / "a.txt": b"A", folder / "b.txt": None}, folder / JOURNAL_NAME)
+    >>> sorted(path.name for path in folder.iterdir()), (folder / "a.txt").read_bytes()
+    (['a.txt'], b'A')
+    """
+    if not files:
+        return
+    try:
+        journal.parent.mkdir(parents=True, exist_ok=True)
+        _write_journal(journal, files, committed=False)
+        for path, content in files.items():
+            if content is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _write_new(_pending(path), content)
+        _write_journal(journal, files, committed=True)
+    except BaseException as error:
+        _discard(files)
+        _pending(journal).unlink(missing_ok=True)
+        journal.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise ZhNerBenchError(f"cannot write the results: {error.strerror or error}; nothing was changed") from None
+        raise
+    # Committed: from here on, a failure is completed by recover(), never undone.
+    _apply(json.loads(journal.read_text(encoding="utf-8")))
+    journal.unlink()
+
+
+def _discard(files: Mapping[Path, bytes | None]) -> None:
+    for path, content in files.items():
+        if content is not None:
+            with contextlib.suppress(OSError):  # its folder may be what failed
+                _pending(path).unlink(missing_ok=True)
+
+
+def _apply(plan: Mapping[str, object]) -> None:
+    for pending, target in plan["replace"]:  # type: ignore[attr-defined]
+        if os.path.exists(pending):
+            os.replace(pending, target)
+    for target in plan["delete"]:  # type: ignore[attr-defined]
+        Path(target).unlink(missing_ok=True)
+
+
+def recover(journal: Path) -> bool:
+    """Finish the transaction a killed process committed, or discard the one it had not
+    committed (its pending files). Returns whether there was one to finish or discard."""
+    _pending(journal).unlink(missing_ok=True)  # a journal killed while being written: nothing was committed
+    if not journal.is_file():
+        return False
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        committed = plan["committed"]
+        replacements = [(Path(pending), Path(target)) for pending, target in plan["replace"]]
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ZhNerBenchError(f"{journal}: an interrupted write left an unreadable journal ({error}); "
+                              "check the files it wrote with `git status`, then delete it") from None
+    if committed:
+        _apply(plan)
+    else:
+        for pending, _ in replacements:
+            pending.unlink(missing_ok=True)
+    journal.unlink()
+    return True
+
+
+@contextlib.contextmanager
+def exclusive(lock: Path, what: str) -> Iterator[None]:
+    """Hold the lock file ``lock`` for the block; if another process holds it, fail at once."""
+    from filelock import FileLock, Timeout
+
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with FileLock(str(lock), timeout=0):
+            yield
+    except Timeout:
+        raise ZhNerBenchError(f"another zhnerbench command is writing {what} (lock {lock}); "
+                              "try again when it has finished") from None
+
+
+@cache
+def tracked_files(root: Path) -> frozenset[Path]:
+    """The files git tracks in the checkout at ``root`` (empty when git or the checkout is absent)."""
+    try:
+        listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True, timeout=30, check=True)
+    except (OSError, subprocess.SubprocessError):
+        return frozenset()
+    return frozenset((root / name).resolve() for name in listed.stdout.decode("utf-8", "replace").split("\0") if name)
+
+
+def check_output(path: Path, root: Path | None, inputs: Sequence[Path] = (), command: str = "evaluation",
+                 directory: bool = False) -> None:
+    """Refuse an output path the user cannot have meant to overwrite (see the module doc).
+
+    >>> check_output(Path("/tmp/out.json"), None)
+    >>> check_output(Path("/dev/null"), None)
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.ZhNerBenchError: refusing to write /dev/null: it is a device, not a regular file
+    """
+    if path.is_symlink():
+        raise ZhNerBenchError(f"refusing to write {path}: it is a symbolic link; give the path of a regular file")
+    if path.exists():
+        mode = path.stat().st_mode
+        if directory and not stat.S_ISDIR(mode):
+            raise ZhNerBenchError(f"refusing to write {path}: {command} writes a directory, and this is not one")
+        if not directory and not stat.S_ISREG(mode):
+            kind = "a directory" if stat.S_ISDIR(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+                else "a FIFO" if stat.S_ISFIFO(mode) else "a special file"
+            raise ZhNerBenchError(f"refusing to write {path}: it is {kind}, not a regular file")
+    target = path.resolve()
+    for source in inputs:
+        if target == source.resolve():
+            raise ZhNerBenchError(f"refusing to write {path}: it is an input file")
+    if root is None:
+        return
+    root = root.resolve()
+    if target.is_relative_to(root / ".git") or ".git" in target.parts:
+        raise ZhNerBenchError(f"refusing to write {path}: it is inside a .git directory")
+    for folder in PROTECTED_FOLDERS:
+        if target.is_relative_to(root / folder):
+            raise ZhNerBenchError(f"refusing to write {path}: {command} never writes under {folder}/")
+    if target in tracked_files(root):
+        raise ZhNerBenchError(f"refusing to write {path}: git tracks it in the checkout; write elsewhere")

@@ -7,7 +7,6 @@ literal path, so moving a file is a one-line change here.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 from zhnerbench.errors import ZhNerBenchError
@@ -29,11 +28,9 @@ README_FILE = "README.md"
 CHANGELOG_FILE = "CHANGELOG.md"
 DATA_DIR = "data"
 
+#: The published board: records, prediction files and the board assembled from them
+#: (their names inside it are in ``zhnerbench.leaderboard``).
 RESULTS_DIR = "results"
-LEADERBOARD_JSON = "results/leaderboard.json"
-LEADERBOARD_MD = "results/leaderboard.md"
-LEADERBOARD_PNG = "results/leaderboard.png"
-PREDICTIONS_DIR = "results/predictions"
 #: The board as published in 1.0.0, kept to show what the 1.1.0 conventions changed.
 HISTORY_BOARD = "results/history/leaderboard-1.0.0.json"
 
@@ -53,31 +50,46 @@ def data_file(config: str, split: str = "test") -> str:
     return f"{DATA_DIR}/{config}/{split}.jsonl"
 
 
-def repository_root() -> Path:
-    """The checkout to work on: ``$ZHNERBENCH_ROOT`` or the one this package lives in."""
+def _is_gold_tree(root: Path) -> bool:
+    return (root / "seeds").is_dir() and (root / "annotations").is_dir()
+
+
+def _configured_root() -> Path | None:
     configured = os.environ.get(ROOT_ENV)
-    root = Path(configured) if configured else Path(__file__).resolve().parent.parent
-    if not (root / "seeds").is_dir() or not (root / "annotations").is_dir():
+    if not configured:
+        return None
+    if not _is_gold_tree(Path(configured)):
+        raise ZhNerBenchError(f"${ROOT_ENV}={configured} is not a zhnerbench checkout (no seeds/ and annotations/); "
+                              "point it at a clone or unset it")
+    return Path(configured)
+
+
+def repository_root() -> Path:
+    """The checkout to work on (commands that write into it: build, leaderboard):
+    ``$ZHNERBENCH_ROOT`` or the clone this package is installed from in editable mode."""
+    root = _configured_root() or Path(__file__).resolve().parent.parent
+    if not _is_gold_tree(root):
         raise ZhNerBenchError(
-            f"{root} is not a zhnerbench checkout (no seeds/ and annotations/); "
-            f"install with `pip install -e .` from a clone or set {ROOT_ENV}"
+            "this command writes into a zhnerbench checkout, and this installation is not one: run it in a "
+            f"clone installed with `pip install -e .`, or set {ROOT_ENV} to a clone"
         )
     return root
 
 
-def check_output_path(path: Path, root: Path, inputs: Sequence[Path] = (), command: str = "evaluation") -> None:
-    """Refuse an output path inside the checkout's source folders or equal to an input file.
+def gold_root() -> Path:
+    """Where the benchmark's gold is read from: ``$ZHNERBENCH_ROOT``, else the checkout this
+    package lives in (an editable install), else the copy the installed package carries
+    (``zhnerbench/gold/``, same layout), so that scoring works after a plain ``pip install``.
 
-    >>> check_output_path(Path("/tmp/out.json"), Path("/repo"))
-    >>> check_output_path(Path("/repo/annotations/x.json"), Path("/repo"))
-    Traceback (most recent call last):
-    ...
-    zhnerbench.errors.ZhNerBenchError: refusing to write /repo/annotations/x.json: evaluation never writes under annotations/
+    >>> (gold_root() / ARTICLE_FILE).is_file()
+    True
     """
-    target = path.resolve()
-    for folder in PROTECTED_FOLDERS:
-        if target.is_relative_to((root / folder).resolve()):
-            raise ZhNerBenchError(f"refusing to write {path}: {command} never writes under {folder}/")
-    for source in inputs:
-        if target == source.resolve():
-            raise ZhNerBenchError(f"refusing to write {path}: it is an input file")
+    configured = _configured_root()
+    if configured is not None:
+        return configured
+    package = Path(__file__).resolve().parent
+    for root in (package.parent, package / "gold"):
+        if _is_gold_tree(root):
+            return root
+    raise ZhNerBenchError(f"the gold is missing from this installation ({package / 'gold'}); "
+                          f"reinstall zhnerbench or set {ROOT_ENV} to a clone")

@@ -74,8 +74,12 @@ def _problem(source: str, message: str) -> ViewError:
     return ViewError(f"{source}: {message}")
 
 
-def view_from_dict(data: object, source: str, default_name: str | None = None) -> View:
+def view_from_dict(data: object, source: str, default_name: str | None = None,
+                   gold_labels: Sequence[str] = ENTITY_LABELS) -> View:
     """A view from its JSON form; every problem raises :class:`ViewError` naming ``source``.
+
+    ``gold_labels`` are the labels its ``labels`` may map: the schema's, or those of a
+    corpus of your own (:func:`corpus_labels`).
 
     >>> view_from_dict({"convention": "flat", "labels": {"PERSON": "PER"}}, "v.json", "v").labels
     ('PER',)
@@ -103,9 +107,9 @@ def view_from_dict(data: object, source: str, default_name: str | None = None) -
     if not isinstance(mapping, dict) or not mapping:
         raise _problem(source, "'labels' must be a non-empty object {gold label: view label}")
     for gold, label in mapping.items():
-        if gold not in ENTITY_LABELS:
+        if gold not in gold_labels:
             raise _problem(source, f"'labels' maps {gold!r}, which is not a gold label "
-                                   f"(gold labels: {' '.join(ENTITY_LABELS)})")
+                                   f"(gold labels: {' '.join(gold_labels)})")
         if not isinstance(label, str) or not label or label != label.strip():
             raise _problem(source, f"'labels' maps {gold} to {label!r}; a view label is a non-empty string")
     predicted = data.get("predicted_labels", {})
@@ -122,7 +126,7 @@ def view_from_dict(data: object, source: str, default_name: str | None = None) -
     return View(name, description, MappingProxyType(dict(mapping)), convention, MappingProxyType(dict(predicted)))
 
 
-def read_view_file(path: str | Path) -> View:
+def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS) -> View:
     """The view defined in a JSON file (its name defaults to the file's stem)."""
     path = Path(path)
     try:
@@ -131,7 +135,7 @@ def read_view_file(path: str | Path) -> View:
         raise ViewError(f"{path}: cannot read: {error.strerror or error}") from None
     except (UnicodeDecodeError, ValueError) as error:
         raise ViewError(f"{path}: not a JSON view file: {error}") from None
-    return view_from_dict(data, str(path), path.stem)
+    return view_from_dict(data, str(path), path.stem, gold_labels)
 
 
 _COARSE = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
@@ -164,6 +168,42 @@ BUILTIN_VIEWS: Mapping[str, Mapping[str, Any]] = {
 VIEWS: Mapping[str, View] = MappingProxyType(
     {name: view_from_dict({"name": name, **spec}, f"built-in view {name}") for name, spec in BUILTIN_VIEWS.items()}
 )
+
+
+def corpus_labels(gold: Iterable[Document]) -> tuple[str, ...]:
+    """The labels a gold corpus uses: the schema's 19 when it keeps to them, else its own, sorted.
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> len(corpus_labels([example_document()]))
+    19
+    """
+    used = {mention.label for document in gold for mention in document.all_mentions}
+    return ENTITY_LABELS if used <= set(ENTITY_LABELS) else tuple(sorted(used))
+
+
+def default_views(gold: Sequence[Document]) -> Mapping[str, View]:
+    """The views predictions against ``gold`` are scored in by default: the built-in ones for a
+    corpus of the schema's labels; for a corpus with labels of its own, its labels as they are
+    (``labels``, flat layer) and, when it has inner mentions, with every span (``labels-nested``).
+    """
+    labels = corpus_labels(gold)
+    if labels == ENTITY_LABELS:
+        return VIEWS
+    identity = MappingProxyType({label: label for label in labels})
+    views = {"labels": View("labels", "the corpus's own labels, flat layer", identity, "flat")}
+    if any(document.inner_mentions for document in gold):
+        views["labels-nested"] = View("labels-nested", "the corpus's own labels, every span", identity, "nested")
+    return MappingProxyType(views)
+
+
+def prediction_labels(gold: Sequence[Document], views: Iterable[View] = ()) -> frozenset[str]:
+    """Every label a prediction against ``gold`` may use: for the benchmark's labels those of
+    :func:`known_labels`; for a corpus of its own labels, those and the labels of ``views``
+    (a label the corpus never uses would otherwise be dropped unseen, not counted wrong)."""
+    chosen = [*default_views(gold).values(), *views]
+    if corpus_labels(gold) == ENTITY_LABELS:
+        return known_labels(chosen)
+    return frozenset(label for view in chosen for label in (*view.labels, *view.predicted_labels))
 
 
 def resolve_view(name: str, extra: Mapping[str, View] | None = None) -> View:

@@ -3,19 +3,19 @@
 NER baselines are adapters with one interface (:class:`~zhnerbench.baselines.base.Tagger`:
 ``name``, ``version``, ``requires``, ``native_labels``, ``label_map``, ``views``,
 ``load()``, ``predict(text) -> list[Span]``), listed in
-:mod:`zhnerbench.baselines.registry`. The leaderboard calls them as::
+:mod:`zhnerbench.baselines.registry`. Any system, registered here, written by a user
+(``py:package.module:factory``) or installed as a plugin (entry-point group
+``zhnerbench.systems``), is built from its spec by :mod:`zhnerbench.baselines.specs`::
 
     from zhnerbench.baselines.base import BaselineUnavailable, run_timed
-    from zhnerbench.baselines.registry import create, names, TRAINED
+    from zhnerbench.baselines.specs import create_system, default_systems
 
-    for name in names():
-        tagger = create(name)                 # options: normalize_punctuation, msra, retrain
+    for spec in default_systems():
+        tagger = create_system(spec)          # options: normalize_punctuation, msra, retrain
         try:
             result = run_timed(tagger, document.text)   # spans, load_seconds, chars_per_second
         except BaselineUnavailable as reason:           # one line: why, and how to enable it
             ...
-        if name in TRAINED:
-            tagger.info.msra_test_f1                    # and training_seconds, settings, ...
 
 Relation baselines take a document's text, sentences and entity mentions:
 :func:`~zhnerbench.baselines.relations_cooccurrence.predict_cooccurrence` and

