@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Sequence
 
@@ -28,15 +29,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: Exit statuses: a user error, and the shell's conventions for SIGINT (Ctrl-C) and SIGPIPE.
+USER_ERROR, INTERRUPTED, CLOSED_OUTPUT = 2, 130, 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run one subcommand; the project's own errors become one line and exit status 2."""
+    """Run one subcommand; the project's own errors become one line and exit status 2,
+    Ctrl-C one line and 130, a closed standard output (``| head``) silence and 141."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
+        return status
     except ZhNerBenchError as error:
         print(f"zhnerbench {args.command}: error: {error}", file=sys.stderr)
-        return 2
+        return USER_ERROR
+    except KeyboardInterrupt:
+        print(f"zhnerbench {args.command}: interrupted; files are written whole or not at all", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Whoever reads our output has stopped reading: nothing to report, and nothing more to
+        # flush (Python would otherwise complain about stdout at exit).
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return CLOSED_OUTPUT
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from zhnerbench.errors import SpanError, ViewError
+from zhnerbench.errors import SpanError, ViewError, excerpt
 from zhnerbench.model import Document, Span
 from zhnerbench.schema import ENTITY_LABELS, ONTONOTES_LABELS
 
@@ -128,13 +128,16 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
 
 def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS) -> View:
     """The view defined in a JSON file (its name defaults to the file's stem)."""
+    from zhnerbench.inputs import InputError, read_input_bytes
+
     path = Path(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ViewError(f"{path}: cannot read: {error.strerror or error}") from None
-    except (UnicodeDecodeError, ValueError) as error:
-        raise ViewError(f"{path}: not a JSON view file: {error}") from None
+        # A view file is a few hundred bytes: a FIFO or a device is refused, not read forever.
+        data = json.loads(read_input_bytes(path, limit=1024 * 1024).decode("utf-8"))
+    except InputError as error:
+        raise ViewError(str(error)) from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise ViewError(f"{path}: not a JSON view file: {excerpt(str(error), 120)}") from None
     return view_from_dict(data, str(path), path.stem, gold_labels)
 
 

@@ -2,7 +2,9 @@
 
 A model's directory is keyed by everything that determines it (system, training
 settings, library version, data checksum), so changing any of them trains anew
-and an unchanged configuration reuses the model.
+and an unchanged configuration reuses the model. Its ``metadata.json`` records the
+SHA-256 of every file: a truncated or damaged model is found before it is used, and
+trained again with a warning instead of failing (or, worse, predicting garbage).
 """
 
 from __future__ import annotations
@@ -42,18 +44,50 @@ def model_dir(system: str, settings: Mapping[str, Any], data_checksum: str) -> P
     return cache_root() / "models" / f"{system}-{cache_key(system, settings, data_checksum)}"
 
 
-def read_metadata(directory: Path) -> dict[str, Any] | None:
-    """The model's ``metadata.json``, or ``None`` when the model is absent or incomplete."""
-    path = directory / "metadata.json"
+METADATA = "metadata.json"
+
+
+def file_digests(directory: Path) -> dict[str, str]:
+    """SHA-256 of every file of a model directory but its metadata, by relative path."""
+    return {
+        str(path.relative_to(directory)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(directory.rglob("*"))
+        if path.is_file() and path.name not in (METADATA, f"{METADATA}.tmp")
+    }
+
+
+def read_metadata(directory: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """The cached model's metadata, or why the cache cannot be trusted.
+
+    Returns ``(None, None)`` when there is no complete model (``metadata.json`` is
+    written last), ``(None, problem)`` when the entry is corrupt (unreadable metadata,
+    a file missing or changed since it was trained), else ``(metadata, None)``. Entries
+    written before digests were recorded are checked by loading them.
+    """
+    path = directory / METADATA
     if not path.is_file():
-        return None
-    metadata: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-    return metadata
+        return None, None
+    try:
+        metadata = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        return None, f"{METADATA} is unreadable ({str(error)[:60]})"
+    if not isinstance(metadata, dict):
+        return None, f"{METADATA} is not an object"
+    expected = metadata.get("files")
+    if isinstance(expected, dict):
+        actual = file_digests(directory)
+        missing = sorted(set(expected) - set(actual))
+        changed = sorted(name for name in set(expected) & set(actual) if expected[name] != actual[name])
+        if missing or changed:
+            what = [f"{name} is missing" for name in missing[:2]] + [f"{name} changed" for name in changed[:2]]
+            return None, ", ".join(what) + (" ..." if len(missing) + len(changed) > 2 else "")
+    return metadata, None
 
 
 def write_metadata(directory: Path, metadata: Mapping[str, Any]) -> None:
-    """Written last, so its presence means the model is complete."""
+    """Written last, with the digests of the model's files, so its presence means the model is complete."""
     directory.mkdir(parents=True, exist_ok=True)
-    temporary = directory / "metadata.json.tmp"
-    temporary.write_text(json.dumps(dict(metadata), ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
-    temporary.replace(directory / "metadata.json")
+    temporary = directory / f"{METADATA}.tmp"
+    complete = {**dict(metadata), "files": file_digests(directory)}
+    temporary.write_text(json.dumps(complete, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    temporary.replace(directory / METADATA)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import time
 from abc import abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -17,7 +18,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zhnerbench.baselines.base import ModelTagger, TagSentences, spans_from_pieces
+from zhnerbench.baselines.base import ModelTagger, TagSentences, one_line, spans_from_pieces
 from zhnerbench.baselines.cache import model_dir, read_metadata, write_metadata
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, chunk_counts, locate_msra, training_slices
 from zhnerbench.counts import Counts
@@ -73,7 +74,18 @@ def train_or_reuse(
     """Train into the cache (or reuse what is there), restore it, and return its MSRA scores."""
     all_settings = {**asdict(settings), **extra_settings}
     directory = model_dir(system, all_settings, corpus.checksum)
-    metadata = None if retrain else read_metadata(directory)
+    metadata, problem = (None, None) if retrain else read_metadata(directory)
+    if metadata is not None:
+        try:
+            restore(directory)
+        except Exception as error:  # a damaged file the digests could not catch (an entry from before them)
+            metadata, problem = None, f"it does not load ({one_line(error, 120)})"
+        else:
+            if "files" not in metadata:  # an entry from before the digests: record them now that it loaded
+                write_metadata(directory, metadata)
+    if problem is not None:
+        print(f"{system}: the cached model in {directory} is corrupt: {problem}; training it again "
+              "(what --retrain does on purpose)", file=sys.stderr)
     if metadata is None:
         if directory.exists():
             shutil.rmtree(directory)
@@ -92,9 +104,7 @@ def train_or_reuse(
             )
         )
         write_metadata(directory, metadata)
-    else:
-        restore(directory)
-    return TrainedModelInfo(**metadata)
+    return TrainedModelInfo(**{key: value for key, value in metadata.items() if key != "files"})
 
 
 #: MSRA's three types as the project's labels (its LOC are places, mostly GPEs).

@@ -455,10 +455,15 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
 # --- format (b): CoNLL ---------------------------------------------------------------------------
 
 
-def _conll_sentences(text: str, shown: str) -> Iterator[list[tuple[int, str, str]]]:
-    """The file's sentences as rows ``(line number, character, tag)``, one sentence at a time."""
+def _conll_sentences(text: str, shown: str, longest: int) -> Iterator[list[tuple[int, str, str]]]:
+    """The file's sentences as rows ``(line number, character, tag)``, one sentence at a time;
+    a sentence longer than ``longest`` (the longest gold sentence) is an error as soon as it is
+    (a file without blank lines must not be held in memory row by row)."""
     current: list[tuple[int, str, str]] = []
     for number, line in enumerate(file_lines(text), start=1):
+        if len(current) > longest:
+            raise PredictionFormatError(shown, current[0][0], f"the sentence starting here has more than {longest} "
+                                        "characters, more than any gold sentence; check for a missing blank line")
         if not line.strip():
             if current:
                 yield current
@@ -489,7 +494,8 @@ def parse_conll(
     spans: dict[str, list[Span]] = {document.id: [] for document in gold}
     readings: list[str] = []
     found = 0
-    for index, rows in enumerate(_conll_sentences(text, shown)):
+    longest = max((s.end - s.start for _, s in expected), default=0)
+    for index, rows in enumerate(_conll_sentences(text, shown, longest)):
         found = index + 1
         if index >= len(expected):
             raise PredictionFormatError(

@@ -8,8 +8,9 @@
 | cluener   | file      | CLUENER2020-style JSONL, one sentence per line               |
 | jsonl     | file      | the ``documents`` prediction format ``evaluate`` reads        |
 
-Every file is rendered in memory first and written atomically; nothing is
-written under ``annotations/`` or ``data/``.
+Every file is rendered in memory first and written atomically (brat's three in one
+transaction); a brat folder that is not empty needs ``--force``. Nothing is written
+over a file git tracks, under ``.git``, ``annotations/``, ``data/``, ``corpus/`` or ``seeds/``.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import argparse
 from pathlib import Path
 
 from zhnerbench.errors import SpanError, ZhNerBenchError
+from zhnerbench.formats import brat
 from zhnerbench.formats.spacy_docbin import UNITS
 from zhnerbench.model import Document
 from zhnerbench.files import check_output
@@ -26,11 +28,13 @@ from zhnerbench.schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
 FORMATS = ("brat", "conll", "spacy", "cluener", "jsonl")
+#: What a brat export writes into its folder.
+BRAT_FILES = (brat.TEXT_NAME, brat.ANN_NAME, brat.CONF_NAME)
 
 
 def export_files(document: Document, format: str, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
     """The files an export writes, keyed by path (rendered, not yet written)."""
-    from zhnerbench.formats import brat, cluener
+    from zhnerbench.formats import cluener
     from zhnerbench.formats.predictions import conll_text, documents_jsonl
     from zhnerbench.formats.spacy_docbin import spans_to_docbin
 
@@ -60,14 +64,23 @@ def export_files(document: Document, format: str, view: View, scheme: str, unit:
 
 def run_export(args: argparse.Namespace) -> int:
     from zhnerbench.annotations.gold import load_gold
-    from zhnerbench.files import write_atomically
+    from zhnerbench.files import JOURNAL_NAME, recover, write_all, write_atomically
 
     root = gold_root()
-    check_output(args.out, root, command="export", directory=args.format == "brat")
+    brat_folder = args.format == "brat"
+    check_output(args.out, root, command="export", directory=brat_folder)
+    if brat_folder:
+        recover(args.out / JOURNAL_NAME)  # an export killed while it wrote: finish or undo it first
+        if args.out.is_dir() and any(args.out.iterdir()) and not args.force:
+            raise ZhNerBenchError(f"{args.out}: the folder is not empty; brat would replace its "
+                                  f"{', '.join(BRAT_FILES)}: give --force, or a new or empty folder")
     view = read_view_file(args.view_file) if args.view_file is not None else resolve_view(args.view)
     files = export_files(load_gold(root), args.format, view, args.scheme, args.unit, args.out)
-    for path, content in files.items():
-        write_atomically(path, content)
+    if brat_folder:
+        write_all(dict(files), args.out / JOURNAL_NAME)  # the three files whole, or none of them
+    else:
+        (path, content), = files.items()
+        write_atomically(path, content, make_parents=False)
     print("\n".join(f"wrote {path}" for path in files))
     return 0
 
@@ -85,4 +98,5 @@ def add_export_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentPa
     parser.add_argument("--scheme", default="IOB2", choices=tuple(SCHEMES),
                         help="tag scheme for conll (default: IOB2)")
     parser.add_argument("--unit", default="sentence", choices=UNITS, help="one spaCy Doc per sentence or document")
+    parser.add_argument("--force", action="store_true", help="brat: write into a folder that is not empty")
     parser.set_defaults(func=run_export)

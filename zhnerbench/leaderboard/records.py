@@ -82,8 +82,66 @@ def read_records(results: Path) -> dict[str, Record]:
         if not isinstance(record, dict) or record.get("name") != path.stem or "kind" not in record:
             raise ZhNerBenchError(f"{path}: not a leaderboard record (a JSON object whose name is {path.stem!r}); "
                                   "delete it or run `zhnerbench leaderboard` for that system again")
+        problem = shape_problem(record)
+        if problem is not None:
+            raise ZhNerBenchError(f"{path}: {problem}; restore it with `git checkout`, or run `zhnerbench "
+                                  "leaderboard` for that system again")
         records[path.stem] = record
     return records
+
+
+_NUMBER = (int, float)
+_Kind = type | tuple[type, ...]
+_SCORE_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "support": int, "predicted": int,
+                 "correct": int, "per_label_f1": dict}
+_RELATION_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "predicted": int}
+
+
+def _fields_problem(value: object, fields: Mapping[str, _Kind], where: str) -> str | None:
+    if not isinstance(value, dict):
+        return f"{where} is not an object"
+    for key, kind in fields.items():
+        if not isinstance(value.get(key), kind):
+            return f"{where} has no valid {key!r}"
+    return None
+
+
+def shape_problem(record: Mapping[str, Any]) -> str | None:
+    """What keeps a record from being rendered (a hand edit, a truncated merge), if anything.
+
+    >>> shape_problem({"name": "x", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": {"coarse": {}}})
+    "scores['coarse'] has no valid 'precision'"
+    """
+    relations = record.get("relations", [])
+    if not isinstance(relations, list):
+        return "'relations' is not a list"
+    for index, row in enumerate(relations):
+        if not isinstance(row, dict) or not isinstance(row.get("baseline"), str) or not isinstance(row.get("entities"), str):
+            return f"relations[{index}] has no baseline and entities"
+        for mode in ("strict", "text"):
+            problem = _fields_problem(row.get(mode), _RELATION_FIELDS, f"relations[{index}].{mode}")
+            if problem:
+                return problem
+    if not isinstance(record.get("files", {}), dict):
+        return "'files' is not an object"
+    if record["kind"] != "ner":
+        return None if record["kind"] == "relations" else f"unknown kind {record['kind']!r}"
+    if not isinstance(record.get("status"), str):
+        return "no 'status'"
+    if record["status"] != "ran":
+        return None if isinstance(record.get("reason", ""), str) else "'reason' is not text"
+    views, scores = record.get("views"), record.get("scores")
+    if not isinstance(views, list) or not isinstance(scores, dict) or not scores:
+        return "a record of a system that ran needs 'views' and 'scores'"
+    for view, score in scores.items():
+        problem = _fields_problem(score, _SCORE_FIELDS, f"scores[{view!r}]")
+        if problem:
+            return problem
+        interval = score["f1_ci"] if "f1_ci" in score else None
+        if interval is not None and not (isinstance(interval, list) and len(interval) == 2
+                                         and all(isinstance(bound, _NUMBER) for bound in interval)):
+            return f"scores[{view!r}] has no valid 'f1_ci'"
+    return None
 
 
 def same_result(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:

