@@ -33,3 +33,8 @@ def samples_argument(value: str) -> int:
 def non_negative_int(value: str) -> int:
     """argparse type of a non-negative integer (seeds, counts)."""
     return bounded_int(value, 0)
+
+
+def positive_int(value: str) -> int:
+    """argparse type of a positive integer (batch sizes, concurrency)."""
+    return bounded_int(value, 1)

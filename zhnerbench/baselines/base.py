@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.metadata
 import importlib.util
+import re
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -87,6 +88,29 @@ class ModelTagger(Tagger, ABC):
     def source(self, text: str) -> str:
         """The text the tagger is fed: ``text`` normalised unless switched off (offsets unchanged)."""
         return tagger_input(text, self.normalize_punctuation)
+
+
+def system_name(prefix: str, model: str) -> str:
+    """A system name from a model id or path: the prefix and the last two path parts, sanitised.
+
+    >>> system_name("hf", "ckiplab/bert-base-chinese-ner"), system_name("hf", "/tmp/x/my model/")
+    ('hf-ckiplab-bert-base-chinese-ner', 'hf-x-my-model')
+    """
+    parts = [part for part in re.split(r"[\\/]+", model.strip()) if part not in ("", ".", "..")][-2:]
+    cleaned = re.sub(r"[^A-Za-z0-9._+-]+", "-", "-".join(parts)).strip("-.") or "model"
+    return f"{prefix}-{cleaned}"[:80]
+
+
+def model_not_loadable(library: str, model: str, error: BaseException, requires: str) -> BaselineUnavailable:
+    """The one-line reason a hub model or a model directory did not load (offline hub, missing files...).
+
+    >>> print(model_not_loadable("GLiNER", "org/m", OSError("offline"), "pip install x"))
+    GLiNER hub model org/m cannot be loaded here (OSError: offline); pip install x
+    """
+    from pathlib import Path
+
+    where = "directory" if Path(model).exists() else "hub model"
+    return BaselineUnavailable(f"{library} {where} {model} cannot be loaded here ({one_line(error, 120)}); {requires}")
 
 
 def install_extra(extra: str) -> str:

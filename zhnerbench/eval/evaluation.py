@@ -123,6 +123,8 @@ class ViewEvaluation:
     partial: Mapping[str, PartialScore]
     gold_spans: tuple[tuple[Span, ...], ...]
     predicted_spans: tuple[tuple[Span, ...], ...]
+    #: CLUENER / DuIE-style text match: (sentence, text, label) triples, each once per sentence.
+    text_match: Counts = Counts()
 
 
 @dataclass(frozen=True)
@@ -252,7 +254,30 @@ def evaluate_view(
             for span in spans:
                 target[locate(index, span)].append(span)
     partial = partial_scores(by_sentence_gold, by_sentence_predicted, view.labels)
-    return ViewEvaluation(view, scorer, scores, intervals, counts, analysis, partial, gold_groups, predicted_groups)
+    text_match = text_match_counts(gold, gold_groups, predicted_groups, locate)
+    return ViewEvaluation(view, scorer, scores, intervals, counts, analysis, partial, gold_groups, predicted_groups,
+                          text_match)
+
+
+def text_match_counts(gold: Sequence[Document], gold_groups: Sequence[Sequence[Span]],
+                      predicted_groups: Sequence[Sequence[Span]], locate: SentenceLocator) -> Counts:
+    """The CLUENER / DuIE-style text match: a predicted (sentence, text, label) is correct when the
+    gold has the same triple; repeats of a triple within a sentence count once. It forgives a
+    wrong occurrence of the right string, so it is reported beside the offset scores, never
+    instead of them (systems that answer with strings, like LLMs, are scored both ways).
+
+    >>> from zhnerbench.corpus.store import example_document
+    >>> doc = example_document()
+    >>> text_match_counts([doc], [[Span(15, 17, "PER")]], [[Span(15, 17, "PER"), Span(15, 16, "PER")]],
+    ...                   SentenceLocator([doc]))
+    Counts(correct=1, predicted=2, gold=1)
+    """
+    def triples(groups: Sequence[Sequence[Span]]) -> set[tuple[int, str, str]]:
+        return {(locate(index, span), gold[index].text[span.start:span.end], span.label)
+                for index, spans in enumerate(groups) for span in spans}
+
+    gold_triples, predicted_triples = triples(gold_groups), triples(predicted_groups)
+    return Counts(len(gold_triples & predicted_triples), len(predicted_triples), len(gold_triples))
 
 
 def evaluate(
@@ -383,6 +408,7 @@ def view_to_json(result: ViewEvaluation, evaluation: Evaluation) -> dict[str, An
             label: with_interval(counts, intervals.per_label.get(label)) for label, counts in result.scores.per_label.items()
         },
         "partial_match": {name: vars(score) for name, score in result.partial.items()},
+        "text_match": counts_to_json(result.text_match),
         "outcomes": {
             "gold": outcome_counts(result.analysis.gold, GOLD_OUTCOMES),
             "predicted": outcome_counts(result.analysis.predicted, PREDICTED_OUTCOMES),

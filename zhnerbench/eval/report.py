@@ -80,6 +80,9 @@ def format_view(result: ViewEvaluation, evaluation: Evaluation, max_errors: int 
     )
     lines.append("  partial matches (SemEval-2013, nervaluate), F1: " + ", ".join(
         f"{name} {score.f1:.3f}" for name, score in result.partial.items()))
+    text = result.text_match
+    lines.append(f"  text match (sentence, text, label; CLUENER/DuIE style): P {text.precision:.3f} "
+                 f"R {text.recall:.3f} F1 {text.f1:.3f}")
     gold = outcome_counts(result.analysis.gold, GOLD_OUTCOMES)
     predicted = outcome_counts(result.analysis.predicted, PREDICTED_OUTCOMES)
     lines.append("  gold spans:      " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in gold.items()))

