@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -165,7 +166,22 @@ def test_cli_reports_missing_files_in_one_line(checkout, capsys):
     (checkout / "corpus" / "article.txt").unlink()
     assert main(["validate"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert err == ["zhnerbench validate: error: corpus/article.txt: cannot read: No such file or directory"]
+    assert err == ["zhnerbench validate: error: corpus/article.txt: missing; restore it with `git checkout`"]
+
+
+@pytest.mark.parametrize("replacement", ["device", "fifo"])
+def test_a_gold_file_replaced_by_a_device_or_fifo_is_one_line_not_a_hang(checkout, capsys, replacement):
+    # Reading /dev/zero whole took 8.6 GB of memory before gold files were read as bounded inputs.
+    target = checkout / MENTIONS_FILE
+    target.unlink()
+    if replacement == "device":
+        target.symlink_to("/dev/zero")
+    else:
+        os.mkfifo(target)
+    assert main(["validate"]) == 1
+    out = capsys.readouterr().out.strip().splitlines()
+    kind = "a device" if replacement == "device" else "a FIFO"
+    assert out[0] == f"{MENTIONS_FILE}: is {kind}, not a regular file"
 
 
 # --- the inner layer (guidelines §5) ---------------------------------------------------------------

@@ -20,6 +20,7 @@ from zhnerbench.corpus.store import render_corpus_files
 from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, recover, write_all
+from zhnerbench.inputs import read_project_file
 from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
 from zhnerbench.leaderboard.records import read_records
 from zhnerbench.leaderboard.render import read_history
@@ -30,9 +31,7 @@ from zhnerbench.paths import CHANGELOG_FILE, README_FILE, RESULTS_DIR, SEED_FILE
 def read_text(root: Path, path: str) -> str:
     """A text file of the checkout, decoded strictly; problems are :class:`GoldDataError` s naming it."""
     try:
-        return (root / path).read_bytes().decode("utf-8")
-    except OSError as error:
-        raise GoldDataError([Problem(path, None, f"cannot read: {error.strerror or error}")]) from None
+        return read_project_file(root / path, path).decode("utf-8")
     except UnicodeDecodeError as error:
         raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
 
@@ -58,10 +57,7 @@ def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
 
 def generated_files(root: Path) -> dict[str, bytes]:
     """Every generated file's expected content, keyed by repository-relative path."""
-    try:
-        seed_bytes = (root / SEED_FILE).read_bytes()
-    except OSError as error:
-        raise GoldDataError([Problem(SEED_FILE, None, f"cannot read: {error.strerror}")]) from None
+    seed_bytes = read_project_file(root / SEED_FILE, SEED_FILE)
     files = render_corpus_files(seed_bytes)
     try:
         text = seed_bytes.decode("utf-8")
@@ -86,7 +82,7 @@ def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     stale = []
     for path, content in files.items():
         target = root / path
-        if not target.is_file() or target.read_bytes() != content:
+        if not target.is_file() or target.stat().st_size != len(content) or target.read_bytes() != content:
             stale.append(path)
     return stale
 

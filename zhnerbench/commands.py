@@ -11,12 +11,12 @@ from zhnerbench.paths import repository_root
 def run_validate(args: argparse.Namespace) -> int:
     from zhnerbench.annotations.gold import read_gold
     from zhnerbench.errors import Problem
+    from zhnerbench.inputs import read_project_file
     from zhnerbench.paths import ARTICLE_FILE, SEED_FILE
 
     root = repository_root()
     document, problems = read_gold(root)
-    seed = root / SEED_FILE
-    if seed.is_file() and (root / ARTICLE_FILE).is_file() and seed.read_bytes() != (root / ARTICLE_FILE).read_bytes():
+    if (root / SEED_FILE).exists() and (root / ARTICLE_FILE).exists() and read_project_file(root / SEED_FILE, SEED_FILE) != read_project_file(root / ARTICLE_FILE, ARTICLE_FILE):
         problems.append(Problem(ARTICLE_FILE, None, f"differs from {SEED_FILE}; run `zhnerbench build`"))
     for problem in problems:
         print(problem)
@@ -31,7 +31,12 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from zhnerbench.build import generated_files, results_problems, stale_files, write_files  # imports `datasets`
+    from zhnerbench.build import (  # imports `datasets`
+        generated_files,
+        results_problems,
+        stale_files,
+        write_files,
+    )
 
     root = repository_root()
     files = generated_files(root)

@@ -14,7 +14,7 @@ import stat
 import sys
 from pathlib import Path
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError
 
 #: The largest input file read (bytes). The article's gold as a prediction file is 40 kB.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -90,3 +90,22 @@ def shown_path(path: str | os.PathLike[str]) -> str:
     ('standard input', 'a/b.jsonl')
     """
     return "standard input" if os.fspath(path) == STDIN else os.fspath(path)
+
+
+def read_project_file(path: Path, shown_as: str) -> bytes:
+    """A file of the checkout (the gold, a record, the README): read like any input, so that a
+    device, a FIFO or a huge file put in its place is one :class:`GoldDataError` naming
+    ``shown_as``, not a hang.
+
+    >>> read_project_file(Path("/dev/zero"), "annotations/mentions.tsv")
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.GoldDataError: annotations/mentions.tsv: is a device, not a regular file
+    """
+    if not os.path.lexists(path):
+        raise GoldDataError([Problem(shown_as, None, "missing; restore it with `git checkout`")])
+    try:
+        return read_input_bytes(path)
+    except InputError as error:
+        message = str(error).removeprefix(f"{path}: ").replace(" (give a file, or - for standard input)", "")
+        raise GoldDataError([Problem(shown_as, None, message)]) from None

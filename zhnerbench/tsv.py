@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.inputs import read_project_file
 
 
 def format_tsv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
@@ -33,10 +34,7 @@ def read_tsv(path: Path, columns: Sequence[str], shown_as: str) -> list[tuple[in
     fields is reported, all at once, as a :class:`GoldDataError` naming
     ``shown_as`` (the path as the user should see it) and the line.
     """
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        raise GoldDataError([Problem(shown_as, None, f"cannot read: {error.strerror}")]) from None
+    raw = read_project_file(path, shown_as)
     try:
         content = raw.decode("utf-8")
     except UnicodeDecodeError as error:

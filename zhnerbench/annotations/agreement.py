@@ -13,13 +13,14 @@ the dataset card are recomputed from data, not typed in.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from collections.abc import Callable, Mapping
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.inputs import read_project_file
 from zhnerbench.model import Document, Span
 from zhnerbench.paths import REVIEW_DIR
 from zhnerbench.schema import SYMMETRIC_RELATIONS
@@ -103,9 +104,9 @@ def f1(a: AbstractSet[Any], b: AbstractSet[Any]) -> float:
 def _read_review(path: Path) -> tuple[str, Any]:
     shown = f"{REVIEW_DIR}/{path.name}"
     try:
-        return shown, json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
-        raise GoldDataError([Problem(shown, None, f"cannot read: {error}")]) from None
+        return shown, json.loads(read_project_file(path, shown).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
+        raise GoldDataError([Problem(shown, None, f"not readable JSON: {str(error)[:80]}")]) from None
 
 
 def load_reviews(root: Path, document: Document) -> list[Annotation]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from zhnerbench.corpus.segment import segment, split_title_line
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.inputs import read_project_file
 from zhnerbench.model import Document, Entity, Mention
 from zhnerbench.paths import ARTICLE_FILE, LINES_FILE, METADATA_FILE, SEED_FILE, SEED_NAME, SENTENCES_FILE
 from zhnerbench.tsv import format_tsv
@@ -74,10 +75,7 @@ def render_corpus_files(seed_bytes: bytes) -> dict[str, bytes]:
 
 def read_article(root: Path) -> str:
     """The article text from ``corpus/article.txt``, decoded strictly."""
-    path = root / ARTICLE_FILE
     try:
-        return path.read_bytes().decode("utf-8")
-    except OSError as error:
-        raise GoldDataError([Problem(ARTICLE_FILE, None, f"cannot read: {error.strerror}")]) from None
+        return read_project_file(root / ARTICLE_FILE, ARTICLE_FILE).decode("utf-8")
     except UnicodeDecodeError:
         raise GoldDataError([Problem(ARTICLE_FILE, None, "not valid UTF-8")]) from None

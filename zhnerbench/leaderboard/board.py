@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.records import Record, gold_fingerprint, sha256_text
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS
@@ -93,9 +94,12 @@ def record_problems(records: Mapping[str, Record], results: Path, gold: Document
             problems.append(f"record {name}: scored against another version of the gold; "
                             "run `zhnerbench leaderboard --rescore`")
         for path, digest in record.get("files", {}).items():
-            target = results / path
-            if not target.is_file():
-                problems.append(f"record {name}: its prediction file {path} is missing")
-            elif sha256_text(target.read_bytes().decode("utf-8", "replace")) != digest:
+            try:
+                content = read_input_bytes(results / path).decode("utf-8", "replace")
+            except InputError as error:
+                problems.append(f"record {name}: its prediction file {path} cannot be read "
+                                f"({str(error).removeprefix(f'{results / path}: ')})")
+                continue
+            if sha256_text(content) != digest:
                 problems.append(f"record {name}: its prediction file {path} changed after it was scored")
     return problems

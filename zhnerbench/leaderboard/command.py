@@ -29,6 +29,7 @@ from zhnerbench.baselines.command import add_system_options, system_options
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
+from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, assemble_board, render_board
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
@@ -276,8 +277,8 @@ def _holds(path: Path, content: bytes | None) -> bool:
     """Whether ``path`` already is what it should be (absent for ``None``)."""
     if content is None:
         return not path.exists()
-    try:
-        return path.read_bytes() == content
+    try:  # only a regular file of the right size is read (a FIFO put there must not block the run)
+        return path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content
     except OSError:
         return False
 
@@ -294,8 +295,8 @@ def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
             continue
         path = results / predictions_name(name)
         try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError) as error:
+            text = read_input_bytes(path).decode("utf-8")
+        except (InputError, UnicodeDecodeError) as error:
             raise ZhNerBenchError(f"record {name}: cannot read its predictions {path}: {error}") from None
         new, files = rescored_record(record, text, gold, resampling)
         outcomes.append(Outcome(new, files, {"status": "rescored"}))
@@ -319,8 +320,8 @@ def published_records(target: Target, start_empty: bool) -> tuple[dict[str, Reco
     for record in records.values():
         for path in record.get("files", {}):
             try:
-                files[path] = (published / path).read_bytes().decode("utf-8")
-            except (OSError, UnicodeDecodeError) as error:
+                files[path] = read_input_bytes(published / path).decode("utf-8")
+            except (InputError, UnicodeDecodeError) as error:
                 raise ZhNerBenchError(f"{published / path}: cannot copy it into the private board: {error}") from None
     return records, files
 

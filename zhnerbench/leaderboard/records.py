@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.model import Document
 
 Record = dict[str, Any]
@@ -75,8 +76,8 @@ def read_records(results: Path) -> dict[str, Record]:
     records: dict[str, Record] = {}
     for path in sorted((results / RECORDS_DIR).glob("*.json")):
         try:
-            record = json.loads(path.read_bytes().decode("utf-8"))
-        except (OSError, UnicodeDecodeError, ValueError, RecursionError) as error:
+            record = json.loads(read_input_bytes(path).decode("utf-8"))
+        except (InputError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ZhNerBenchError(f"{path}: not a readable leaderboard record ({str(error)[:80]}); "
                                   "delete it or run `zhnerbench leaderboard` for that system again") from None
         if not isinstance(record, dict) or record.get("name") != path.stem or "kind" not in record:

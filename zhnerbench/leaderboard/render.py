@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.inputs import read_project_file
 from zhnerbench.paths import HISTORY_BOARD
 
 WIDE_VIEW = 6  # views with more labels list per-label F1 in one cell instead of one column each
@@ -150,11 +151,7 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
 
 def _read_json_object(root: Path, path: str, required: tuple[str, ...]) -> dict[str, Any]:
     try:
-        data = json.loads((root / path).read_bytes().decode("utf-8"))
-    except FileNotFoundError:
-        raise GoldDataError([Problem(path, None, "missing; restore it with `git checkout`")]) from None
-    except OSError as error:
-        raise GoldDataError([Problem(path, None, f"cannot read: {error.strerror or error}")]) from None
+        data = json.loads(read_project_file(root / path, path).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         raise GoldDataError([Problem(path, None, f"not valid JSON: {str(error)[:80]}")]) from None
     if not isinstance(data, dict) or any(key not in data for key in required):
