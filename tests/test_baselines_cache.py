@@ -1,5 +1,6 @@
 """The trained-model cache: a damaged entry is found by its digests (or by failing to load)
-and trained again with a warning; never used, never silently dropped."""
+and trained again with a warning; never used, never silently dropped. Shipped weights are
+used when they were trained with the same settings, and never when ``retrain`` is asked."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence
-from zhnerbench.baselines.training import TrainingSettings, train_or_reuse
+from zhnerbench.baselines.cache import write_metadata
+from zhnerbench.baselines.training import Progress, TrainedModelInfo, TrainingSettings, train_or_reuse
 
 WEIGHTS = b"weights" * 100
 SENTENCE = TaggedSentence(tuple("张三在上海"), ("B-PER", "I-PER", "O", "B-LOC", "I-LOC"))
@@ -21,19 +23,25 @@ class Toy:
 
     def __init__(self) -> None:
         self.fits = 0
+        self.shipped: Path | None = None
+        self.restored: list[Path] = []
 
-    def fit(self, train: object, dev: object, directory: Path) -> None:
+    def fit(self, train: object, dev: object, directory: Path, progress: Progress) -> None:
         self.fits += 1
         (directory / "weights.bin").write_bytes(WEIGHTS)
+        progress.checkpoint("epoch 1", lambda texts: [[] for _ in texts])
 
     def restore(self, directory: Path) -> None:
         if (directory / "weights.bin").read_bytes() != WEIGHTS:
             raise ValueError("weights are damaged")
+        self.restored.append(directory)
+
+    def info(self, retrain: bool = False, settings: TrainingSettings = TrainingSettings(3, 1)) -> TrainedModelInfo:
+        return train_or_reuse("toy", settings, {"size": 1}, lambda: CORPUS, self.fit, self.restore,
+                              lambda texts: [[] for _ in texts], retrain, {"toylib": "1.0"}, self.shipped)
 
     def load(self) -> Path:
-        info = train_or_reuse("toy", TrainingSettings(train_sentences=3, dev_sentences=1), {}, CORPUS, self.fit,
-                              self.restore, lambda texts: [[] for _ in texts])
-        return Path(info.directory)
+        return Path(self.info().directory)
 
 
 @pytest.fixture
@@ -77,3 +85,38 @@ def test_an_entry_from_before_the_digests_is_checked_by_loading_it(toy: Toy, cap
     (directory / "weights.bin").write_bytes(b"")
     toy.load()
     assert toy.fits == 2 and "it does not load (ValueError: weights are damaged)" in capsys.readouterr().err
+
+
+def ship(toy: Toy, where: Path) -> Path:
+    """Train once and copy the model where shipped weights live."""
+    trained = toy.load()
+    where.mkdir()
+    (where / "weights.bin").write_bytes((trained / "weights.bin").read_bytes())
+    metadata = json.loads((trained / "metadata.json").read_text(encoding="utf-8"))
+    del metadata["files"]
+    write_metadata(where, metadata)
+    return where
+
+
+def test_shipped_weights_are_used_without_training_or_data(toy: Toy, tmp_path: Path) -> None:
+    toy.shipped = ship(toy, tmp_path / "shipped")
+    trained = toy.fits
+    info = toy.info()
+    assert toy.fits == trained and toy.restored[-1] == toy.shipped
+    assert info.weights == "shipped" and info.settings == {"train_sentences": 3, "dev_sentences": 1, "epochs": 3,
+                                                            "seed": 1, "test_sentences": None, "size": 1}
+    assert [point.step for point in info.curve] == ["epoch 1"] and info.selected == "epoch 1"
+
+
+def test_retrain_and_other_settings_never_use_the_shipped_weights(toy: Toy, tmp_path: Path) -> None:
+    toy.shipped = ship(toy, tmp_path / "shipped")
+    assert toy.info(retrain=True).weights == "trained here"
+    assert toy.info(settings=TrainingSettings(4, 1)).weights == "trained here"
+    assert toy.fits == 3
+
+
+def test_damaged_shipped_weights_are_not_used(toy: Toy, tmp_path: Path, capsys) -> None:
+    toy.shipped = ship(toy, tmp_path / "shipped")
+    (toy.shipped / "weights.bin").write_bytes(b"x")
+    assert toy.info().weights == "trained here"
+    assert "the shipped model in" in capsys.readouterr().err

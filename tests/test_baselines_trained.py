@@ -41,6 +41,12 @@ def _check_learned(tagger, threshold: float) -> None:
     info = tagger.info
     assert info.msra_test_sentences == TEST
     assert info.msra_test_f1 > threshold, info
+    # The curve scored the models as they were during training; the one dev selected is the one
+    # restored and scored at the end (a curve tagged with dropout on, say, would differ).
+    selected = [point for point in info.curve if point.step == info.selected]
+    assert len(selected) == 1, info
+    assert (selected[0].dev_f1, selected[0].test_f1) == (info.msra_dev_f1, info.msra_test_f1), info
+    assert selected[0].dev_f1 == max(point.dev_f1 for point in info.curve)
     spans = tagger.predict(ARTICLE_LIKE)
     for span in spans:
         assert 0 <= span.start < span.end <= len(ARTICLE_LIKE)
@@ -57,6 +63,7 @@ def test_hanlp_bilstm_crf_learns_with_the_crf_patch(msra_slice: Path, cache: Pat
     tagger.load()
     assert tagger._model.model.crf.batch_first is True
     _check_learned(tagger, 0.1)
+    assert tagger.info is not None and [point.step for point in tagger.info.curve] == ["epoch 1", "epoch 2"]
 
     again = HanlpRnnMsraTagger(settings, msra=msra_slice, lr=0.01)
     again.load()  # reused from the cache, not retrained
@@ -75,6 +82,24 @@ def test_spacy_blank_zh_ner_learns(msra_slice: Path, cache: Path) -> None:
     assert not list(Path(__file__).resolve().parents[1].glob("**/*.spacy"))
 
 
+def test_crf_over_character_ngrams_learns_and_keeps_the_model_dev_selects(msra_slice: Path, cache: Path) -> None:
+    pytest.importorskip("pycrfsuite")
+    from zhnerbench.baselines.crf_char import MODEL_FILE, CrfCharMsraTagger
+
+    settings = TrainingSettings(train_sentences=400, dev_sentences=100)
+    tagger = CrfCharMsraTagger(settings, msra=msra_slice, iterations=[3, 30])
+    tagger.load()
+    _check_learned(tagger, 0.15)
+    info = tagger.info
+    assert info is not None
+    assert [point.step for point in info.curve] == ["3 iterations", "30 iterations"]
+    best = max(info.curve, key=lambda point: point.dev_f1)
+    assert info.selected == best.step and info.msra_dev_f1 == best.dev_f1 and info.msra_test_f1 == best.test_f1
+    assert info.curve[0].training_seconds < info.curve[1].training_seconds <= info.training_seconds + 0.1
+    directory = Path(info.directory)
+    assert sorted(path.name for path in directory.iterdir()) == sorted([MODEL_FILE, "metadata.json"])
+
+
 def test_the_cache_trains_once_and_retrain_trains_again(cache: Path) -> None:
     from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence
     from zhnerbench.baselines.training import train_or_reuse
@@ -84,7 +109,7 @@ def test_the_cache_trains_once_and_retrain_trains_again(cache: Path) -> None:
     corpus = MsraCorpus((sentence,) * 4, (sentence,), "test", "checksum")
     fits: list[Path] = []
 
-    def fit(train, dev, directory: Path) -> None:
+    def fit(train, dev, directory: Path, progress) -> None:
         fits.append(directory)
         (directory / "weights").write_text("trained")
 
@@ -92,12 +117,12 @@ def test_the_cache_trains_once_and_retrain_trains_again(cache: Path) -> None:
         return [[Span(0, 2, "PER")] for _ in texts]
 
     settings = TrainingSettings(train_sentences=2, dev_sentences=1, epochs=1)
-    first = train_or_reuse("probe", settings, {}, corpus, fit, lambda directory: None, tag)
+    first = train_or_reuse("probe", settings, {}, lambda: corpus, fit, lambda directory: None, tag)
     assert first.msra_test_f1 == 1.0 and len(fits) == 1
-    assert train_or_reuse("probe", settings, {}, corpus, fit, lambda directory: None, tag) == first
+    assert train_or_reuse("probe", settings, {}, lambda: corpus, fit, lambda directory: None, tag) == first
     assert len(fits) == 1  # reused
     (fits[0] / "stale").write_text("left over")
-    train_or_reuse("probe", settings, {}, corpus, fit, lambda directory: None, tag, retrain=True)
+    train_or_reuse("probe", settings, {}, lambda: corpus, fit, lambda directory: None, tag, retrain=True)
     assert len(fits) == 2 and not (fits[0] / "stale").exists()
 
 

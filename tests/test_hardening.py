@@ -79,7 +79,7 @@ def test_endless_standard_input_stops_at_the_size_limit() -> None:
     err = process.stderr.read().decode()  # type: ignore[union-attr]
     assert process.wait(timeout=120) == 2
     _one_line_error(err)
-    assert f"larger than the {MAX_INPUT_BYTES // (1 << 20)} MiB input limit" in err
+    assert f"standard input: larger than the {MAX_INPUT_BYTES // (1 << 20)} MiB input limit" in err
 
 
 def test_an_oversized_file_is_refused_before_it_is_read(tmp_path: Path, capsys) -> None:
@@ -160,3 +160,72 @@ def test_a_non_utf8_readme_is_one_error(checkout: Path, capsys) -> None:
     assert main(["build"]) == 2
     _one_line_error(capsys.readouterr().err, "build")
     assert {path: path.read_bytes() for path in (checkout / "data").rglob("*.jsonl")} == before
+
+
+# --- found by a second hostile battery (see the 1.1.0 CHANGELOG) ---------------------------------------
+
+
+@pytest.mark.parametrize("redirect", ["closed", "full"])
+def test_a_closed_or_full_stdout_is_one_line_or_silence(redirect: str) -> None:
+    # `>&-` starts Python with sys.stdout None; /dev/full fails every write with ENOSPC.
+    command = f"{' '.join(COMMAND)} validate " + (">&-" if redirect == "closed" else "> /dev/full")
+    result = subprocess.run(command, shell=True, cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in result.stderr
+    if redirect == "closed":
+        assert result.returncode == 0 and result.stderr == ""
+    else:
+        assert result.returncode == 2
+        assert result.stderr == "zhnerbench validate: error: cannot write the output: No space left on device\n"
+
+
+def test_a_symlink_loop_among_tracked_files_does_not_break_output_checks(tmp_path: Path) -> None:
+    from zhnerbench.errors import ZhNerBenchError
+    from zhnerbench.files import check_output, tracked_files
+
+    repository = tmp_path / "repository"
+    repository.mkdir()
+    (repository / "loop.md").symlink_to(repository / "loop.md")
+    (repository / "kept.txt").write_text("tracked")
+    subprocess.run(["git", "init", "-q", str(repository)], check=True)
+    subprocess.run(["git", "-C", str(repository), "add", "loop.md", "kept.txt"], check=True)
+    assert repository / "loop.md" in tracked_files(repository)
+    check_output(tmp_path / "report.json", repository)  # no RuntimeError from resolving the loop
+    with pytest.raises(ZhNerBenchError, match="git tracks it"):
+        check_output(repository / "kept.txt", repository)
+
+
+def test_a_failed_run_into_a_new_output_folder_leaves_nothing(checkout: Path, tmp_path: Path, capsys) -> None:
+    board = tmp_path / "board"
+    assert main(["leaderboard", "--add", "mine=/dev/zero", "--output", str(board)]) == 2
+    assert not board.exists()
+    (board).mkdir()
+    (board / ".zhnerbench.lock").write_bytes(b"")  # what an older version left behind
+    assert main(["leaderboard", "--add", f"mine={PREDICTIONS}", "--output", str(board), "--samples", "10"]) == 0
+    assert (board / "records" / "mine.json").is_file()
+
+
+def test_the_gold_record_cannot_be_removed(checkout: Path, capsys) -> None:
+    assert main(["leaderboard", "--remove", "gold"]) == 2
+    _one_line_error(capsys.readouterr().err, "leaderboard")
+
+
+@pytest.mark.parametrize("line, problem", [
+    ('{"id": "000_e491b11e84c79d89", "text": "完全不同的文本", "mentions": []}', "is not the gold document's text"),
+    ('{"id": "000_e491b11e84c79d89", "mentions": [{"start": 0, "end": 2, "label": "GPE"}], "mentions": []}',
+     "the key 'mentions' appears twice"),
+])
+def test_a_documents_line_that_cannot_mean_what_it_says_is_refused(tmp_path: Path, capsys, line: str,
+                                                                    problem: str) -> None:
+    path = tmp_path / "predictions.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    assert main(["evaluate", str(path)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert problem in err
+
+
+def test_a_view_file_cannot_take_a_built_in_views_name(tmp_path: Path, capsys) -> None:
+    view = tmp_path / "view.json"
+    view.write_text('{"name": "full", "convention": "flat", "labels": {"PERSON": "PERSON"}}', encoding="utf-8")
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(view)]) == 2
+    _one_line_error(capsys.readouterr().err)

@@ -158,3 +158,22 @@ def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(gold: Document):
     record, files = run_system(_Overlapping(), "overlapping", {}, gold, RESAMPLING)
     assert record["status"] == "failed" and record["reason"].startswith("invalid output: ") and "overlap" in record["reason"]
     assert files == {}
+
+
+def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curve(root, board):
+    from zhnerbench.leaderboard.render import learning_curve_png, trained_systems
+
+    trained = {system["name"]: system["training"] for system in trained_systems(board)}
+    assert {"crf-char-msra", "hanlp-bilstm-crf-msra"} <= set(trained)
+    for name, training in trained.items():
+        curve = training["curve"]
+        assert curve, name
+        selected = [point for point in curve if point["step"] == training["selected"]]
+        # the dev set chose the model: no point of the curve has a better dev F1
+        assert len(selected) == 1 and selected[0]["dev_f1"] == max(point["dev_f1"] for point in curve), name
+        assert selected[0]["test_f1"] == training["msra_test_f1"] and training["training_seconds"] > 0
+    markdown = leaderboard_markdown(board)
+    assert "**Trained baselines on MSRA NER**" in markdown and "| selected on dev | MSRA dev F1 |" in markdown
+    png = learning_curve_png(board)
+    assert png.startswith(b"\x89PNG") and png == learning_curve_png(board)
+    assert (root / "results" / "learning-curve.png").read_bytes() == png

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from typing import Sequence
@@ -33,6 +34,14 @@ def build_parser() -> argparse.ArgumentParser:
 USER_ERROR, INTERRUPTED, CLOSED_OUTPUT = 2, 130, 141
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so that Python's flush at exit does not fail again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, AttributeError, ValueError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; the project's own errors become one line and exit status 2,
     Ctrl-C one line and 130, a closed standard output (``| head``) silence and 141."""
@@ -40,7 +49,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         status = int(args.func(args) or 0)
-        sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
+        if sys.stdout is not None:  # None when started with stdout closed (`>&-`): print() then writes nothing
+            sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
         return status
     except ZhNerBenchError as error:
         print(f"zhnerbench {args.command}: error: {error}", file=sys.stderr)
@@ -53,6 +63,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         # flush (Python would otherwise complain about stdout at exit).
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return CLOSED_OUTPUT
+    except OSError as error:
+        if error.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF):
+            raise
+        # Standard output or error cannot take what we print (a full disk, /dev/full): say so
+        # once, where it can still be read, and stop writing to that stream.
+        _silence_stdout()
+        print(f"zhnerbench {args.command}: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        return USER_ERROR
 
 
 if __name__ == "__main__":

@@ -192,7 +192,15 @@ def tracked_files(root: Path) -> frozenset[Path]:
         listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True, timeout=30, check=True)
     except (OSError, subprocess.SubprocessError):
         return frozenset()
-    return frozenset((root / name).resolve() for name in listed.stdout.decode("utf-8", "replace").split("\0") if name)
+    return frozenset(_resolved(root / name) for name in listed.stdout.decode("utf-8", "replace").split("\0") if name)
+
+
+def _resolved(path: Path) -> Path:
+    """``path`` with its symlinks resolved, or as it is where they cannot be (a loop)."""
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):
+        return path.absolute()
 
 
 def check_output(path: Path, root: Path | None, inputs: Sequence[Path] = (), command: str = "evaluation",
@@ -217,7 +225,7 @@ def check_output(path: Path, root: Path | None, inputs: Sequence[Path] = (), com
             raise ZhNerBenchError(f"refusing to write {path}: it is {kind}, not a regular file")
     target = path.resolve()
     for source in inputs:
-        if target == source.resolve():
+        if target == _resolved(source):
             raise ZhNerBenchError(f"refusing to write {path}: it is an input file")
     if root is None:
         return

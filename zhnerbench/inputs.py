@@ -57,7 +57,7 @@ def read_input_bytes(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES)
     if shown == STDIN:
         data = sys.stdin.buffer.read(limit + 1)
         if len(data) > limit:
-            raise InputError(f"standard input: larger than the {describe_size(limit)} input limit")
+            raise InputError(f"larger than the {describe_size(limit)} input limit")
         return data
     try:
         # O_NONBLOCK: opening a FIFO without a writer must not block before we can refuse it.

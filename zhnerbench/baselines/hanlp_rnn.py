@@ -23,12 +23,12 @@ import contextlib
 import io
 import logging
 from pathlib import Path
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, ClassVar
 
 from zhnerbench.baselines.base import BaselineUnavailable, package_version, require_module
 from zhnerbench.baselines.msra import TaggedSentence, to_bio
-from zhnerbench.baselines.training import MsraTrainedTagger
+from zhnerbench.baselines.training import MsraTrainedTagger, Progress
 from zhnerbench.model import Span
 
 REQUIRES = "pip install torch==2.13.0 'zhnerbench[hanlp]' (hanlp==2.1.5)"
@@ -38,13 +38,23 @@ def _patched_recognizer_class() -> type:
     from hanlp.components.ner.rnn_ner import RNNNamedEntityRecognizer
 
     class BatchFirstCRFRecognizer(RNNNamedEntityRecognizer):  # type: ignore[misc]  # hanlp is untyped
-        """HanLP's recogniser with its CRF told that emissions are batch-first (see module doc)."""
+        """HanLP's recogniser with its CRF told that emissions are batch-first (see module doc),
+        calling ``after_epoch`` (when set) once each epoch's dev evaluation is done."""
+
+        after_epoch: Callable[[], None] | None = None
 
         def build_model(self, **kwargs: Any):  # type: ignore[no-untyped-def]
             model = super().build_model(**kwargs)
             if getattr(model, "crf", None) is not None:
                 model.crf.batch_first = True
             return model
+
+        def evaluate_dataloader(self, *args: Any, **kwargs: Any):  # type: ignore[no-untyped-def]
+            # HanLP's training loop evaluates dev once per epoch, then saves the model if dev improved.
+            result = super().evaluate_dataloader(*args, **kwargs)
+            if self.after_epoch is not None:
+                self.after_epoch()
+            return result
 
     return BatchFirstCRFRecognizer
 
@@ -62,11 +72,16 @@ def hanlp_silenced() -> Iterator[None]:
     printer = log_util._printer
     stream = printer.out
     printer.out = io.StringIO()
+    # The training loop's timers are printers too, made with ``out=sys.stderr`` bound when
+    # HanLP was imported: their erasing (backspaces and blanks) must not reach the terminal.
+    defaults = log_util.ErasablePrinter.__init__.__defaults__
+    log_util.ErasablePrinter.__init__.__defaults__ = (io.StringIO(),)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             yield
     finally:
         printer.out = stream
+        log_util.ErasablePrinter.__init__.__defaults__ = defaults
 
 
 class HanlpRnnMsraTagger(MsraTrainedTagger):
@@ -76,7 +91,7 @@ class HanlpRnnMsraTagger(MsraTrainedTagger):
     requires = REQUIRES
     library = "hanlp"
 
-    model_defaults: ClassVar[Mapping[str, Any]] = {"embed": 100, "rnn_hidden": 128, "batch_size": 32, "lr": 0.001}
+    model_defaults: ClassVar[Mapping[str, Any]] = {"embed": 100, "rnn_hidden": 128, "batch_size": 32, "lr": 0.005}
 
     def _check(self) -> None:
         require_module("hanlp", REQUIRES)
@@ -85,18 +100,47 @@ class HanlpRnnMsraTagger(MsraTrainedTagger):
 
     def _extra_settings(self) -> dict[str, Any]:
         # "recipe" names the training code's version: bump it when training changes, so that
-        # cached models trained the old way are not reused (2: HanLP's own seed is passed).
-        return {**super()._extra_settings(), "torch": package_version("torch"), "recipe": 2}
+        # models trained the old way are not reused (2: HanLP's own seed is passed; 3: the
+        # whole training split, one thread; 4: the curve tagged in evaluation mode).
+        return {**super()._extra_settings(), "recipe": 4}
 
-    def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
+    def _versions(self) -> dict[str, str]:
+        return {**super()._versions(), "torch": package_version("torch")}
+
+    def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path,
+             progress: Progress) -> None:
+        import torch
+
         recognizer = _patched_recognizer_class()()
-        with hanlp_silenced():
-            recognizer.fit(
-                _as_samples(train), _as_samples(dev), str(directory),
-                epochs=self.settings.epochs, tagging_scheme="BIO", patience=self.settings.epochs,
-                crf=True, devices=[], logger=_quiet_logger(), verbose=False, seed=self.settings.seed,
-                **self.model_settings,
-            )
+        epochs = iter(range(1, self.settings.epochs + 1))
+
+        def after_epoch() -> None:
+            def tag(texts: Sequence[str]) -> list[list[Span]]:
+                # predict() does not switch dropout off itself (HanLP's evaluation did, before the
+                # first call): without eval() the second set would be tagged with dropout on.
+                recognizer.model.eval()
+                try:
+                    return _predict_spans(recognizer, texts)
+                finally:
+                    recognizer.model.train()
+
+            progress.checkpoint(f"epoch {next(epochs)}", tag)
+
+        recognizer.after_epoch = after_epoch
+        # One thread: the published weights were trained so, and the result does not depend on
+        # how many cores the machine that retrains them has.
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            with hanlp_silenced():
+                recognizer.fit(
+                    _as_samples(train), _as_samples(dev), str(directory),
+                    epochs=self.settings.epochs, tagging_scheme="BIO", patience=self.settings.epochs,
+                    crf=True, devices=[], logger=_quiet_logger(), verbose=False, seed=self.settings.seed,
+                    **self.model_settings,
+                )
+        finally:
+            torch.set_num_threads(threads)
 
     def _restore(self, directory: Path) -> Any:
         recognizer = _patched_recognizer_class()()
@@ -105,12 +149,16 @@ class HanlpRnnMsraTagger(MsraTrainedTagger):
         return recognizer
 
     def _tag_sentences(self, texts: Sequence[str]) -> list[list[Span]]:
-        if not texts:
-            return []
-        # A list of token lists is a batch to HanLP, so one result list per text comes back.
-        with hanlp_silenced():
-            outputs = self._model.predict([list(text) for text in texts], batch_size=64)
-        return [[Span(begin, end, kind) for _, kind, begin, end in entities] for entities in outputs]
+        return _predict_spans(self._model, texts)
+
+
+def _predict_spans(recognizer: Any, texts: Sequence[str]) -> list[list[Span]]:
+    if not texts:
+        return []
+    # A list of token lists is a batch to HanLP, so one result list per text comes back.
+    with hanlp_silenced():
+        outputs = recognizer.predict([list(text) for text in texts], batch_size=64)
+    return [[Span(begin, end, kind) for _, kind, begin, end in entities] for entities in outputs]
 
 
 def _as_samples(sentences: Sequence[TaggedSentence]) -> list[dict[str, list[str]]]:

@@ -21,7 +21,7 @@ from typing import Any, ClassVar
 
 from zhnerbench.baselines.base import BaselineUnavailable, require_module
 from zhnerbench.baselines.msra import TaggedSentence
-from zhnerbench.baselines.training import MsraTrainedTagger
+from zhnerbench.baselines.training import MsraTrainedTagger, Progress
 from zhnerbench.model import Span
 from zhnerbench.schemes import decode_native
 
@@ -71,7 +71,8 @@ class SpacyMsraTagger(MsraTrainedTagger):
     def _check(self) -> None:
         require_module("spacy", REQUIRES)
 
-    def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path) -> None:
+    def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path,
+             progress: Progress) -> None:
         from spacy.cli.train import train as spacy_train
 
         write_docbin(train, directory / "train.spacy")
@@ -92,6 +93,10 @@ class SpacyMsraTagger(MsraTrainedTagger):
             raise BaselineUnavailable(f"spacy train failed: {quiet.getvalue()[-300:].strip()}") from error
         finally:
             logging.getLogger("spacy").setLevel(previous)
+        # spaCy keeps the model that scored best on dev; its curve is that one point.
+        seconds = progress.elapsed()
+        model = self._restore(directory)
+        progress.checkpoint(f"{self.settings.epochs} epochs", lambda texts: _spans(model, texts), seconds)
 
     def _restore(self, directory: Path) -> Any:
         import spacy
@@ -100,7 +105,9 @@ class SpacyMsraTagger(MsraTrainedTagger):
         return spacy.load(best if best.is_dir() else directory / "output" / "model-last")
 
     def _tag_sentences(self, texts: Sequence[str]) -> list[list[Span]]:
-        return [
-            [Span(entity.start_char, entity.end_char, entity.label_) for entity in doc.ents]
-            for doc in self._model.pipe(texts, batch_size=256)
-        ]
+        return _spans(self._model, texts)
+
+
+def _spans(nlp: Any, texts: Sequence[str]) -> list[list[Span]]:
+    return [[Span(entity.start_char, entity.end_char, entity.label_) for entity in doc.ents]
+            for doc in nlp.pipe(texts, batch_size=256)]

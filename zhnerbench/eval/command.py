@@ -102,7 +102,11 @@ def requested_views(names: list[str] | None, files: list[Path] | None,
     """
     labels = corpus_labels(gold) if gold is not None else ENTITY_LABELS
     from_files = [read_view_file(path, labels) for path in files or ()]
-    available = {**(default_views(gold) if gold is not None else VIEWS), **{view.name: view for view in from_files}}
+    builtin = default_views(gold) if gold is not None else VIEWS
+    for path, view in zip(files or (), from_files, strict=True):
+        if view.name in builtin or view.name == "all":
+            raise ZhNerBenchError(f"{path}: the view name {view.name!r} is a built-in view's; give yours a name of its own")
+    available = {**builtin, **{view.name: view for view in from_files}}
     if names is None:
         return from_files or None
     unknown = [name for name in names if name not in available and name != "all"]

@@ -283,12 +283,35 @@ def _all_sentences(gold: Sequence[Document]) -> list[tuple[Document, Sentence]]:
     return [(document, sentence) for document in gold for sentence in document.sentences]
 
 
+class _DuplicateKey(ValueError):
+    """A key given twice in one JSON object."""
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are distinct: a second ``"mentions"`` must not silently replace the first.
+
+    >>> _unique_keys([("a", 1), ("a", 2)])
+    Traceback (most recent call last):
+    ...
+    zhnerbench.eval.readers._DuplicateKey: a
+    """
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKey(key)
+        value[key] = item
+    return value
+
+
 def _jsonl_objects(text: str, shown: str) -> Iterator[tuple[int, dict[str, Any]]]:
     for number, line in enumerate(file_lines(text), start=1):
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = json.loads(line, object_pairs_hook=_unique_keys)
+        except _DuplicateKey as error:
+            raise PredictionFormatError(shown, number, f"the key {excerpt(str(error), 40)} appears twice in one "
+                                        "object (JSON readers would keep only the last one)") from None
         except json.JSONDecodeError as error:
             raise PredictionFormatError(shown, number, f"invalid JSON: {error.msg} (column {error.colno})") from None
         except (ValueError, RecursionError) as error:
@@ -441,6 +464,9 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
                                               gold_ids, "every gold document needs one"):
         if "mentions" not in value:
             raise PredictionFormatError(shown, number, f"document {identifier}: no 'mentions' (give [] for none)")
+        if "text" in value and value["text"] != documents[identifier].text:
+            raise PredictionFormatError(shown, number, f"document {identifier}: 'text' {excerpt(str(value['text']), 40)} "
+                                        "is not the gold document's text (leave 'text' out, or give it verbatim)")
         has_relations = has_relations or "relations" in value
         try:
             spans[identifier], overlap = _document_mentions(value, documents[identifier], allowed, number)

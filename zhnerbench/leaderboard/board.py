@@ -15,6 +15,24 @@ from zhnerbench.views import VIEWS
 Board = dict[str, Any]
 
 
+def training_entry(training: Mapping[str, Any] | None, published: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A trained system's model as the board shows it: with its training times, which the record
+    keeps among its volatile timings when the model was trained on the machine that ran it.
+
+    >>> training_entry({"curve": [{"step": "epoch 1"}]}, {"training_seconds": 9.0, "curve_seconds": [9.0]})
+    {'curve': [{'step': 'epoch 1', 'training_seconds': 9.0}], 'training_seconds': 9.0}
+    """
+    if training is None:
+        return None
+    entry = dict(training)
+    if "training_seconds" not in entry and "training_seconds" in published:
+        entry["training_seconds"] = published["training_seconds"]
+        curve, seconds = entry.get("curve", []), published.get("curve_seconds", [])
+        if len(curve) == len(seconds):
+            entry["curve"] = [{**point, "training_seconds": time} for point, time in zip(curve, seconds, strict=True)]
+    return entry
+
+
 def system_entry(record: Record) -> dict[str, Any]:
     """What the board shows of one NER record."""
     published = record.get("published", {})
@@ -29,7 +47,7 @@ def system_entry(record: Record) -> dict[str, Any]:
         "views": record.get("views", []),
         "scores": record.get("scores", {}),
         "legacy_scores": record.get("legacy_scores", {}),
-        "training": record.get("training"),
+        "training": training_entry(record.get("training"), published),
         "meta": record.get("meta", {}),
         "diagnostics": record.get("diagnostics", {}),
         "load_seconds": published.get("load_seconds"),
@@ -70,6 +88,7 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
 BOARD_JSON = "leaderboard.json"
 BOARD_MD = "leaderboard.md"
 BOARD_PNG = "leaderboard.png"
+CURVE_PNG = "learning-curve.png"
 
 
 def render_board(board: Mapping[str, Any]) -> dict[str, bytes]:

@@ -30,7 +30,7 @@ from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, assemble_board, render_board
+from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, render_board
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
     RECORDS_DIR,
@@ -128,7 +128,8 @@ def resolve_target(output: Path | None) -> Target:
     check_output(output, checkout, command="the leaderboard", directory=True)
     if checkout is not None and output.resolve().is_relative_to((checkout / RESULTS_DIR).resolve()):
         raise ZhNerBenchError(f"--output {output}: that is the published board's folder; drop --output to update it")
-    if output.is_dir() and any(output.iterdir()) and not (output / RECORDS_DIR).is_dir():
+    # A lone lock file is what a run that failed before writing anything leaves: still empty.
+    if output.is_dir() and any(p.name != LOCK_NAME for p in output.iterdir()) and not (output / RECORDS_DIR).is_dir():
         raise ZhNerBenchError(f"--output {output}: a non-empty folder that holds no board (no {RECORDS_DIR}/); "
                               "give a new or empty folder")
     return Target(output, None)
@@ -151,7 +152,7 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
         raise ZhNerBenchError(f"several systems are called {', '.join(repeated)}: their records would overwrite each other")
     progress = tqdm(list(zip(specs, taggers)), desc="systems", unit="system", file=sys.stderr, dynamic_ncols=True)
     for spec, tagger in progress:
-        doing = "loading (trains on MSRA on the first run, ~2 min)" if spec in TRAINED else "loading and tagging"
+        doing = "loading (trains on MSRA where no shipped or cached model fits)" if spec in TRAINED else "loading and tagging"
         progress.set_postfix_str(f"{tagger.name}: {doing}")
         record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling)
         # Freeing a model is the system's own cost too (spaCy's or THULAC's take ~0.5 s).
@@ -242,7 +243,7 @@ def merge_records(old: Mapping[str, Record], outcomes: Sequence[Outcome], remove
 def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[str, Record],
                   prediction_files: Mapping[str, str], gold: Document, last_run: Mapping[str, Any]) -> dict[Path, bytes | None]:
     """Every file this run must write (or delete, ``None``) so that the board shows ``records``."""
-    from zhnerbench.leaderboard.render import leaderboard_png
+    from zhnerbench.leaderboard.render import learning_curve_png, leaderboard_png, trained_systems
 
     results = target.results
     wanted: dict[Path, bytes | None] = {}
@@ -269,6 +270,11 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
     # The chart is drawn only when the board changed: same board, same bytes, no matplotlib run.
     if changed.get(results / BOARD_JSON) is not None or not (results / BOARD_PNG).is_file():
         changed[results / BOARD_PNG] = leaderboard_png(board)
+    curves = any(system["training"].get("curve") for system in trained_systems(board))
+    if curves and (changed.get(results / BOARD_JSON) is not None or not (results / CURVE_PNG).is_file()):
+        changed[results / CURVE_PNG] = learning_curve_png(board)
+    elif not curves and (results / CURVE_PNG).exists():
+        changed[results / CURVE_PNG] = None
     changed[results / LAST_RUN] = (json.dumps(last_run, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return changed
 
@@ -331,7 +337,6 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     from zhnerbench.annotations.gold import load_gold
     from zhnerbench.baselines.specs import default_systems
     from zhnerbench.leaderboard.render import leaderboard_markdown
-    from zhnerbench.leaderboard.run import gold_relations_record
     from zhnerbench.paths import gold_root
 
     target = resolve_target(args.output)
@@ -339,12 +344,46 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     meta = parse_assignments(args.meta, "--meta", "KEY=VALUE")
     if meta and not adds:
         raise ZhNerBenchError("--meta describes the files of --add; give --add NAME=FILE too")
+    if GOLD_ENTITIES in (args.remove or []):
+        raise ZhNerBenchError(f"--remove {GOLD_ENTITIES}: the relation baselines on the gold entities are part of "
+                              "every board (rebuilt by each run); it cannot be removed")
     specs = split_specs(args.systems)
     if not specs and not adds and not args.remove and not args.rescore:
         specs = list(default_systems())
     gold = load_gold(target.root if target.root is not None else gold_root())
     resampling = Resampling(args.samples, args.seed)
     options = {**system_options(args), "retrain": args.retrain}
+    created = not target.base.exists()
+    try:
+        changes, records, notes = _update_board(args, target, specs, adds, meta, gold, resampling, options)
+    except BaseException:
+        if created:  # a new --output folder that a failed run would leave holding only its lock
+            _remove_if_only_lock(target.base)
+        raise
+    for note in notes:
+        print(note, file=sys.stderr)
+    print(leaderboard_markdown(assemble_board(records, gold)))
+    shown = sorted(_shown(path) for path in changes if path.name != LAST_RUN)
+    print(f"\n{len(shown)} file(s) changed:" + "".join(f"\n  {path}" for path in shown) if shown
+          else "\nno file changed: the results are the same", file=sys.stderr)
+    return 0
+
+
+def _remove_if_only_lock(folder: Path) -> None:
+    try:
+        if {path.name for path in folder.iterdir()} <= {LOCK_NAME}:
+            (folder / LOCK_NAME).unlink(missing_ok=True)
+            folder.rmdir()
+    except OSError:
+        pass
+
+
+def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str], adds: Mapping[str, str],
+                  meta: Mapping[str, str], gold: Document, resampling: Resampling,
+                  options: Mapping[str, Any]) -> tuple[dict[Path, bytes | None], dict[str, Record], list[str]]:
+    """Under the board's lock: run, score and merge, then write every changed file in one transaction."""
+    from zhnerbench.leaderboard.run import gold_relations_record
+
     with exclusive(target.base / LOCK_NAME, f"the board in {target.results}"):
         if recover(target.base / JOURNAL_NAME):
             print("completed (or undid) the writes of an interrupted run", file=sys.stderr)
@@ -364,13 +403,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
         }
         changes = board_changes(target, old, records, files, gold, last_run)
         write_all(changes, target.base / JOURNAL_NAME)
-    for note in notes:
-        print(note, file=sys.stderr)
-    print(leaderboard_markdown(assemble_board(records, gold)))
-    shown = sorted(_shown(path) for path in changes if path.name != LAST_RUN)
-    print(f"\n{len(shown)} file(s) changed:" + "".join(f"\n  {path}" for path in shown) if shown
-          else "\nno file changed: the results are the same", file=sys.stderr)
-    return 0
+    return changes, records, notes
 
 
 def _shown(path: Path) -> str:
@@ -400,7 +433,7 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--start-empty", action="store_true", help="with a new --output DIR: start without the published records")
     parser.add_argument("--refresh-timings", action="store_true",
                         help="replace the published timings of the systems run even when their results did not change")
-    parser.add_argument("--retrain", action="store_true", help="train the trained baselines anew, ignoring the cache")
+    parser.add_argument("--retrain", action="store_true", help="train the trained baselines anew (into the cache) instead of using their shipped weights")
     parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES,
                         help=f"bootstrap samples (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=f"bootstrap seed (default {DEFAULT_SEED})")

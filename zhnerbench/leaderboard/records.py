@@ -79,10 +79,10 @@ def read_records(results: Path) -> dict[str, Record]:
             record = json.loads(read_input_bytes(path).decode("utf-8"))
         except (InputError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ZhNerBenchError(f"{path}: not a readable leaderboard record ({str(error)[:80]}); "
-                                  "delete it or run `zhnerbench leaderboard` for that system again") from None
+                                  "restore it (`git checkout` for the published board) or delete it, then run that system again") from None
         if not isinstance(record, dict) or record.get("name") != path.stem or "kind" not in record:
             raise ZhNerBenchError(f"{path}: not a leaderboard record (a JSON object whose name is {path.stem!r}); "
-                                  "delete it or run `zhnerbench leaderboard` for that system again")
+                                  "restore it (`git checkout` for the published board) or delete it, then run that system again")
         problem = shape_problem(record)
         if problem is not None:
             raise ZhNerBenchError(f"{path}: {problem}; restore it with `git checkout`, or run `zhnerbench "

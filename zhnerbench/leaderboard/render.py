@@ -42,14 +42,14 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
     ...   "scores": {"coarse": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4,
     ...   "predicted": 2, "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
     >>> print(ner_table(board, "coarse"))
-    | system | P | R | F1 | F1 95% CI | text F1 | PER | LOC | ORG | load (s) | chars/s | MSRA test F1 |
-    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 | – |
+    | system | P | R | F1 | F1 95% CI | text F1 | PER | LOC | ORG | load (s) | chars/s |
+    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 |
     """
     labels = board["views"][view]
     wide = len(labels) > WIDE_VIEW
     label_columns = ["per-label F1"] if wide else list(labels)
-    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", *label_columns, "load (s)", "chars/s", "MSRA test F1"]
+    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", *label_columns, "load (s)", "chars/s"]
     rows = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
     for system in sorted(ran, key=lambda s: -s["scores"][view]["f1"]):
@@ -59,13 +59,57 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
             cells = [" · ".join(f"{label} {_pct(per_label[label])}" for label in labels if label in per_label)]
         else:
             cells = [_pct(per_label.get(label)) for label in labels]
-        msra = system["training"]["msra_test_f1"] if system.get("training") else None
         name = f"{system['name']} {system['version']}".strip()
         if system.get("origin") == "submitted":
             name += " (submitted)"
         rows.append("| " + " | ".join([
             name, _pct(score["precision"]), _pct(score["recall"]), f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
-            _pct(score.get("text_f1")), *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")), _pct(msra),
+            _pct(score.get("text_f1")), *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")),
+        ]) + " |")
+    return "\n".join(rows)
+
+
+def _duration(seconds: float) -> str:
+    """
+    >>> _duration(42.0), _duration(754.4), _duration(4000.0)
+    ('42 s', '12 min 34 s', '1 h 6 min')
+    """
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    if whole < 3600:
+        return f"{whole // 60} min {whole % 60} s"
+    return f"{whole // 3600} h {whole % 3600 // 60} min"
+
+
+def trained_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The systems that ran with a model trained on MSRA NER (their records carry ``training``)."""
+    return [s for s in board["systems"] if s["status"] == "ran" and s.get("training")]
+
+
+def training_table(board: Mapping[str, Any]) -> str:
+    """The trained baselines on MSRA NER: the model the dev set selected, its dev and test F1,
+    and what training it cost, best test F1 first.
+
+    >>> board = {"systems": [{"name": "crf", "status": "ran", "training": {"weights": "shipped",
+    ...   "train_sentences": 48289, "dev_sentences": 2000, "selected": "150 iterations", "msra_dev_f1": 0.88,
+    ...   "msra_test_f1": 0.86, "msra_test_precision": 0.9, "msra_test_recall": 0.83, "training_seconds": 754.0}}]}
+    >>> print(training_table(board))
+    | trained system | weights | train / dev sentences | selected on dev | MSRA dev F1 | MSRA test P | MSRA test R | MSRA test F1 | training time |
+    |---|---|---:|---|---:|---:|---:|---:|---:|
+    | crf | shipped | 48,289 / 2,000 | 150 iterations | 88.0 | 90.0 | 83.0 | **86.0** | 12 min 34 s |
+    """
+    rows = ["| trained system | weights | train / dev sentences | selected on dev | MSRA dev F1 | MSRA test P | "
+            "MSRA test R | MSRA test F1 | training time |", "|---|---|---:|---|---:|---:|---:|---:|---:|"]
+    for system in sorted(trained_systems(board), key=lambda s: (-s["training"]["msra_test_f1"], s["name"])):
+        training = system["training"]  # records from before 1.1.0's trained baselines lack some keys
+        seconds = training.get("training_seconds")
+        rows.append("| " + " | ".join([
+            system["name"], training.get("weights", "–"),
+            f"{training.get('train_sentences', 0):,} / {training.get('dev_sentences', 0):,}",
+            training.get("selected", "–"), _pct(training.get("msra_dev_f1")), _pct(training.get("msra_test_precision")),
+            _pct(training.get("msra_test_recall")), f"**{_pct(training['msra_test_f1'])}**",
+            "–" if seconds is None else _duration(seconds),
         ]) + " |")
     return "\n".join(rows)
 
@@ -131,13 +175,18 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
         f"{article['characters']:,}-character article; {bootstrap}. Input normalisation: {normalization}. "
         "Per-label columns are F1; `text F1` counts a (sentence, text, label) triple as correct wherever "
         "in the sentence it was found (CLUENER/DuIE style; the offset-exact F1 is the score of record); "
-        "speeds exclude model loading; MSRA test F1 is the trained models' "
-        "score on the MSRA NER test split, to show their training is sane. Systems marked (submitted) were "
+        "speeds exclude model loading. Systems marked (submitted) were "
         "run elsewhere and their predictions scored here.",
     ]
     for view, labels in board["views"].items():
         if any(view in s.get("scores", {}) for s in board["systems"]):
             parts.append(f"**NER, view `{view}`** ({', '.join(labels)}):\n\n" + ner_table(board, view))
+    if trained_systems(board):
+        parts.append("**Trained baselines on MSRA NER** (trained by `python -m zhnerbench.baselines train` on "
+                     "MSRA train but its last sentences, the dev set that selected the model; the test split is "
+                     "scored, never used to select. `shipped`: the weights the project's seeded run produced, "
+                     "installed with the package; `--retrain` trains them anew in about the time shown):\n\n"
+                     + training_table(board))
     diagnostics = diagnostics_lines(board)
     if diagnostics:
         parts.append("**What adapters could not use** (strings not found in the text, malformed answers; "
@@ -209,17 +258,60 @@ def ranked_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return sorted((s for s in board["systems"] if s["status"] == "ran"), key=lambda s: (-best(s), s["name"]))
 
 
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display: the charts are files
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _png_bytes(figure: Any) -> bytes:
+    """The figure as PNG without software version or date, so that the same board gives the same bytes."""
+    import io
+
+    import matplotlib.pyplot as plt
+
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
+    plt.close(figure)
+    return buffer.getvalue()
+
+
+def learning_curve_png(board: Mapping[str, Any]) -> bytes:
+    """MSRA test F1 against training time for each trained system (one point per curve step,
+    the dev-selected one circled). Same board, same bytes."""
+    plt = _pyplot()
+
+    figure, axes = plt.subplots(figsize=(6.4, 4.0))
+    for system in sorted(trained_systems(board), key=lambda s: s["name"]):
+        training = system["training"]
+        curve = training.get("curve") or []
+        if not curve:
+            continue
+        minutes = [point["training_seconds"] / 60 for point in curve]
+        line, = axes.plot(minutes, [point["test_f1"] for point in curve], marker=".", label=system["name"])
+        chosen = [point for point in curve if point["step"] == training["selected"]]
+        for point in chosen:
+            axes.plot([point["training_seconds"] / 60], [point["test_f1"]], marker="o", markersize=10,
+                      fillstyle="none", color=line.get_color())
+    axes.set_xlabel("training time (minutes, CPU)")
+    axes.set_ylabel("MSRA NER test F1 (exact spans)")
+    axes.set_title("Trained baselines: learning curves (circled: the model dev selected)")
+    axes.grid(alpha=0.3)
+    if axes.lines:
+        axes.legend(loc="lower right")
+    return _png_bytes(figure)
+
+
 def leaderboard_png(board: Mapping[str, Any]) -> bytes:
     """Grouped bar chart, best system first: micro F1 with its 95% CI, one bar per view.
 
     The PNG carries no software version or date, so the same board gives the same bytes.
     """
-    import io
-
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = _pyplot()
 
     systems = ranked_systems(board)
     views = [v for v in board["views"] if any(v in s["scores"] for s in systems)]
@@ -245,8 +337,4 @@ def leaderboard_png(board: Mapping[str, Any]) -> bytes:
     axes.set_title("zhnerbench: NER systems on the article, best first")
     if views:
         axes.legend(title="view")
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=120, metadata={"Software": None})
-    plt.close(figure)
-    return buffer.getvalue()
+    return _png_bytes(figure)
