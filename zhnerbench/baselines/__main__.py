@@ -16,7 +16,6 @@ import argparse
 import json
 import sys
 from dataclasses import asdict
-
 from pathlib import Path
 
 from zhnerbench.baselines.base import BaselineUnavailable
