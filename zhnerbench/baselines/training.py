@@ -87,10 +87,6 @@ class Progress:
         self.points.append(point)
         return point
 
-    def best_on_dev(self) -> CurvePoint:
-        """The point the dev set selects (the first of equals): what a trainer keeps."""
-        return max(self.points, key=lambda point: point.dev_f1)
-
 
 @dataclass(frozen=True)
 class TrainedModelInfo:
