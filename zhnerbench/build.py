@@ -19,7 +19,7 @@ from zhnerbench.card import CardSources, render_generated_files
 from zhnerbench.corpus.store import render_corpus_files
 from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, recover, write_all
+from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, holds, recover, write_all
 from zhnerbench.inputs import read_project_file
 from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
 from zhnerbench.leaderboard.records import read_records
@@ -79,12 +79,7 @@ def results_problems(root: Path) -> list[str]:
 
 def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
     """The paths whose committed content differs from ``files`` (or that are missing)."""
-    stale = []
-    for path, content in files.items():
-        target = root / path
-        if not target.is_file() or target.stat().st_size != len(content) or target.read_bytes() != content:
-            stale.append(path)
-    return stale
+    return [path for path, content in files.items() if not holds(root / path, content)]
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> list[str]:

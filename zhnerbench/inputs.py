@@ -9,15 +9,19 @@ no writer cannot hang or exhaust memory. Problems are
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import sys
 from pathlib import Path
+from typing import Any
 
-from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError
+from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError, excerpt
 
 #: The largest input file read (bytes). The article's gold as a prediction file is 40 kB.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
+#: The largest configuration file read (a view file, a label map: a few hundred bytes).
+MAX_CONFIG_BYTES = 1024 * 1024
 STDIN = "-"
 
 
@@ -109,3 +113,24 @@ def read_project_file(path: Path, shown_as: str) -> bytes:
     except InputError as error:
         message = str(error).removeprefix(f"{path}: ").replace(" (give a file, or - for standard input)", "")
         raise GoldDataError([Problem(shown_as, None, message)]) from None
+
+
+def read_config_json(path: str | os.PathLike[str], what: str,
+                     error: type[ZhNerBenchError] = ZhNerBenchError) -> Any:
+    """The JSON value of a small configuration file (a view file, a label map), read like any
+    input; problems are one-line ``error`` s naming the file and saying it is not a JSON ``what``.
+
+    >>> import tempfile
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".json") as file:
+    ...     _ = file.write("{"); file.flush()
+    ...     read_config_json(file.name, "label map")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.ZhNerBenchError: ...json: not a JSON label map: 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'
+    """
+    try:
+        return json.loads(read_input_bytes(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
+    except InputError as problem:
+        raise error(str(problem)) from None
+    except (UnicodeDecodeError, ValueError, RecursionError) as problem:
+        raise error(f"{os.fspath(path)}: not a JSON {what}: {excerpt(str(problem), 120)}") from None

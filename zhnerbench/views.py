@@ -35,14 +35,13 @@ file (:func:`view_from_dict`), and a user's own view is a JSON file in that form
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from zhnerbench.errors import SpanError, ViewError, excerpt
+from zhnerbench.errors import SpanError, ViewError
 from zhnerbench.model import Document, Span
 from zhnerbench.schema import ENTITY_LABELS, ONTONOTES_LABELS
 
@@ -128,17 +127,10 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
 
 def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS) -> View:
     """The view defined in a JSON file (its name defaults to the file's stem)."""
-    from zhnerbench.inputs import InputError, read_input_bytes
+    from zhnerbench.inputs import read_config_json
 
     path = Path(path)
-    try:
-        # A view file is a few hundred bytes: a FIFO or a device is refused, not read forever.
-        data = json.loads(read_input_bytes(path, limit=1024 * 1024).decode("utf-8"))
-    except InputError as error:
-        raise ViewError(str(error)) from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ViewError(f"{path}: not a JSON view file: {excerpt(str(error), 120)}") from None
-    return view_from_dict(data, str(path), path.stem, gold_labels)
+    return view_from_dict(read_config_json(path, "view file", ViewError), str(path), path.stem, gold_labels)
 
 
 _COARSE = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}

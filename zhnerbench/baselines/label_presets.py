@@ -26,7 +26,6 @@ such a system is fairly compared.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
@@ -97,14 +96,9 @@ def read_label_map(path: str | Path) -> dict[str, str]:
 
     Problems are one-line :class:`ZhNerBenchError` s naming the file.
     """
-    from zhnerbench.inputs import InputError, read_input_bytes
+    from zhnerbench.inputs import read_config_json
 
-    try:
-        data = json.loads(read_input_bytes(path, limit=1024 * 1024).decode("utf-8"))
-    except InputError as error:
-        raise ZhNerBenchError(str(error)) from None
-    except (UnicodeDecodeError, ValueError, RecursionError) as error:
-        raise ZhNerBenchError(f"{path}: not a JSON label map: {str(error)[:80]}") from None
+    data = read_config_json(path, "label map")
     if not isinstance(data, dict) or not data:
         raise ZhNerBenchError(f"{path}: a label map is a non-empty JSON object {{\"model type\": \"SCHEMA_LABEL\"}}")
     for key, value in data.items():

@@ -28,7 +28,7 @@ from zhnerbench.argtypes import non_negative_int, samples_argument
 from zhnerbench.baselines.command import add_system_options, system_options
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
-from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
+from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, holds, recover, write_all
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, render_board
 from zhnerbench.leaderboard.records import (
@@ -266,7 +266,7 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
 
         root = target.root
         wanted.update({root / path: content for path, content in card_files(root, card_sources(root, gold, board)).items()})
-    changed = {path: content for path, content in wanted.items() if not _holds(path, content)}
+    changed = {path: content for path, content in wanted.items() if not holds(path, content)}
     # The chart is drawn only when the board changed: same board, same bytes, no matplotlib run.
     if changed.get(results / BOARD_JSON) is not None or not (results / BOARD_PNG).is_file():
         changed[results / BOARD_PNG] = leaderboard_png(board)
@@ -277,16 +277,6 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
         changed[results / CURVE_PNG] = None
     changed[results / LAST_RUN] = (json.dumps(last_run, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
     return changed
-
-
-def _holds(path: Path, content: bytes | None) -> bool:
-    """Whether ``path`` already is what it should be (absent for ``None``)."""
-    if content is None:
-        return not path.exists()
-    try:  # only a regular file of the right size is read (a FIFO put there must not block the run)
-        return path.is_file() and path.stat().st_size == len(content) and path.read_bytes() == content
-    except OSError:
-        return False
 
 
 def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
