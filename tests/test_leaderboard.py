@@ -164,7 +164,7 @@ def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curv
     from zhnerbench.leaderboard.render import learning_curve_png, trained_systems
 
     trained = {system["name"]: system["training"] for system in trained_systems(board)}
-    assert {"crf-char-msra", "hanlp-bilstm-crf-msra"} <= set(trained)
+    assert {"crf-char-msra", "bilstm-crf-msra"} <= set(trained)
     for name, training in trained.items():
         curve = training["curve"]
         assert curve, name

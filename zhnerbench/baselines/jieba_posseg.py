@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhnerbench.baselines.base import ModelTagger, install_extra, spans_from_tagged_tokens
+from zhnerbench.baselines.lexicon import jieba_pos_tokenizer
 from zhnerbench.model import Span
 
 JIEBA_LABEL_MAP: Mapping[str, str] = {
@@ -41,15 +42,7 @@ class JiebaPossegTagger(ModelTagger):
         self.hmm = hmm
 
     def _load_model(self) -> Any:
-        import jieba
-        import jieba.posseg
-
-        tokenizer = jieba.Tokenizer()
-        # Built directly rather than through initialize(), which writes jieba.cache
-        # into the temp directory: adapters write no files.
-        tokenizer.FREQ, tokenizer.total = tokenizer.gen_pfdict(tokenizer.get_dict_file())
-        tokenizer.initialized = True
-        return jieba.posseg.POSTokenizer(tokenizer)
+        return jieba_pos_tokenizer()
 
     def _predict(self, text: str) -> list[Span]:
         source = self.source(text)

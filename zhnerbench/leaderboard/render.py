@@ -219,7 +219,8 @@ def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]
     """How each system's coarse F1 moved from 1.0.0 (flat layer) to 1.1.0 (outermost convention).
 
     The middle column re-scores today's predictions with the 1.0.0 convention, so the
-    change it shows against the last column is the convention's alone.
+    change it shows against the last column is the convention's alone. Systems of 1.0.0 that
+    are no longer on the board come last, marked ``removed``.
 
     >>> old = {"systems": [{"name": "x", "status": "ran", "scores": {"coarse": {"f1": 0.5}}}]}
     >>> new = {"systems": [{"name": "x", "status": "ran", "scores": {"coarse": {"f1": 0.6}},
@@ -240,6 +241,9 @@ def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]
         old = published.get(system["name"])
         change = f"{100 * (new - old):+.1f}" if old is not None else "new"
         rows.append(f"| {system['name']} | {_pct(old)} | {_pct(legacy)} | **{_pct(new)}** | {change} |")
+    on_board = {system["name"] for system in board["systems"]}
+    for name in sorted(set(published) - on_board, key=lambda name: -published[name]):
+        rows.append(f"| {name} | {_pct(published[name])} | – | – | removed |")
     return "\n".join(rows)
 
 
