@@ -98,10 +98,14 @@ def test_jsonl_round_trip(document: Document) -> None:
 @settings(max_examples=100, deadline=None)
 @given(annotated_documents())
 def test_random_documents_are_valid_gold(document: Document) -> None:
-    """The generator respects the schema checks (all but the gold's ban on edge
-    whitespace and brackets, which formats must carry anyway), so the round trips
-    above exercise valid annotations."""
+    """The generator respects the schema checks, so the round trips above exercise valid
+    annotations. Two checks are left out: the gold's ban on edge whitespace and brackets
+    (formats must carry them anyway), and the rule that an entity's name inside another
+    mention needs an inner mention (the generator makes no inner layer, and its texts of
+    few distinct characters repeat names by chance)."""
     from zhnerbench.annotations.gold import GoldLines, check_document
 
-    problems = [p for p in check_document(document, GoldLines({}, {}, {})) if "whitespace or a 《》 bracket" not in p.message]
+    waived = ("whitespace or a 《》 bracket", "but no inner mention covers it")
+    problems = [p for p in check_document(document, GoldLines({}, {}, {}))
+                if not any(text in p.message for text in waived)]
     assert problems == []
