@@ -3,8 +3,9 @@
 A character tagger sees characters; where a word begins and ends, and whether jieba's
 dictionary (which ships inside the ``jieba`` package, so nothing is downloaded) calls it a
 person (``nr``), a place (``ns``) or an organisation (``nt``), is what it cannot learn from
-48,000 sentences alone. These "softword" features (Zhang and Yang 2018, §4; Peng and Dredze
-2015) are the standard remedy. The tokenizer is built without writing ``jieba.cache``.
+48,000 sentences alone. These "softword" features (the "char + softword" baselines of Zhang
+and Yang 2018, "Chinese NER Using Lattice LSTM") are the standard remedy. The tokenizer is
+built without writing ``jieba.cache``.
 """
 
 from __future__ import annotations
