@@ -91,16 +91,18 @@ class BilstmCrfMsraTagger(MsraTrainedTagger):
              progress: Progress) -> None:
         import torch
 
-        from zhnerbench.baselines.bilstm_crf_net import batch_tensors, padded_tags
+        from zhnerbench.baselines.bilstm_crf_net import batch_tensors, padded
 
         settings = self.model_settings
-        texts = [sentence.text for sentence in train if sentence.chars]
+        sentences = [sentence for sentence in train if sentence.chars]
+        texts = [sentence.text for sentence in sentences]
+        lengths = [len(text) for text in texts]
         softwords = [softword_tags(jieba_words(text)) for text in texts]
-        vocabulary = build_vocabulary(texts, softwords, [sentence.tags for sentence in train if sentence.chars],
+        vocabulary = build_vocabulary(texts, softwords, [sentence.tags for sentence in sentences],
                                       settings["bigram_min_count"])
         tag_ids = {tag: index for index, tag in enumerate(vocabulary.tags)}
         encoded = [encode(vocabulary, text, tags) for text, tags in zip(texts, softwords, strict=True)]
-        gold = [[tag_ids[tag] for tag in sentence.tags] for sentence in train if sentence.chars]
+        gold = [[tag_ids[tag] for tag in sentence.tags] for sentence in sentences]
         threads = torch.get_num_threads()
         # One thread: the shipped weights were trained so, and a retrain on a machine with more
         # cores then goes through the same arithmetic.
@@ -113,9 +115,9 @@ class BilstmCrfMsraTagger(MsraTrainedTagger):
             best: tuple[float, dict[str, Any]] | None = None
             for epoch in range(1, self.settings.epochs + 1):
                 model.train()
-                for batch in length_sorted_batches([len(text) for text in texts], settings["batch_size"], shuffle):
-                    inputs, lengths = batch_tensors([encoded[i] for i in batch])
-                    loss = model.loss(inputs, lengths, padded_tags([gold[i] for i in batch]))
+                for batch in length_sorted_batches(lengths, settings["batch_size"], shuffle):
+                    inputs, batch_lengths = batch_tensors([encoded[i] for i in batch])
+                    loss = model.loss(inputs, batch_lengths, padded([gold[i] for i in batch]))
                     optimizer.zero_grad()
                     loss.backward()
                     torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)

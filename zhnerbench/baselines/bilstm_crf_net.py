@@ -54,14 +54,13 @@ class BilstmCrf(nn.Module):
         return paths
 
 
+def padded(sequences: Sequence[Sequence[int]]) -> torch.Tensor:
+    """Id sequences padded with 0 (``PAD``, and for tags a tag the mask hides) to one tensor."""
+    width = max(len(ids) for ids in sequences)
+    return torch.tensor([list(ids) + [PAD] * (width - len(ids)) for ids in sequences])
+
+
 def batch_tensors(encoded: Sequence[tuple[list[int], list[int], list[int]]]) -> tuple[list[torch.Tensor], torch.Tensor]:
     """Padded input tensors and the lengths of a batch of encoded texts."""
-    width = max(len(chars) for chars, _, _ in encoded)
-    inputs = [torch.tensor([ids[k] + [PAD] * (width - len(ids[k])) for ids in encoded]) for k in range(3)]
+    inputs = [padded([ids[k] for ids in encoded]) for k in range(3)]
     return inputs, torch.tensor([len(chars) for chars, _, _ in encoded])
-
-
-def padded_tags(tag_ids: Sequence[Sequence[int]]) -> torch.Tensor:
-    """Tag id sequences padded (with tag 0, which the mask hides) to one tensor."""
-    width = max(len(ids) for ids in tag_ids)
-    return torch.tensor([list(ids) + [0] * (width - len(ids)) for ids in tag_ids])
