@@ -36,8 +36,8 @@ TARGET_SECONDS = 2.0
 started = time.perf_counter()
 import seqeval.metrics  # noqa: E402,F401  (sklearn comes with it: most of the import time)
 
-from zhnerbench.annotations.gold import load_gold  # noqa: E402
-from zhnerbench.corpus.store import render_corpus_files  # noqa: E402
+from zhnerbench.gold.annotation_files import load_article_gold  # noqa: E402
+from zhnerbench.gold.article import render_corpus_files  # noqa: E402
 from zhnerbench.eval.command import add_evaluate_parser  # noqa: E402
 from zhnerbench.eval.evaluation import evaluate, evaluation_to_json, select_views  # noqa: E402
 from zhnerbench.eval.readers import read_predictions  # noqa: E402
@@ -105,7 +105,7 @@ def main() -> int:
         scratch = Path(directory)
         root = checkout(scratch / "checkout")
         os.environ["ZHNERBENCH_ROOT"] = str(root)
-        gold = load_gold(root)
+        gold = load_article_gold(root)
         spans, relations = perturbed(gold)
         files = {}
         for file_format in ("documents", "conll", "sentences"):

@@ -51,19 +51,19 @@ def make_checkout(target: Path, scale: int) -> None:
     """A checkout whose article is the gold article repeated ``scale`` times, with the gold copied along."""
     from dataclasses import replace
 
-    from zhnerbench.annotations.gold import (
+    from zhnerbench.gold.annotation_files import (
         derive_entities,
-        load_gold,
+        load_article_gold,
         render_inner_mentions_tsv,
         render_mentions_tsv,
         render_relations_tsv,
     )
-    from zhnerbench.corpus.store import document_from_text
+    from zhnerbench.gold.article import document_from_text
     from zhnerbench.model import Mention, Relation
     from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE, SEED_NAME
     from zhnerbench.schema import VALUE_LABELS
 
-    gold = load_gold(ROOT)
+    gold = load_article_gold(ROOT)
     for folder in ("annotations", "corpus", "data", "results", "seeds"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
     for name in ("README.md", "CHANGELOG.md"):
@@ -111,7 +111,7 @@ def measure(root: Path, samples: int) -> dict[str, float]:
     """Seconds per step on the checkout at ``root`` (the process's zhnerbench points at it)."""
     import datasets
 
-    from zhnerbench.annotations.gold import load_gold, read_gold
+    from zhnerbench.gold.annotation_files import load_article_gold, read_gold
     from zhnerbench.build import generated_files, write_files
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.eval.readers import read_predictions
@@ -132,7 +132,7 @@ def measure(root: Path, samples: int) -> dict[str, float]:
             lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in configs])
         times["load_dataset (cached, 4 configs)"], _ = timed(
             lambda: [datasets.load_dataset(str(root), c, cache_dir=cache) for c in configs])
-    gold = load_gold(root)
+    gold = load_article_gold(root)
     with tempfile.TemporaryDirectory() as out:
         for format in FORMATS:
             target = Path(out) / format
@@ -162,7 +162,7 @@ def main() -> int:
         root = Path(args._measure)
         import hashlib
 
-        import zhnerbench.annotations.gold as gold_module
+        import zhnerbench.gold.annotation_files as gold_module
 
         text = (root / "corpus" / "article.txt").read_text(encoding="utf-8")
         setattr(gold_module, "ARTICLE_SHA256", hashlib.sha256(text.encode("utf-8")).hexdigest())  # noqa: B010

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.annotations.gold import load_gold
+from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.model import Document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +20,7 @@ def root() -> Path:
 
 @pytest.fixture(scope="session")
 def gold() -> Document:
-    return load_gold(ROOT)
+    return load_article_gold(ROOT)
 
 
 @pytest.fixture

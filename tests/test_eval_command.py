@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from zhnerbench.annotations.gold import load_gold
-from zhnerbench.corpus.store import render_corpus_files
+from zhnerbench.gold.annotation_files import load_article_gold
+from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.command import add_evaluate_parser
 from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
@@ -46,7 +46,7 @@ def checkout(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="module")
 def gold(checkout: Path) -> Document:
-    return load_gold(checkout)
+    return load_article_gold(checkout)
 
 
 @pytest.fixture(autouse=True)
@@ -143,6 +143,19 @@ def test_nested_predictions_are_scored_where_a_convention_allows(gold: Document,
     assert (code, out) == (2, "")
     assert err.startswith(f"zhnerbench evaluate: error: {path}:1: document {gold.id}: mentions[")
     assert "view 'full' (flat convention) cannot score overlapping predictions" in err and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("view", [None, *VIEWS])
+def test_crossing_predictions_exit_2_with_one_line_in_every_view(gold: Document, tmp_path: Path, view: str | None,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "crossing.jsonl"
+    path.write_text(json.dumps({"id": gold.id, "mentions": [{"start": 0, "end": 4, "label": "ORG"},
+                                                            {"start": 2, "end": 6, "label": "GPE"}]}) + "\n", encoding="utf-8")
+    code, out, err = run(["evaluate", str(path), *(["--view", view] if view else [])], capsys)
+    assert (code, out) == (2, "")
+    assert err == (f"zhnerbench evaluate: error: {path}:1: document {gold.id}: mentions[1] [2,6) GPE crosses "
+                   "mentions[0] [0,4) ORG: crossing spans cannot be scored in any view (spans that nest can, in "
+                   "outermost and nested views)\n")
 
 
 def test_a_span_across_sentences_is_scored_not_rejected(gold: Document, tmp_path: Path,
@@ -462,7 +475,7 @@ def test_html_without_spacy_is_a_clear_error(gold: Document, tmp_path: Path, cap
 
 
 def test_several_gold_documents_are_scored_as_one_corpus() -> None:
-    from zhnerbench.corpus.store import document_from_text
+    from zhnerbench.gold.article import document_from_text
     from zhnerbench.eval.evaluation import evaluate, evaluation_to_json
     from zhnerbench.eval.readers import Predictions
 

@@ -194,3 +194,78 @@ def test_counts_conventions() -> None:
     assert Counts(1, 2, 3) + Counts(2, 2, 2) == Counts(3, 4, 5)
     with pytest.raises(ValueError, match="inconsistent counts"):
         Counts(3, 2, 5)
+
+
+# --- parity with seqeval's classification_report, the reference the scorer no longer imports ----
+
+
+def assert_equals_classification_report(gold: list[list[str]], predicted: list[list[str]]) -> None:
+    """Our scores equal every row of seqeval's strict IOB2 report (micro, per label, macro)."""
+    import warnings
+
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    scores = seqeval_scores(gold, predicted)
+    if not scores.per_label:  # seqeval's report raises on input without any entity
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = classification_report(gold, predicted, mode="strict", scheme=IOB2, output_dict=True, zero_division=0)
+    rows = {"micro avg": scores.micro, **scores.per_label}
+    assert set(report) - {"micro avg", "macro avg", "weighted avg"} == set(scores.per_label)
+    for name, counts in rows.items():
+        row = report[name]
+        assert (row["precision"], row["recall"], row["f1-score"], row["support"]) == pytest.approx(
+            (counts.precision, counts.recall, counts.f1, counts.gold), abs=1e-12), name
+    macro = report["macro avg"]
+    assert (macro["precision"], macro["recall"], macro["f1-score"]) == pytest.approx(
+        (scores.macro.precision, scores.macro.recall, scores.macro.f1), abs=1e-12)
+
+
+@given(paired_sequences())
+@settings(max_examples=300, deadline=None)
+def test_scores_equal_seqeval_classification_report_on_random_sequences(
+        case: tuple[list[list[str]], list[list[str]]]) -> None:
+    assert_equals_classification_report(*case)
+
+
+@pytest.mark.parametrize("view", TAGGED_VIEWS)
+@pytest.mark.parametrize("seed", range(6))
+def test_scores_equal_seqeval_classification_report_on_the_article(gold: Document, view: str, seed: int) -> None:
+    gold_sequences = gold_tags(gold, view)
+    predicted = perturb(gold_sequences, random.Random(seed), VIEWS[view].labels + ("MISC",))
+    assert_equals_classification_report(gold_sequences, predicted)
+    assert_equals_classification_report(gold_sequences, gold_sequences)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_span_set_scorer_that_stands_in_at_scale_equals_seqeval(gold: Document, seed: int,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    # The at-scale path scores span-derived tags from the spans themselves: for every view
+    # without overlaps it must give exactly what seqeval gives on the same spans' IOB2 tags.
+    import zhnerbench.eval.evaluation as evaluation
+
+    rng = random.Random(seed)
+    predicted = [Span(s.start, s.end - (rng.random() < 0.2 and s.end - s.start > 1), rng.choice(["ORG", "GPE", s.label]))
+                 for s in gold.spans if rng.random() > 0.15]
+    predictions = Predictions("p", "documents", {gold.id: tuple(predicted)}, None)
+    for view in (VIEWS[name] for name in TAGGED_VIEWS):
+        by_seqeval = evaluate_view([gold], predictions, view, Resampling(samples=10))
+        monkeypatch.setattr(evaluation, "SEQEVAL_MAX_CHARACTERS", 0)
+        at_scale = evaluate_view([gold], predictions, view, Resampling(samples=10))
+        monkeypatch.undo()
+        assert by_seqeval.scorer == evaluation.SEQEVAL and at_scale.scorer == evaluation.SPAN_SET_AT_SCALE
+        assert_same_scores(at_scale.scores, by_seqeval.scores)
+        assert at_scale.intervals == by_seqeval.intervals and at_scale.analysis == by_seqeval.analysis
+        assert at_scale.partial == {} and at_scale.partial_summary == evaluation.PARTIAL_SKIPPED
+
+
+def test_scoring_never_imports_scikit_learn() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from zhnerbench.cli import main; main(['evaluate', 'results/predictions/jieba-posseg.jsonl']); "
+            "sys.stdout.flush(); print('sklearn' in sys.modules, 'seqeval.metrics' in sys.modules, file=sys.stderr)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stderr.split()[-2:] == ["False", "False"], done.stderr

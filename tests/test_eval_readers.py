@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from zhnerbench.corpus.store import DOCUMENT_ID, document_from_text
+from zhnerbench.gold.article import DOCUMENT_ID, document_from_text
 from zhnerbench.errors import PredictionFormatError
 from zhnerbench.eval.readers import Predictions, detect_format, read_predictions, split_conll_line
 from zhnerbench.formats.predictions import conll_text, documents_jsonl, sentences_jsonl
@@ -215,18 +215,22 @@ def test_missing_document(tmp_path: Path) -> None:
     assert str(caught.value) == "pred: no line for document 001_other (every gold document needs one)"
 
 
-def test_overlapping_mentions_are_read_and_their_first_overlap_kept(tmp_path: Path) -> None:
+def test_nested_mentions_are_read_and_their_first_pair_kept(tmp_path: Path) -> None:
     nested = read(tmp_path, doc_line([m(23, 28, "ORG"), m(23, 26), m(18, 20)]) + "\n")
     assert nested.spans[DOC.id] == (Span(18, 20, "PERSON"), Span(23, 26, "PERSON"), Span(23, 28, "ORG"))
     assert nested.overlaps is not None
     overlap = nested.overlaps[DOC.id]
-    assert (overlap.line, overlap.nested) == (1, True)
+    assert overlap.line == 1
     assert overlap.message == "mentions[1] [23,26) PERSON lies inside mentions[0] [23,28) ORG"
-    crossing = read(tmp_path, doc_line([m(18, 20), m(19, 21, "ORG"), m(23, 28), m(23, 25, "GPE")]) + "\n")
-    assert crossing.overlaps is not None
-    overlap = crossing.overlaps[DOC.id]
-    assert not overlap.nested and overlap.message == "mentions[1] [19,21) ORG crosses mentions[0] [18,20) PERSON"
     assert read(tmp_path, doc_line([m(18, 20)]) + "\n").overlaps == {}
+
+
+def test_crossing_mentions_are_refused_naming_both_spans(tmp_path: Path) -> None:
+    with pytest.raises(PredictionFormatError) as caught:
+        read(tmp_path, doc_line([m(18, 20), m(19, 21, "ORG"), m(23, 28), m(23, 25, "GPE")]) + "\n")
+    assert str(caught.value) == (
+        f"pred:1: document {DOC.id}: mentions[1] [19,21) ORG crosses mentions[0] [18,20) PERSON: "
+        "crossing spans cannot be scored in any view (spans that nest can, in outermost and nested views)")
 
 
 def test_mentions_across_sentence_boundaries_are_read_for_scoring(tmp_path: Path) -> None:

@@ -6,8 +6,8 @@ from dataclasses import replace
 
 import pytest
 
-from zhnerbench.annotations.gold import derive_entities
-from zhnerbench.corpus.store import document_from_text
+from zhnerbench.gold.annotation_files import derive_entities
+from zhnerbench.gold.article import document_from_text
 from zhnerbench.counts import Counts
 from zhnerbench.eval.relations import (
     entity_aliases,

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zhnerbench.annotations.gold import derive_entities, id_number
-from zhnerbench.corpus.segment import segment
+from zhnerbench.gold.annotation_files import derive_entities, id_number
+from zhnerbench.gold.segmentation import segment
 from zhnerbench.eval.readers import parse_conll, parse_documents
 from zhnerbench.formats.predictions import conll_text, documents_jsonl, gold_relations_as_predictions
 from zhnerbench.formats.brat import ann_to_document, document_to_ann
@@ -103,7 +103,7 @@ def test_random_documents_are_valid_gold(document: Document) -> None:
     (formats must carry them anyway), and the rule that an entity's name inside another
     mention needs an inner mention (the generator makes no inner layer, and its texts of
     few distinct characters repeat names by chance)."""
-    from zhnerbench.annotations.gold import GoldLines, check_document
+    from zhnerbench.gold.annotation_files import GoldLines, check_document
 
     waived = ("whitespace or a 《》 bracket", "but no inner mention covers it")
     problems = [p for p in check_document(document, GoldLines({}, {}, {}))

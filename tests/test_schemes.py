@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, IOBES, Entities
 
-from zhnerbench.corpus.store import document_from_text
+from zhnerbench.gold.article import document_from_text
 from zhnerbench.errors import AlignmentError, SpanError, TagSequenceError
 from zhnerbench.model import Span
 from zhnerbench.offsets import (

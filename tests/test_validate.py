@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.annotations.gold import read_gold
+from zhnerbench.gold.annotation_files import read_gold
 from zhnerbench.cli import main
 from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
 

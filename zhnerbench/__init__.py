@@ -27,7 +27,7 @@ __version__ = "1.1.0"
 STARTED = time.perf_counter()
 
 if TYPE_CHECKING:
-    from zhnerbench.corpora import load_gold
+    from zhnerbench.gold import load_gold
     from zhnerbench.errors import ZhNerBenchError
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.eval.readers import read_predictions
@@ -37,7 +37,7 @@ __all__ = ["ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
 #: Imported when first used, so that ``import zhnerbench`` (and the command line) stays fast.
 _API = {
     "evaluate": "zhnerbench.eval.evaluation",
-    "load_gold": "zhnerbench.corpora",
+    "load_gold": "zhnerbench.gold.loading",
     "read_predictions": "zhnerbench.eval.readers",
     "ZhNerBenchError": "zhnerbench.errors",
 }

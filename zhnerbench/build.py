@@ -13,10 +13,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.annotations.agreement import agreement_markdown, inner_agreement_markdown
-from zhnerbench.annotations.gold import load_gold
+from zhnerbench.gold.agreement import agreement_markdown, inner_agreement_markdown
+from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.card import CardSources, render_generated_files
-from zhnerbench.corpus.store import render_corpus_files
+from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, holds, recover, write_all
@@ -63,7 +63,7 @@ def generated_files(root: Path) -> dict[str, bytes]:
         text = seed_bytes.decode("utf-8")
     except UnicodeDecodeError:
         raise GoldDataError([Problem(SEED_FILE, None, "not valid UTF-8")]) from None
-    document = load_gold(root, text=text)
+    document = load_article_gold(root, text=text)
     sources = card_sources(root, document)
     for config in CONFIGS:
         files[data_file(config)] = render_jsonl(sources.rows[config]).encode("utf-8")
@@ -74,7 +74,7 @@ def generated_files(root: Path) -> dict[str, bytes]:
 
 def results_problems(root: Path) -> list[str]:
     """Why the committed records cannot be trusted as they are (see :func:`record_problems`)."""
-    return record_problems(read_records(root / RESULTS_DIR), root / RESULTS_DIR, load_gold(root))
+    return record_problems(read_records(root / RESULTS_DIR), root / RESULTS_DIR, load_article_gold(root))
 
 
 def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:

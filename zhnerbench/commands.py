@@ -9,7 +9,7 @@ from zhnerbench.paths import repository_root
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from zhnerbench.annotations.gold import read_gold
+    from zhnerbench.gold.annotation_files import read_gold
     from zhnerbench.errors import Problem
     from zhnerbench.inputs import read_project_file
     from zhnerbench.paths import ARTICLE_FILE, SEED_FILE

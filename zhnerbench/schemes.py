@@ -281,7 +281,7 @@ def decode_native(tags: Sequence[str]) -> list[Span]:
 def document_tags(document: Document, spans: Iterable[Span], scheme: Scheme = SCHEMES["IOB2"]) -> list[list[str]]:
     """One tag sequence per sentence of ``document`` (one tag per character) for document spans.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> doc = document_from_text("上海召开大会 2022年07月22日\\n张为出席。")
     >>> document_tags(doc, [Span(19, 21, "PERSON")])[1]
     ['B-PERSON', 'I-PERSON', 'O', 'O', 'O']
@@ -304,7 +304,7 @@ def document_spans_from_tags(
     A wrong number of sentences or of tags raises :class:`AlignmentError`; an
     invalid sequence raises :class:`TagSequenceError` naming the sentence.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> doc = document_from_text("上海召开大会 2022年07月22日\\n张为出席。")
     >>> document_spans_from_tags(doc, [["O"] * 18, ["B-PERSON", "I-PERSON", "O", "O", "O"]])
     [Span(start=19, end=21, label='PERSON')]

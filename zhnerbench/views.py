@@ -168,7 +168,7 @@ VIEWS: Mapping[str, View] = MappingProxyType(
 def corpus_labels(gold: Iterable[Document]) -> tuple[str, ...]:
     """The labels a gold corpus uses: the schema's 19 when it keeps to them, else its own, sorted.
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> len(corpus_labels([example_document()]))
     19
     """
@@ -307,7 +307,7 @@ def keep_by_convention(spans: Sequence[Span], mapping: Mapping[str, str], conven
 def gold_spans(document: Document, view: View) -> tuple[Span, ...]:
     """The gold spans of ``document`` that ``view`` scores, in its labels, sorted.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> from zhnerbench.model import Mention
     >>> from dataclasses import replace
     >>> doc = replace(document_from_text("上海市大会 2022年07月22日"),

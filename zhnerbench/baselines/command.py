@@ -49,7 +49,7 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 def run_tag(args: argparse.Namespace) -> int:
     from zhnerbench.baselines.specs import create_system
-    from zhnerbench.corpora import load_gold
+    from zhnerbench.gold import load_gold
     from zhnerbench.formats.predictions import documents_jsonl
     from zhnerbench.paths import gold_root
 

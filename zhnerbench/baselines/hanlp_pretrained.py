@@ -32,7 +32,7 @@ import os
 import socket
 import urllib.parse
 from abc import abstractmethod
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -92,26 +92,62 @@ def download_host_reachable(identifier: str, timeout: float = 3.0) -> bool:
         return False
 
 
-def _load_quietly(identifier: str) -> Any:
-    """``hanlp.load(identifier)`` without its console output (callers check that hanlp is installed)."""
+@contextlib.contextmanager
+def hanlp_silenced() -> Iterator[None]:
+    """Keep HanLP's console output (download progress, advice, training logs) off the terminal.
+
+    Besides ``print``, HanLP "flashes" status lines through a printer that holds the stream it
+    found at import time, so redirecting ``sys.stdout``/``sys.stderr`` alone does not catch
+    them; its training loop's timers bound their default stream at import too.
+    """
+    from hanlp.utils import log_util, time_util
+
+    printer = log_util._printer
+    stream = printer.out
+    printer.out = io.StringIO()
+    printers = (log_util.ErasablePrinter.__init__, time_util.CountdownTimer.__init__)
+    defaults = [function.__defaults__ for function in printers]
+    for function in printers:
+        function.__defaults__ = (io.StringIO(),)
+    try:
+        with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+            yield
+    finally:
+        printer.out = stream
+        for function, default in zip(printers, defaults, strict=True):
+            function.__defaults__ = default
+
+
+def load_hanlp(identifier: str) -> Any:
+    """``hanlp.load(identifier)`` without its console output: a pretrained model's identifier (a
+    URL, downloaded into ``$HANLP_HOME`` unless it is there) or a directory HanLP saved a model
+    into (callers check that hanlp is installed)."""
     import hanlp
 
-    if not model_is_local(identifier, hanlp_home()) and not download_host_reachable(identifier):
+    local = Path(identifier).is_dir()
+    name = identifier if local else identifier.rsplit("/", 1)[-1]
+    if not local and not model_is_local(identifier, hanlp_home()) and not download_host_reachable(identifier):
         raise BaselineUnavailable(
-            f"HanLP model {identifier.rsplit('/', 1)[-1]} is not in $HANLP_HOME (default ~/.hanlp) and its "
-            f"download server is unreachable: {REQUIRES}"
+            f"HanLP model {name} is not in $HANLP_HOME (default ~/.hanlp) and its download server is unreachable: {REQUIRES}"
         )
-
-    captured = io.StringIO()
     try:
-        # HanLP prints download progress and coloured advice on stdout/stderr.
-        with contextlib.redirect_stdout(captured), contextlib.redirect_stderr(captured):
+        with hanlp_silenced():
             return hanlp.load(identifier, devices=[])
     except (Exception, SystemExit) as error:
-        raise BaselineUnavailable(
-            f"HanLP model {identifier.rsplit('/', 1)[-1]} is not in $HANLP_HOME (default ~/.hanlp) and could not be downloaded "
-            f"({one_line(error, 90)}): {REQUIRES}"
-        ) from error
+        where = "does not load" if local else "is not in $HANLP_HOME (default ~/.hanlp) and could not be downloaded"
+        raise BaselineUnavailable(f"HanLP model {name} {where} ({one_line(error, 90)}): {REQUIRES}") from error
+
+
+def hanlp_entities(model: Any, texts: Sequence[str]) -> list[list[Span]]:
+    """The entities a HanLP character NER component finds in each text, with their native labels.
+
+    A list of character lists is a batch to HanLP, so one entity list per text comes back.
+    """
+    if not texts:
+        return []
+    with hanlp_silenced():
+        results = model([list(text) for text in texts])
+    return [[Span(begin, end, kind) for _, kind, begin, end in entities] for entities in results]
 
 
 class _HanlpPretrainedTagger(ModelTagger):
@@ -126,7 +162,7 @@ class _HanlpPretrainedTagger(ModelTagger):
 
     def _load_model(self) -> Any:
         require_module("hanlp", REQUIRES)
-        return _load_quietly(self._identifier())
+        return load_hanlp(self._identifier())
 
 
 class HanlpMsraElectraTagger(_HanlpPretrainedTagger):
@@ -141,12 +177,9 @@ class HanlpMsraElectraTagger(_HanlpPretrainedTagger):
         return str(hanlp.pretrained.ner.MSRA_NER_ELECTRA_SMALL_ZH)
 
     def _predict(self, text: str) -> list[Span]:
-        def tag_sentences(texts: Sequence[str]) -> list[list[Span]]:
-            results = self._model([list(piece) for piece in texts])
-            return [[Span(begin, end, kind) for _, kind, begin, end in entities] for entities in results]
-
         # The ELECTRA model reads at most 126 characters (its 128 positions less [CLS] and [SEP]).
-        return spans_from_pieces(text, self.normalize_punctuation, tag_sentences, self.label_map, max_chars=126)
+        return spans_from_pieces(text, self.normalize_punctuation, lambda texts: hanlp_entities(self._model, texts),
+                                 self.label_map, max_chars=126)
 
 
 class HanlpMtlOntonotesTagger(_HanlpPretrainedTagger):

@@ -31,7 +31,6 @@ with content) are cached, malformed ones included, so a rebuild is identical.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -45,6 +44,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
+from zhnerbench.digests import sha256_hex
 from zhnerbench.baselines.alignment import align_strings, drop_overlapping
 from zhnerbench.baselines.base import BaselineUnavailable, one_line, package_version, require_module, split_for_tagging
 from zhnerbench.baselines.cache import cache_root
@@ -139,10 +139,6 @@ def fill(template: str, text: str) -> str:
     return template.replace(PLACEHOLDER, text)
 
 
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def answer_key(base_url: str | None, model: str, template: str, chunk: str, temperature: float = TEMPERATURE) -> str:
     """The cache key of one answer: everything that determines it.
 
@@ -151,8 +147,8 @@ def answer_key(base_url: str | None, model: str, template: str, chunk: str, temp
     >>> answer_key(None, "m", "t {text}", "甲") == answer_key(None, "m", "t {text}", "乙")
     False
     """
-    payload = json.dumps([base_url or "", model, sha256_text(template), chunk, temperature], ensure_ascii=False)
-    return sha256_text(payload)
+    payload = json.dumps([base_url or "", model, sha256_hex(template), chunk, temperature], ensure_ascii=False)
+    return sha256_hex(payload)
 
 
 def read_cached(path: Path) -> str | None:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from zhnerbench.counts import Counts
-from zhnerbench.eval.ner import Entity
+from zhnerbench.eval.ner import EntityTuple
 
 DEFAULT_SAMPLES = 1000
 DEFAULT_SEED = 0
@@ -58,7 +58,7 @@ class SentenceCounts:
 
 
 def sentence_counts(
-    gold: Iterable[Entity], predicted: Iterable[Entity], sentences: int, labels: Sequence[str]
+    gold: Iterable[EntityTuple], predicted: Iterable[EntityTuple], sentences: int, labels: Sequence[str]
 ) -> SentenceCounts:
     """Count entity tuples ``(sentence, label, start, end)`` per sentence and label (a tuple's
     first element is the sentence it is counted in).

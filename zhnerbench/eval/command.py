@@ -8,7 +8,7 @@ Usage::
 
 It scores PRED (a file, or ``-`` for standard input) against the benchmark's gold
 (``$ZHNERBENCH_ROOT``, the checkout, or the copy inside the installed package) or
-against ``--gold PATH`` (any corpus, see :mod:`zhnerbench.corpora`), prints the
+against ``--gold PATH`` (any corpus, see :mod:`zhnerbench.gold.loading`), prints the
 report, and writes the JSON and HTML outputs when asked. It writes nothing else,
 and refuses output paths that are inputs, special files, symbolic links, files git
 tracks, or inside the checkout's ``annotations/``, ``data/``, ``corpus/`` or
@@ -124,7 +124,7 @@ def _write(path: Path, text: str) -> None:
 
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``zhnerbench evaluate`` with parsed arguments (prints the report); returns the exit status."""
-    from zhnerbench.corpora import load_gold
+    from zhnerbench.gold import load_gold
     from zhnerbench.eval.evaluation import compare_evaluations, evaluate, evaluation_to_json
     from zhnerbench.eval.readers import read_predictions
     from zhnerbench.eval.report import format_report

@@ -4,15 +4,18 @@ For each view, the gold spans the view keeps (its convention over the nested gol
 and the predicted spans it keeps (the same convention over the predictions) are
 compared per document, in document offsets:
 
-* views whose spans do not overlap (``flat``, ``outermost``) are scored by seqeval
-  (strict IOB2, one tag sequence per document), so a predicted span that crosses a
-  sentence boundary is scored as it is (it can only be wrong);
-* the ``nested`` view, whose spans overlap, by exact span-set matching, which the
-  tests show equals seqeval wherever seqeval applies.
+* views whose spans do not overlap (``flat``, ``outermost``) are scored by seqeval's
+  strict IOB2 entity extraction (one tag sequence per document), so a predicted span
+  that crosses a sentence boundary is scored as it is (it can only be wrong); on a
+  corpus of more than :data:`~zhnerbench.eval.ner.SEQEVAL_MAX_CHARACTERS` characters
+  the span-set scorer stands in for it (the tests prove the two equal);
+* the ``nested`` view, whose spans overlap, by exact span-set matching.
 
 The same spans, as entity tuples, feed the per-sentence counts of the bootstrap
 (a span counts in the sentence it starts in), the error analysis and the
-partial-match schemes. Relations (when the file has them) do not depend on the view.
+partial-match schemes (skipped, with a note, above the same size: nervaluate's
+matching is quadratic per sentence and slow at scale). Relations (when the file has
+them) do not depend on the view.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ from zhnerbench.eval.errors_analysis import (
     outcome_counts,
     outcome_counts_per_label,
 )
-from zhnerbench.eval.ner import Entity, NerScores, seqeval_scores, span_set_scores
+from zhnerbench.eval.ner import SEQEVAL_MAX_CHARACTERS, EntityTuple, NerScores, seqeval_scores, span_set_scores
 from zhnerbench.eval.partial import PartialScore, partial_scores
 from zhnerbench.eval.readers import Predictions
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
@@ -65,6 +68,9 @@ from zhnerbench.views import (
 
 SEQEVAL = "seqeval strict IOB2, exact match"
 SPAN_SET = "exact span-set match (start, end, label)"
+SPAN_SET_AT_SCALE = (f"exact span-set match (start, end, label), standing in for seqeval strict IOB2 above "
+                     f"{SEQEVAL_MAX_CHARACTERS:,} characters (the same numbers)")
+PARTIAL_SKIPPED = f"partial-match schemes skipped above {SEQEVAL_MAX_CHARACTERS:,} characters"
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ class SentenceRef:
 def sentence_refs(gold: Sequence[Document]) -> tuple[SentenceRef, ...]:
     """Every gold sentence, documents in order.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> [ref.id for ref in sentence_refs([document_from_text("标题 2022年07月22日\\n甲。乙。")])]
     ['000_e491b11e84c79d89-000', '000_e491b11e84c79d89-001', '000_e491b11e84c79d89-002']
     """
@@ -126,6 +132,17 @@ class ViewEvaluation:
     #: CLUENER / DuIE-style text match: (sentence, text, label) triples, each once per sentence.
     text_match: Counts = Counts()
 
+    @property
+    def partial_summary(self) -> str:
+        """The partial-match F1s in one phrase, or why there are none.
+
+        >>> ViewEvaluation(*[None] * 6, {}, (), ()).partial_summary
+        'partial-match schemes skipped above 200,000 characters'
+        """
+        if not self.partial:
+            return PARTIAL_SKIPPED
+        return ", ".join(f"{name} {score.f1:.3f}" for name, score in self.partial.items())
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -139,18 +156,17 @@ class Evaluation:
 
 
 def structure_problem(predictions: Predictions, view: View) -> tuple[int | None, str] | None:
-    """Why the predictions' overlapping spans cannot be scored in ``view`` (line and message), if so.
+    """Why the predictions' nested spans cannot be scored in ``view`` (line and message), if so.
 
     >>> p = Predictions("p", "documents", {"d": (Span(0, 5, "EVENT"), Span(0, 2, "GPE"))}, None)
     >>> structure_problem(p, VIEWS["coarse"]) is None
     True
     """
+    if view.convention != "flat":
+        return None
     for document, overlap in (predictions.overlaps or {}).items():
-        if view.convention == "flat" or (view.convention == "outermost" and not overlap.nested):
-            allowed = "nested spans are scored in outermost and nested views" if view.convention == "flat" \
-                else "crossing spans are scored in nested views only"
-            return overlap.line, (f"document {document}: {overlap.message}: view {view.name!r} ({view.convention} "
-                                  f"convention) cannot score overlapping predictions ({allowed})")
+        return overlap.line, (f"document {document}: {overlap.message}: view {view.name!r} (flat convention) cannot "
+                              "score overlapping predictions (nested spans are scored in outermost and nested views)")
     return None
 
 
@@ -200,7 +216,7 @@ def select_views(
     return tuple(views[name] for name in possible)
 
 
-def _entities(groups: Sequence[Sequence[Span]], locate: SentenceLocator) -> set[Entity]:
+def _entities(groups: Sequence[Sequence[Span]], locate: SentenceLocator) -> set[EntityTuple]:
     return {(locate(index, span), span.label, span.start, span.end) for index, spans in enumerate(groups) for span in spans}
 
 
@@ -220,15 +236,16 @@ def evaluate_view(
 ) -> ViewEvaluation:
     """Score the predictions in one view (see the module doc).
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> result = evaluate_view([doc], Predictions("p", "documents", {doc.id: (Span(15, 17, "PER"),)}, None), VIEWS["coarse"])
     >>> result.scores.micro.f1, result.gold_spans[0]
     (1.0, (Span(start=15, end=17, label='PER'),))
     """
     gold_groups, predicted_groups = view_spans(gold, predictions, view)
-    if view.convention == "nested":
-        scorer = SPAN_SET
+    at_scale = sum(len(document.text) for document in gold) > SEQEVAL_MAX_CHARACTERS
+    if view.convention == "nested" or at_scale:
+        scorer = SPAN_SET if view.convention == "nested" else SPAN_SET_AT_SCALE
         scores: NerScores = span_set_scores(
             {(i, s.label, s.start, s.end) for i, spans in enumerate(gold_groups) for s in spans},
             {(i, s.label, s.start, s.end) for i, spans in enumerate(predicted_groups) for s in spans},
@@ -247,13 +264,15 @@ def evaluate_view(
         raise AssertionError(f"bootstrap counts {counts.total()} differ from the scores' {scores.micro}")
     intervals = bootstrap_intervals(counts, resampling.samples, resampling.seed, resampling.confidence)
     analysis = analyse_errors(gold_groups, predicted_groups)
-    by_sentence_gold: list[list[Span]] = [[] for _ in range(sentences)]
-    by_sentence_predicted: list[list[Span]] = [[] for _ in range(sentences)]
-    for groups, target in ((gold_groups, by_sentence_gold), (predicted_groups, by_sentence_predicted)):
-        for index, spans in enumerate(groups):
-            for span in spans:
-                target[locate(index, span)].append(span)
-    partial = partial_scores(by_sentence_gold, by_sentence_predicted, view.labels)
+    partial: Mapping[str, PartialScore] = {}
+    if not at_scale:
+        by_sentence_gold: list[list[Span]] = [[] for _ in range(sentences)]
+        by_sentence_predicted: list[list[Span]] = [[] for _ in range(sentences)]
+        for groups, target in ((gold_groups, by_sentence_gold), (predicted_groups, by_sentence_predicted)):
+            for index, spans in enumerate(groups):
+                for span in spans:
+                    target[locate(index, span)].append(span)
+        partial = partial_scores(by_sentence_gold, by_sentence_predicted, view.labels)
     text_match = text_match_counts(gold, gold_groups, predicted_groups, locate)
     return ViewEvaluation(view, scorer, scores, intervals, counts, analysis, partial, gold_groups, predicted_groups,
                           text_match)
@@ -266,7 +285,7 @@ def text_match_counts(gold: Sequence[Document], gold_groups: Sequence[Sequence[S
     wrong occurrence of the right string, so it is reported beside the offset scores, never
     instead of them (systems that answer with strings, like LLMs, are scored both ways).
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> text_match_counts([doc], [[Span(15, 17, "PER")]], [[Span(15, 17, "PER"), Span(15, 16, "PER")]],
     ...                   SentenceLocator([doc]))
@@ -291,7 +310,7 @@ def evaluate(
     """Score ``predictions`` in ``views`` (names or :class:`View` s; default: every view of
     :func:`~zhnerbench.views.default_views` the file can be scored in).
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> evaluation = evaluate([doc], Predictions("p", "documents", {doc.id: (Span(15, 17, "ORG"),)}, None), samples=50)
     >>> {name: result.scores.micro.f1 for name, result in evaluation.views.items()}, evaluation.relations
@@ -319,7 +338,7 @@ def compare_evaluations(
 ) -> dict[str, PairedTest]:
     """Paired bootstrap tests (A better than B) in every view both were scored in.
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> a = evaluate([doc], Predictions("a", "documents", {doc.id: (Span(15, 17, "PER"),)}, None), ["coarse"], 50)
     >>> b = evaluate([doc], Predictions("b", "documents", {doc.id: ()}, None), ["coarse", "full"], 50)
@@ -364,7 +383,7 @@ def _span_json(span: Span, document: Document) -> dict[str, Any]:
 def view_to_json(result: ViewEvaluation, evaluation: Evaluation) -> dict[str, Any]:
     """One view's results as JSON: scores with intervals, partial matches, outcome counts and every error.
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> evaluation = evaluate([doc], Predictions("p", "documents", {doc.id: (Span(15, 16, "PERSON"),)}, None), ["full"], 50)
     >>> view_to_json(evaluation.views["full"], evaluation)["errors"][0]["kind"]
@@ -408,6 +427,7 @@ def view_to_json(result: ViewEvaluation, evaluation: Evaluation) -> dict[str, An
             label: with_interval(counts, intervals.per_label.get(label)) for label, counts in result.scores.per_label.items()
         },
         "partial_match": {name: vars(score) for name, score in result.partial.items()},
+        "partial_match_note": None if result.partial else PARTIAL_SKIPPED,
         "text_match": counts_to_json(result.text_match),
         "outcomes": {
             "gold": outcome_counts(result.analysis.gold, GOLD_OUTCOMES),
@@ -436,7 +456,7 @@ def evaluation_to_json(evaluation: Evaluation, comparisons: Mapping[str, PairedT
                        compared_file: str | None = None) -> dict[str, Any]:
     """The whole evaluation as a JSON-serialisable dict (what ``--json`` writes).
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
     >>> data = evaluation_to_json(evaluate([doc], Predictions("p", "documents", {doc.id: ()}, None), ["full"], 50))
     >>> data["gold"], data["views"]["full"]["micro"]["recall"]
@@ -456,7 +476,7 @@ def evaluation_to_json(evaluation: Evaluation, comparisons: Mapping[str, PairedT
             "relations": sum(len(d.relations) for d in documents),
         },
         "scoring": {
-            "ner": {"flat and outermost views": SEQEVAL, "nested views": SPAN_SET,
+            "ner": {"flat and outermost views": SEQEVAL, "nested views": SPAN_SET, "at scale": SPAN_SET_AT_SCALE,
                     "partial_match": "nervaluate, SemEval-2013 schemes (strict, exact, partial, type)"},
             "bootstrap": {
                 "unit": "sentence",

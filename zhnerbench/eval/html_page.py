@@ -116,8 +116,8 @@ def _score_table(result: ViewEvaluation) -> str:
     macro = result.scores.macro
     rows.append(f"<tr><th>macro</th><td class=\"num\">{macro.precision:.3f}</td><td class=\"num\">{macro.recall:.3f}</td>"
                 f"<td class=\"num\">{macro.f1:.3f}</td><td></td><td></td><td></td><td></td></tr>")
-    partial = ", ".join(f"{name} {score.f1:.3f}" for name, score in result.partial.items())
-    return f"<table>{header}{''.join(rows)}</table><p>Partial-match F1 (SemEval-2013, nervaluate): {html.escape(partial)}</p>"
+    return (f"<table>{header}{''.join(rows)}</table><p>Partial-match F1 (SemEval-2013, nervaluate): "
+            f"{html.escape(result.partial_summary)}</p>")
 
 
 Renderer = Callable[[SentenceRef, list[dict[str, Any]]], str]

@@ -11,9 +11,10 @@
   arguments) and ``evidence`` are optional; ``relations`` may be left out, and
   relations are scored only when some line has the key. Every gold document
   needs a line, once. Mentions may nest or overlap (a nested-NER system's
-  output): which views can score them is decided by the views' conventions
-  (:attr:`Predictions.overlaps`). A mention may cross a sentence boundary; it is
-  scored, and can only be wrong.
+  output) when one lies inside the other: which views can score them is decided
+  by the views' conventions (:attr:`Predictions.overlaps`). Two mentions that
+  cross (each holds a character the other lacks) are an error: no view can score
+  them. A mention may cross a sentence boundary; it is scored, and can only be wrong.
 
 ``conll`` (one character and its tag per line, a blank line after each sentence,
 sentences in gold order, empty sentences left out): the tag is the last
@@ -40,7 +41,7 @@ Inputs are regular files or ``-`` (standard input), at most
 :data:`~zhnerbench.inputs.MAX_INPUT_BYTES`; lines are parsed in linear time, and
 messages quote at most a short excerpt of an offending line.
 
->>> from zhnerbench.corpus.store import document_from_text
+>>> from zhnerbench.gold.article import document_from_text
 >>> doc = document_from_text("标题 2022年07月22日\\n张为。")
 >>> conll = "\\n".join(f"{c}\\tO" for c in doc.sentence_text(0)) + "\\n\\n张\\tB-PERSON\\n为\\tI-PERSON\\n。\\tO\\n"
 >>> parse_conll(conll, "p.conll", [doc]).spans
@@ -60,6 +61,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from zhnerbench.errors import ConversionError, PredictionFormatError, excerpt
+from zhnerbench.gold.codec import LineProblem, decode_text, file_lines, json_objects
 from zhnerbench.inputs import InputError, read_input_bytes, shown_path
 from zhnerbench.model import Argument, Document, PredictedRelation, Sentence, Span
 from zhnerbench.offsets import to_document_offsets, token_offsets, token_spans_to_char_spans
@@ -77,21 +79,19 @@ class _Invalid(Exception):
 
 @dataclass(frozen=True)
 class Overlap:
-    """The first pair of overlapping predicted spans of a document, where it is in the file,
-    and whether one contains the other (``nested``) or they cross."""
+    """The first pair of nested predicted spans of a document (one inside the other), and
+    where it is in the file."""
 
     line: int | None
     message: str
-    nested: bool
 
 
 @dataclass(frozen=True)
 class Predictions:
     """A prediction file, read and checked against the gold documents.
 
-    ``overlaps`` holds, for each document whose spans overlap, the first overlap
-    (and the first crossing, preferred, when there is one): the views decide
-    whether they can score such spans.
+    ``overlaps`` holds, for each document whose spans nest, the first pair: the views
+    decide whether they can score such spans (crossing spans are refused on reading).
     """
 
     file: str
@@ -112,44 +112,18 @@ class Predictions:
 
 
 def decode_prediction_file(data: bytes, shown_as: str) -> str:
-    """The text of a prediction file: strict UTF-8, no BOM, not empty.
+    """The text of a prediction file (:func:`zhnerbench.gold.codec.decode_text`), its problems
+    as this module's error.
 
-    >>> decode_prediction_file("上\\tO\\n".encode(), "p.conll")
-    '上\\tO\\n'
     >>> decode_prediction_file(b"\\xef\\xbb\\xbf{}", "p.jsonl")
     Traceback (most recent call last):
     ...
     zhnerbench.errors.PredictionFormatError: p.jsonl:1: starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM
     """
-    if data.startswith(b"\xef\xbb\xbf"):
-        raise PredictionFormatError(shown_as, 1, "starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM")
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise PredictionFormatError(
-            shown_as, line, f"not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start}); save the file as UTF-8"
-        ) from None
-    if not text.strip():
-        raise PredictionFormatError(shown_as, None, "empty file")
-    return text
-
-
-def file_lines(text: str) -> Iterator[str]:
-    """The lines of a file, without ``\\n`` or a Windows ``\\r\\n`` ending, one at a time
-    (a list of every line of a large file would take ten times its size).
-
-    >>> list(file_lines("a\\r\\nb\\n"))
-    ['a', 'b']
-    """
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start)
-        if end < 0:
-            end = len(text)
-        line = text[start:end]
-        yield line[:-1] if line.endswith("\r") else line
-        start = end + 1
+        return decode_text(data)
+    except LineProblem as problem:
+        raise PredictionFormatError(shown_as, problem.line, problem.message) from None
 
 
 def split_conll_line(line: str) -> tuple[str, str] | None:
@@ -215,7 +189,7 @@ def read_predictions(
     views; pass :func:`~zhnerbench.views.prediction_labels` of the gold and your views).
 
     >>> import tempfile
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> doc = document_from_text("标题 2022年07月22日\\n张为出席。")
     >>> with tempfile.TemporaryDirectory() as folder:
     ...     path = f"{folder}/pred.jsonl"
@@ -283,44 +257,11 @@ def _all_sentences(gold: Sequence[Document]) -> list[tuple[Document, Sentence]]:
     return [(document, sentence) for document in gold for sentence in document.sentences]
 
 
-class _DuplicateKey(ValueError):
-    """A key given twice in one JSON object."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are distinct: a second ``"mentions"`` must not silently replace the first.
-
-    >>> _unique_keys([("a", 1), ("a", 2)])
-    Traceback (most recent call last):
-    ...
-    zhnerbench.eval.readers._DuplicateKey: a
-    """
-    value: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in value:
-            raise _DuplicateKey(key)
-        value[key] = item
-    return value
-
-
 def _jsonl_objects(text: str, shown: str) -> Iterator[tuple[int, dict[str, Any]]]:
-    for number, line in enumerate(file_lines(text), start=1):
-        if not line.strip():
-            continue
-        try:
-            value = json.loads(line, object_pairs_hook=_unique_keys)
-        except _DuplicateKey as error:
-            raise PredictionFormatError(shown, number, f"the key {excerpt(str(error), 40)} appears twice in one "
-                                        "object (JSON readers would keep only the last one)") from None
-        except json.JSONDecodeError as error:
-            raise PredictionFormatError(shown, number, f"invalid JSON: {error.msg} (column {error.colno})") from None
-        except (ValueError, RecursionError) as error:
-            raise PredictionFormatError(shown, number, f"invalid JSON: {excerpt(str(error))}") from None
-        if not isinstance(value, dict):
-            raise PredictionFormatError(
-                shown, number, f"expected a JSON object on each line, found {type(value).__name__ if value is not None else 'null'}"
-            )
-        yield number, value
+    try:
+        yield from json_objects(text)
+    except LineProblem as problem:
+        raise PredictionFormatError(shown, problem.line, problem.message) from None
 
 
 def _records(
@@ -382,18 +323,19 @@ def _offsets(item: object, where: str, document: Document) -> tuple[int, int]:
     return start, end
 
 
-def _overlap(pair: tuple[Span, Span], index: Mapping[Span, int], line: int, nested: bool) -> Overlap:
+def _pair_message(pair: tuple[Span, Span], index: Mapping[Span, int]) -> str:
+    """The two spans, in file order, and how the second relates to the first."""
     first, second = sorted(pair, key=lambda span: index[span])
-    how = "lies inside" if nested and first.start <= second.start and second.end <= first.end else \
-        "contains" if nested else "crosses"
-    return Overlap(line, f"mentions[{index[second]}] [{second.start},{second.end}) {second.label} {how} "
-                         f"mentions[{index[first]}] [{first.start},{first.end}) {first.label}", nested)
+    how = "lies inside" if first.start <= second.start and second.end <= first.end else \
+        "contains" if second.start <= first.start and first.end <= second.end else "crosses"
+    return (f"mentions[{index[second]}] [{second.start},{second.end}) {second.label} {how} "
+            f"mentions[{index[first]}] [{first.start},{first.end}) {first.label}")
 
 
 def _document_mentions(
     value: dict[str, Any], document: Document, labels: frozenset[str], line: int
 ) -> tuple[tuple[Span, ...], Overlap | None]:
-    """The document's spans, and the first overlap among them (a crossing one if any)."""
+    """The document's spans, and the first pair of nested ones; crossing spans are an error."""
     mentions = value.get("mentions")
     if not isinstance(mentions, list):
         raise _Invalid(f"'mentions' must be a list, found {_describe(mentions)}")
@@ -413,9 +355,10 @@ def _document_mentions(
     spans = tuple(sorted(index))
     crossing = crossing_pair(spans)
     if crossing is not None:
-        return spans, _overlap(crossing, index, line, nested=False)
+        raise _Invalid(f"{_pair_message(crossing, index)}: crossing spans cannot be scored in any view "
+                       "(spans that nest can, in outermost and nested views)")
     overlapping = overlapping_pair(spans)
-    return spans, (_overlap(overlapping, index, line, nested=True) if overlapping is not None else None)
+    return spans, (Overlap(line, _pair_message(overlapping, index)) if overlapping is not None else None)
 
 
 def _document_relations(value: dict[str, Any], document: Document) -> tuple[PredictedRelation, ...]:
@@ -446,7 +389,7 @@ def _document_relations(value: dict[str, Any], document: Document) -> tuple[Pred
 def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: frozenset[str] | None = None) -> Predictions:
     """Read the per-document JSON Lines format (see the module doc); ``shown`` names the file in errors.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> doc = document_from_text("标题 2022年07月22日\\n张为出席。")
     >>> parse_documents('{"id": "000_e491b11e84c79d89", "mentions": [{"start": 17, "end": 15, "label": "PERSON"}]}', "p", [doc])
     Traceback (most recent call last):

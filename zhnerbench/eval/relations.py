@@ -63,7 +63,7 @@ def normalize_argument_text(text: str) -> str:
 def entity_aliases(document: Document) -> dict[str, frozenset[str]]:
     """Normalised texts of the mentions (of both layers) of each gold entity.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> from zhnerbench.model import Mention, Entity
     >>> doc = document_from_text("标题 2022年07月22日\\n钟志华院士，钟院士。")
     >>> doc = Document(doc.id, doc.title, doc.date, doc.language, doc.text, doc.lines, doc.sentences,
@@ -174,7 +174,7 @@ def score_relations(
 ) -> RelationScores:
     """Score predicted relations against each gold document's relations in ``mode``.
 
-    >>> from zhnerbench.corpus.store import document_from_text
+    >>> from zhnerbench.gold.article import document_from_text
     >>> score_relations([(document_from_text("标题 2022年07月22日"), ())]).micro.f1
     0.0
     """

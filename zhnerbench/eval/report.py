@@ -1,6 +1,6 @@
 """The plain-text report ``zhnerbench evaluate`` prints.
 
->>> from zhnerbench.corpus.store import example_document
+>>> from zhnerbench.gold.article import example_document
 >>> from zhnerbench.eval.evaluation import evaluate
 >>> from zhnerbench.eval.readers import Predictions
 >>> from zhnerbench.model import Span
@@ -78,8 +78,7 @@ def format_view(result: ViewEvaluation, evaluation: Evaluation, max_errors: int 
     lines.append(
         f"  micro P CI {format_interval(intervals.micro.precision)}, R CI {format_interval(intervals.micro.recall)}"
     )
-    lines.append("  partial matches (SemEval-2013, nervaluate), F1: " + ", ".join(
-        f"{name} {score.f1:.3f}" for name, score in result.partial.items()))
+    lines.append(f"  partial matches (SemEval-2013, nervaluate), F1: {result.partial_summary}")
     text = result.text_match
     lines.append(f"  text match (sentence, text, label; CLUENER/DuIE style): P {text.precision:.3f} "
                  f"R {text.recall:.3f} F1 {text.f1:.3f}")

@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from zhnerbench.annotations.gold import derive_entities, id_number
+from zhnerbench.gold.annotation_files import derive_entities, id_number
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.model import Document, Mention, Relation, Sentence
 from zhnerbench.offsets import sentence_at

@@ -63,7 +63,7 @@ def export_files(document: Document, format: str, view: View, scheme: str, unit:
 
 
 def run_export(args: argparse.Namespace) -> int:
-    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.gold.annotation_files import load_article_gold
     from zhnerbench.files import JOURNAL_NAME, recover, write_all, write_atomically
 
     root = gold_root()
@@ -75,7 +75,7 @@ def run_export(args: argparse.Namespace) -> int:
             raise ZhNerBenchError(f"{args.out}: the folder is not empty; brat would replace its "
                                   f"{', '.join(BRAT_FILES)}: give --force, or a new or empty folder")
     view = read_view_file(args.view_file) if args.view_file is not None else resolve_view(args.view)
-    files = export_files(load_gold(root), args.format, view, args.scheme, args.unit, args.out)
+    files = export_files(load_article_gold(root), args.format, view, args.scheme, args.unit, args.out)
     if brat_folder:
         write_all(dict(files), args.out / JOURNAL_NAME)  # the three files whole, or none of them
     else:

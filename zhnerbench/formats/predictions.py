@@ -6,7 +6,7 @@ The output round-trips through :mod:`zhnerbench.eval.readers`. Only the
 ``documents`` format can hold nested spans; the tag formats raise
 :class:`~zhnerbench.errors.SpanError` for overlapping ones.
 
->>> from zhnerbench.corpus.store import document_from_text
+>>> from zhnerbench.gold.article import document_from_text
 >>> doc = document_from_text("标题 2022年07月22日")
 >>> documents_jsonl([doc], {doc.id: [Span(3, 8, "DATE")]})
 '{"id": "000_e491b11e84c79d89", "mentions": [{"start": 3, "end": 8, "label": "DATE", "text": "2022年"}], "relations": []}\\n'

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.records import Record, gold_fingerprint, sha256_text
+from zhnerbench.digests import tagged_sha256
+from zhnerbench.leaderboard.records import Record, gold_fingerprint
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS
 
@@ -64,7 +65,7 @@ def _agreed(values: list[Any]) -> Any:
 def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     """The board from every record: systems in name order, relation rows of every entity source.
 
-    >>> from zhnerbench.corpus.store import example_document
+    >>> from zhnerbench.gold.article import example_document
     >>> board = assemble_board({}, example_document())
     >>> board["systems"], board["relations"], board["article"]["sentences"]
     ([], [], 2)
@@ -119,6 +120,6 @@ def record_problems(records: Mapping[str, Record], results: Path, gold: Document
                 problems.append(f"record {name}: its prediction file {path} cannot be read "
                                 f"({str(error).removeprefix(f'{results / path}: ')})")
                 continue
-            if sha256_text(content) != digest:
+            if tagged_sha256(content) != digest:
                 problems.append(f"record {name}: its prediction file {path} changed after it was scored")
     return problems

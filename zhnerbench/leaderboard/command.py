@@ -324,7 +324,7 @@ def published_records(target: Target, start_empty: bool) -> tuple[dict[str, Reco
 
 def run_leaderboard(args: argparse.Namespace) -> int:
     _require_plotting()
-    from zhnerbench.annotations.gold import load_gold
+    from zhnerbench.gold.annotation_files import load_article_gold
     from zhnerbench.baselines.specs import default_systems
     from zhnerbench.leaderboard.render import leaderboard_markdown
     from zhnerbench.paths import gold_root
@@ -340,7 +340,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     specs = split_specs(args.systems)
     if not specs and not adds and not args.remove and not args.rescore:
         specs = list(default_systems())
-    gold = load_gold(target.root if target.root is not None else gold_root())
+    gold = load_article_gold(target.root if target.root is not None else gold_root())
     resampling = Resampling(args.samples, args.seed)
     options = {**system_options(args), "retrain": args.retrain}
     created = not target.base.exists()

@@ -9,12 +9,12 @@ change, so the tracked files stay byte-identical; ``--refresh-timings`` replaces
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.model import Document
@@ -47,14 +47,6 @@ def predictions_name(name: str) -> str:
     return f"{PREDICTIONS_DIR}/{name}.jsonl"
 
 
-def sha256_text(text: str) -> str:
-    """
-    >>> sha256_text("")[:20]
-    'sha256:e3b0c44298fc1'
-    """
-    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def gold_fingerprint(gold: Document) -> str:
     """A digest of everything scoring reads from the gold: text, sentences, mentions, relations.
     A record scored against another fingerprint is out of date (``--rescore`` fixes it)."""
@@ -63,7 +55,7 @@ def gold_fingerprint(gold: Document) -> str:
         sorted((m.start, m.end, m.label, m.entity, m.parent or "") for m in gold.all_mentions),
         [(r.head, r.relation, r.tail, list(r.evidence)) for r in gold.relations],
     ]
-    return sha256_text(json.dumps(content, ensure_ascii=False))[:23]
+    return tagged_sha256(json.dumps(content, ensure_ascii=False))[:23]
 
 
 def render_record(record: Record) -> bytes:

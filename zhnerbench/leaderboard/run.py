@@ -29,7 +29,8 @@ from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
-from zhnerbench.leaderboard.records import GOLD_ENTITIES, Record, gold_fingerprint, predictions_name, sha256_text
+from zhnerbench.digests import tagged_sha256
+from zhnerbench.leaderboard.records import GOLD_ENTITIES, Record, gold_fingerprint, predictions_name
 from zhnerbench.model import Document, PredictedRelation, Span
 from zhnerbench.views import VIEWS
 
@@ -138,7 +139,7 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[s
     }
 
 
-def relation_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[dict[str, Any]], dict[str, str]]:
     """Every relation baseline on one entity source: the board's rows and the prediction files."""
     rows: list[dict[str, Any]] = []
     files: dict[str, str] = {}
@@ -165,9 +166,9 @@ def relation_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[l
 
 def gold_relations_record(gold: Document) -> tuple[Record, dict[str, str]]:
     """The relation baselines on the gold entities: an upper bound for the entity step."""
-    rows, files = relation_rows(gold, GOLD_ENTITIES, gold.spans)
+    rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans)
     return {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows, "scoring": {"gold": gold_fingerprint(gold)},
-            "files": {path: sha256_text(text) for path, text in sorted(files.items())}}, files
+            "files": {path: tagged_sha256(text) for path, text in sorted(files.items())}}, files
 
 
 def scored_record(
@@ -182,7 +183,7 @@ def scored_record(
     name = base["name"]
     files = {predictions_name(name): documents_jsonl([gold], {gold.id: spans}, predictions.relations)
              if predictions.relations is not None else documents_jsonl([gold], {gold.id: spans}, with_relations=False)}
-    rows, relation_files = relation_rows(gold, name, spans)
+    rows, relation_files = relation_baseline_rows(gold, name, spans)
     files.update(relation_files)
     record: Record = {
         **base,
@@ -198,7 +199,7 @@ def scored_record(
         "scoring": {"zhnerbench": __version__, "gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
                     "seed": resampling.seed},
         # The files the record owns, with their digests: the board checks them, --remove deletes them.
-        "files": {path: sha256_text(text) for path, text in sorted(files.items())},
+        "files": {path: tagged_sha256(text) for path, text in sorted(files.items())},
     }
     return record, files
 

@@ -21,7 +21,6 @@ own labels, :func:`zhnerbench.views.default_views`). Every problem is a
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import tempfile
@@ -31,6 +30,7 @@ from pathlib import Path
 from typing import Any, TypeGuard
 
 from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError, excerpt
+from zhnerbench.gold.codec import LineProblem, decode_text, json_objects
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.model import Document, Line, Mention, Relation, Sentence
 from zhnerbench.offsets import sentence_at
@@ -46,10 +46,10 @@ def load_gold(source: str | os.PathLike[str] | None = None) -> tuple[Document, .
     ['000_e491b11e84c79d89']
     """
     if source is None:
-        from zhnerbench.annotations.gold import load_gold as load_benchmark_gold
+        from zhnerbench.gold.annotation_files import load_article_gold
         from zhnerbench.paths import gold_root
 
-        return (load_benchmark_gold(gold_root()),)
+        return (load_article_gold(gold_root()),)
     path = Path(source)
     if path.is_dir():
         return documents_from_rows(dataset_rows(path), str(path))
@@ -57,26 +57,21 @@ def load_gold(source: str | os.PathLike[str] | None = None) -> tuple[Document, .
         data = read_input_bytes(path)
     except InputError as error:
         raise GoldDataError([Problem(str(path), None, str(error).removeprefix(f"{path}: "))]) from None
+    return documents_from_rows(jsonl_rows(data, str(path)), str(path))
+
+
+def jsonl_rows(data: bytes, shown: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """``(where, object)`` for each non-blank line of a ``documents`` file, read by the codec the
+    prediction reader uses (:mod:`zhnerbench.gold.codec`); ``where`` is ``file:line``.
+
+    >>> [where for where, _ in jsonl_rows('{"id": "a", "text": "甲\\u2028乙"}\\n'.encode(), "g.jsonl")]
+    ['g.jsonl:1']
+    """
     try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise GoldDataError([Problem(str(path), None, f"not valid UTF-8 (byte offset {error.start})")]) from None
-    return documents_from_rows(jsonl_rows(text, str(path)), str(path))
-
-
-def jsonl_rows(text: str, shown: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    """``(where, object)`` for each non-blank line of a JSONL text; ``where`` is ``file:line``."""
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{shown}:{number}"
-        try:
-            value = json.loads(line)
-        except (ValueError, RecursionError) as error:
-            raise GoldDataError([Problem(shown, number, f"invalid JSON: {excerpt(str(error))}")]) from None
-        if not isinstance(value, dict):
-            raise GoldDataError([Problem(shown, number, "expected a JSON object (one document) on each line")])
-        yield where, value
+        for number, value in json_objects(decode_text(data)):
+            yield f"{shown}:{number}", value
+    except LineProblem as problem:
+        raise GoldDataError([Problem(shown, problem.line, problem.message)]) from None
 
 
 def _readable(value: Any, feature: Any) -> Any:
@@ -152,7 +147,7 @@ def _text_or(value: object, default: str) -> str:
 
 def _lines(row: Mapping[str, Any], text: str) -> tuple[Line, ...]:
     """The lines a row gives (``start``, ``end``, ``role``), else one line per line of the text."""
-    from zhnerbench.corpus.segment import split_lines
+    from zhnerbench.gold.segmentation import split_lines
 
     given = row.get("lines")
     if isinstance(given, list) and given and all(
@@ -163,7 +158,7 @@ def _lines(row: Mapping[str, Any], text: str) -> tuple[Line, ...]:
 
 
 def _sentences(row: Mapping[str, Any], text: str, problem: Any) -> tuple[tuple[Line, ...], tuple[Sentence, ...]] | None:
-    from zhnerbench.corpus.segment import segment
+    from zhnerbench.gold.segmentation import segment
 
     given = row.get("sentences")
     if given is None or given == []:
@@ -303,7 +298,7 @@ def document_from_row(row: Mapping[str, Any], where: str) -> tuple[Document | No
         problem("mention ids must be unique")
     if problems:
         return None, problems
-    from zhnerbench.annotations.gold import derive_entities
+    from zhnerbench.gold.annotation_files import derive_entities
 
     entities = derive_entities(flat + inner)
     relations = _relations(row, {entity.id for entity in entities}, len(sentences), problem)

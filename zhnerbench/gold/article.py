@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
 
-from zhnerbench.corpus.segment import segment, split_title_line
+from zhnerbench.gold.segmentation import segment, split_title_line
+from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.inputs import read_project_file
 from zhnerbench.model import Document, Entity, Mention
@@ -16,10 +16,6 @@ from zhnerbench.tsv import format_tsv
 
 DOCUMENT_ID = SEED_NAME.removesuffix(".txt")
 LANGUAGE = "zh"
-
-
-def sha256_hex(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def document_from_text(text: str, document_id: str = DOCUMENT_ID) -> Document:

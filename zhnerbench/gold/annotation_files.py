@@ -24,7 +24,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from zhnerbench.corpus.store import document_from_text, read_article, sha256_hex
+from zhnerbench.digests import sha256_hex
+from zhnerbench.gold.article import document_from_text, read_article
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.model import Document, Entity, Mention, Relation
 from zhnerbench.paths import ARTICLE_FILE, INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
@@ -457,7 +458,7 @@ def read_gold(root: Path, text: str | None = None) -> tuple[Document, list[Probl
     return document, problems
 
 
-def load_gold(root: Path, text: str | None = None) -> Document:
+def load_article_gold(root: Path, text: str | None = None) -> Document:
     """The validated gold document; raises :class:`GoldDataError` listing every problem."""
     document, problems = read_gold(root, text)
     if problems:
