@@ -62,18 +62,19 @@ def write_input(kind: str, path: Path, size: int) -> None:
             raise ValueError(kind)
 
 
-def measure_command(arguments: list[str]) -> tuple[float, float, int]:
-    """Peak RSS (MiB), wall seconds and exit status of ``zhnerbench ARGUMENTS`` in a new process."""
+def measure_command(arguments: list[str]) -> tuple[float, float, int, str]:
+    """Peak RSS (MiB), wall seconds, exit status and standard output of ``zhnerbench ARGUMENTS``
+    in a new process."""
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", MEASURE, *arguments], capture_output=True, text=True, timeout=1800)
     seconds = time.perf_counter() - started
     last = done.stderr.strip().splitlines()[-1].split()
-    return int(last[0]) / 1024, seconds, int(last[1])
+    return int(last[0]) / 1024, seconds, int(last[1]), done.stdout
 
 
 def measure(path: Path) -> tuple[float, float, int]:
     """Peak RSS (MiB), wall seconds and exit status of ``evaluate path`` in a new process."""
-    return measure_command(["evaluate", str(path), "--samples", "10"])
+    return measure_command(["evaluate", str(path), "--samples", "10"])[:3]
 
 
 def main() -> int:

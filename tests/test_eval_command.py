@@ -22,11 +22,11 @@ from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.command import add_evaluate_parser
 from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
-from zhnerbench.model import Argument, Document, PredictedRelation, Span
+from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
 from zhnerbench.paths import SEED_NAME, repository_root
 from zhnerbench.views import VIEWS, gold_spans
 
-FORMATS = ("documents", "conll", "sentences")
+FORMATS = PREDICTION_FORMATS
 SAMPLES = "200"  # the default 1,000 is timed by benchmarks/bench_evaluate.py
 
 
@@ -68,7 +68,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def write_predictions(path: Path, file_format: str, gold: Document, spans: list[Span] | None = None,
+def write_predictions(path: Path, file_format: PredictionFormat, gold: Document, spans: list[Span] | None = None,
                       relations: list[PredictedRelation] | None = None) -> Path:
     text = prediction_text(
         file_format, [gold],
@@ -99,7 +99,7 @@ SUPPORTS = {"full": 202, "ontonotes": 174, "coarse": 130, "nested": 242}
     [(f, v) for f in FORMATS for v in VIEWS if f == "documents" or VIEWS[v].convention != "nested"],
 )
 def test_the_gold_of_each_view_scores_one_in_it(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 file_format: str, view: str) -> None:
+                                                 file_format: PredictionFormat, view: str) -> None:
     path = write_predictions(tmp_path / f"gold.{file_format}", file_format, gold, list(gold_spans(gold, VIEWS[view])))
     result = evaluate_to_json(path, tmp_path, capsys, "--view", view)
     assert result["format"] == file_format and list(result["views"]) == [view]
@@ -244,7 +244,8 @@ EXPECTED: dict[str, tuple[tuple[int, int, int], dict[str, tuple[int, int, int]],
 
 
 @pytest.mark.parametrize("file_format", FORMATS)
-def test_known_perturbation(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str], file_format: str) -> None:
+def test_known_perturbation(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                            file_format: PredictionFormat) -> None:
     path = write_predictions(tmp_path / "perturbed", file_format, gold, perturbed_spans(gold), perturbed_relations(gold))
     result = evaluate_to_json(path, tmp_path, capsys)
     assert list(result["views"]) == list(EXPECTED)

@@ -337,7 +337,7 @@ def test_wrong_format_option_gives_a_clear_error(tmp_path: Path) -> None:
 def test_bad_options_are_clear_errors(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
     with pytest.raises(PredictionFormatError, match="unknown format 'xml'"):
-        read_predictions(path, GOLD, format="xml")
+        read_predictions(path, GOLD, format="xml")  # type: ignore[arg-type]  # what a user may pass
     with pytest.raises(PredictionFormatError, match="unknown tag scheme 'BIO'"):
         read_predictions(path, GOLD, scheme="BIO")
 

@@ -21,7 +21,7 @@ from zhnerbench.cli import main
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.readers import FORMATS, read_predictions
 from zhnerbench.schemes import sentence_id
-from zhnerbench.model import Document
+from zhnerbench.model import Document, PredictionFormat
 
 ROOT = Path(__file__).resolve().parent.parent
 FUZZ = settings(
@@ -56,7 +56,7 @@ def nothing_is_written_to_the_checkout():
     assert tree_digest("annotations", "data", "corpus", "seeds") == before
 
 
-def read_or_fail_cleanly(data: bytes, gold: Document, format: str | None, lenient: bool = False) -> None:
+def read_or_fail_cleanly(data: bytes, gold: Document, format: PredictionFormat | None, lenient: bool = False) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "pred.txt"
         path.write_bytes(data)

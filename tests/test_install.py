@@ -47,7 +47,7 @@ def venv(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]
     for name in ("pyproject.toml", "README.md", "LICENSE.md"):
         (source / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, source / name)
-    for folder in ("zhnerbench", "seeds", "corpus", "annotations"):
+    for folder in ("zhnerbench", "seeds", "corpus", "annotations", "eval", "baselines"):
         shutil.copytree(ROOT / folder, source / folder, ignore=shutil.ignore_patterns("__pycache__"))
     plugin = work / "plugin"
     plugin.mkdir()
@@ -81,6 +81,14 @@ def test_a_plain_install_scores_a_file_from_outside_any_clone(venv: tuple[Path, 
                 "gold = load_gold()\nresult = evaluate(gold, read_predictions(Path('pred.jsonl'), gold), samples=50)\n"
                 "print(round(result.views['coarse'].scores.micro.f1, 3))"], elsewhere, env)
     assert api.strip() == "0.827"
+    # The data folders travel in the wheel: views, shipped weights and the LLM prompt are the installed copies.
+    data = _run([str(environment / "bin" / "python"), "-c",
+                 "from zhnerbench.baselines.training import shipped_dir\n"
+                 "from zhnerbench.baselines.openai_chat import load_template\n"
+                 "from zhnerbench.paths import install_root\n"
+                 "print(install_root()); print(shipped_dir('crf-char-msra')); print(load_template(None)[0])"],
+                elsewhere, env).split()
+    assert data[0] == str(Path(where.strip()).parent / "_data") and data[1].startswith(data[0]) and data[2] == "ner-v1"
 
 
 def test_an_installed_plugin_is_found_and_runs(venv: tuple[Path, dict[str, str]], tmp_path: Path) -> None:

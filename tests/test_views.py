@@ -181,3 +181,13 @@ def test_unreadable_view_files_are_one_clear_error(tmp_path: Path) -> None:
         read_view_file(tmp_path / "bad.json")
     with pytest.raises(ViewError, match="one JSON object"):
         view_from_dict([], "list.json")
+
+
+def test_the_built_in_views_are_the_view_files_in_eval_which_read_as_user_views() -> None:
+    from zhnerbench.paths import BUILTIN_VIEW_NAMES, VIEWS_DIR, install_root
+
+    files = sorted(path.stem for path in (install_root() / VIEWS_DIR).glob("*.json"))
+    assert files == sorted(BUILTIN_VIEW_NAMES) and list(VIEWS) == list(BUILTIN_VIEW_NAMES)
+    for name in BUILTIN_VIEW_NAMES:
+        template = read_view_file(install_root() / VIEWS_DIR / f"{name}.json")  # as --view-file reads it
+        assert template == VIEWS[name]

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import NamedTuple
+from typing import Literal, NamedTuple, get_args
+
+#: The formats of a prediction file (see :mod:`zhnerbench.eval.readers`): JSON Lines per
+#: document with offsets, CoNLL (a character and its tag per line), JSON Lines per sentence.
+PredictionFormat = Literal["documents", "conll", "sentences"]
+PREDICTION_FORMATS: tuple[PredictionFormat, ...] = get_args(PredictionFormat)
 
 
 class Span(NamedTuple):

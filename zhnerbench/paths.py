@@ -2,6 +2,12 @@
 
 The one place that knows the layout: other modules name these constants, never a
 literal path, so moving a file is a one-line change here.
+
+The top-level folders hold the benchmark's data (``seeds/``, ``corpus/``, ``annotations/``: the
+gold; ``eval/``: the built-in views as view files; ``baselines/``: shipped weights, prompts and
+training configs); the ``zhnerbench`` package holds the code. A wheel carries the same folders
+as ``zhnerbench/_data/`` (:data:`INSTALLED_DATA`), so that an installed package scores, tags
+and loads its views and weights with no checkout.
 """
 
 from __future__ import annotations
@@ -24,6 +30,14 @@ INNER_MENTIONS_FILE = "annotations/inner_mentions.tsv"
 RELATIONS_FILE = "annotations/relations.tsv"
 REVIEW_DIR = "annotations/review"
 
+#: The built-in views (view files, the ``--view-file`` format), in the order the board lists them.
+VIEWS_DIR = "eval/views"
+BUILTIN_VIEW_NAMES: tuple[str, ...] = ("full", "ontonotes", "coarse", "nested")
+#: The trained baselines' shipped weights (one folder each), the LLM prompts, the training configs.
+WEIGHTS_DIR = "baselines/weights"
+PROMPTS_DIR = "baselines/prompts"
+CONFIGS_DIR = "baselines/configs"
+
 README_FILE = "README.md"
 CHANGELOG_FILE = "CHANGELOG.md"
 DATA_DIR = "data"
@@ -36,7 +50,7 @@ HISTORY_BOARD = "results/history/leaderboard-1.0.0.json"
 
 #: Folders that hold the source of truth and the built data: commands that write
 #: user-requested outputs (evaluate, export) never write there.
-PROTECTED_FOLDERS: tuple[str, ...] = ("annotations", "data", "corpus", "seeds")
+PROTECTED_FOLDERS: tuple[str, ...] = ("annotations", "data", "corpus", "seeds", "eval", "baselines")
 
 ROOT_ENV = "ZHNERBENCH_ROOT"
 
@@ -50,8 +64,28 @@ def data_file(config: str, split: str = "test") -> str:
     return f"{DATA_DIR}/{config}/{split}.jsonl"
 
 
+#: Where a wheel carries the top-level data folders, inside the package.
+INSTALLED_DATA = "_data"
+
+
 def _is_gold_tree(root: Path) -> bool:
     return (root / "seeds").is_dir() and (root / "annotations").is_dir()
+
+
+def install_root() -> Path:
+    """Where this installation's own data is (views, weights, prompts, configs; the gold too
+    unless ``$ZHNERBENCH_ROOT`` names another): the checkout the package lives in (an editable
+    install), else the copy the installed package carries.
+
+    >>> (install_root() / VIEWS_DIR / "coarse.json").is_file()
+    True
+    """
+    package = Path(__file__).resolve().parent
+    for root in (package.parent, package / INSTALLED_DATA):
+        if _is_gold_tree(root) and (root / VIEWS_DIR).is_dir():
+            return root
+    raise ZhNerBenchError(f"the benchmark's data is missing from this installation ({package / INSTALLED_DATA}); "
+                          "reinstall zhnerbench")
 
 
 def _configured_root() -> Path | None:
@@ -77,19 +111,11 @@ def repository_root() -> Path:
 
 
 def gold_root() -> Path:
-    """Where the benchmark's gold is read from: ``$ZHNERBENCH_ROOT``, else the checkout this
-    package lives in (an editable install), else the copy the installed package carries
-    (``zhnerbench/gold/``, same layout), so that scoring works after a plain ``pip install``.
+    """Where the benchmark's gold is read from: ``$ZHNERBENCH_ROOT``, else :func:`install_root`
+    (the checkout of an editable install, or the copy a plain ``pip install`` carries).
 
     >>> (gold_root() / ARTICLE_FILE).is_file()
     True
     """
     configured = _configured_root()
-    if configured is not None:
-        return configured
-    package = Path(__file__).resolve().parent
-    for root in (package.parent, package / "gold"):
-        if _is_gold_tree(root):
-            return root
-    raise ZhNerBenchError(f"the gold is missing from this installation ({package / 'gold'}); "
-                          f"reinstall zhnerbench or set {ROOT_ENV} to a clone")
+    return configured if configured is not None else install_root()

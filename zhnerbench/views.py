@@ -23,9 +23,9 @@ How a predicted label is read in a view (:func:`read_predicted_label`):
    ``company`` in a CLUENER view) is read through that mapping;
 4. otherwise the prediction cannot be scored in that view.
 
-Views are data: the built-in ones below are written in the format of a view
-file (:func:`view_from_dict`), and a user's own view is a JSON file in that format
-(:func:`read_view_file`), for example::
+Views are data: the built-in ones are view files in ``eval/views/`` (read by
+:func:`builtin_views`), and a user's own view is a JSON file in that format
+(:func:`read_view_file`, :func:`view_from_dict`), for example::
 
     {"name": "cluener", "description": "CLUENER 2020 types the gold can express",
      "convention": "outermost",
@@ -39,13 +39,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Literal, get_args
 
 from zhnerbench.errors import SpanError, ViewError
 from zhnerbench.model import Document, Span
-from zhnerbench.schema import ENTITY_LABELS, ONTONOTES_LABELS
+from zhnerbench.schema import ENTITY_LABELS
 
-CONVENTIONS: tuple[str, ...] = ("flat", "outermost", "nested")
+#: Which spans of a nested span set a view keeps: the flat layer, the outermost span its labels
+#: map on each nested path, or every span (see the module doc).
+Convention = Literal["flat", "outermost", "nested"]
+CONVENTIONS: tuple[Convention, ...] = get_args(Convention)
 
 
 @dataclass(frozen=True)
@@ -56,7 +59,7 @@ class View:
     name: str
     description: str
     mapping: Mapping[str, str]
-    convention: str = "flat"
+    convention: Convention = "flat"
     predicted_labels: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -133,36 +136,21 @@ def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS)
     return view_from_dict(read_config_json(path, "view file", ViewError), str(path), path.stem, gold_labels)
 
 
-_COARSE = {"PERSON": "PER", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC", "ORG": "ORG"}
+def builtin_views() -> Mapping[str, View]:
+    """The built-in views, read from their view files in ``eval/views/`` (which double as
+    templates for a view of your own)."""
+    from zhnerbench.inputs import read_config_json
+    from zhnerbench.paths import BUILTIN_VIEW_NAMES, VIEWS_DIR, install_root
 
-#: The built-in views, in the format of a view file.
-BUILTIN_VIEWS: Mapping[str, Mapping[str, Any]] = {
-    "full": {
-        "description": "all 19 labels of the schema (the 18 OntoNotes types and TITLE), flat layer",
-        "convention": "flat",
-        "labels": {label: label for label in ENTITY_LABELS},
-    },
-    "ontonotes": {
-        "description": "the 18 OntoNotes 5.0 types, flat layer; TITLE is dropped",
-        "convention": "flat",
-        "labels": {label: label for label in ONTONOTES_LABELS},
-    },
-    "coarse": {
-        "description": "MSRA / People's Daily: PER = PERSON; LOC = GPE + LOC + FAC; ORG = ORG; outermost mapped "
-                       "span of the nested gold (a place inside an event or a title is kept)",
-        "convention": "outermost",
-        "labels": _COARSE,
-    },
-    "nested": {
-        "description": "all 19 labels, every span of both layers (flat and inner), exact match",
-        "convention": "nested",
-        "labels": {label: label for label in ENTITY_LABELS},
-    },
-}
+    views = {}
+    for name in BUILTIN_VIEW_NAMES:
+        path = install_root() / VIEWS_DIR / f"{name}.json"
+        views[name] = view_from_dict(read_config_json(path, "view file", ViewError), f"{VIEWS_DIR}/{name}.json")
+    return MappingProxyType(views)
 
-VIEWS: Mapping[str, View] = MappingProxyType(
-    {name: view_from_dict({"name": name, **spec}, f"built-in view {name}") for name, spec in BUILTIN_VIEWS.items()}
-)
+
+VIEWS: Mapping[str, View] = builtin_views()
+_COARSE = VIEWS["coarse"].mapping
 
 
 def corpus_labels(gold: Iterable[Document]) -> tuple[str, ...]:
@@ -284,7 +272,7 @@ def relabel(spans: Iterable[Span], mapping: Mapping[str, str]) -> tuple[Span, ..
     return tuple(Span(s.start, s.end, mapping[s.label]) for s in spans if s.label in mapping)
 
 
-def keep_by_convention(spans: Sequence[Span], mapping: Mapping[str, str], convention: str) -> tuple[Span, ...]:
+def keep_by_convention(spans: Sequence[Span], mapping: Mapping[str, str], convention: Convention) -> tuple[Span, ...]:
     """The spans a convention keeps from a set of spans (one document's), relabelled by ``mapping``.
 
     ``flat`` needs spans that do not overlap (:class:`SpanError` otherwise),

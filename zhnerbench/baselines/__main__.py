@@ -3,7 +3,7 @@
     python -m zhnerbench.baselines list [--load]
     python -m zhnerbench.baselines train [--msra PATH] [--retrain | --ship] [NAME ...]
 
-``train --ship`` is how the weights in ``zhnerbench/baselines/weights/`` were made: it
+``train --ship`` is how the weights in ``baselines/weights/`` were made: it
 trains each model anew with the registered settings and seed, and replaces the shipped
 weights with the result (all files of all models in one transaction).
 
@@ -22,20 +22,21 @@ from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.cache import METADATA
 from zhnerbench.baselines.registry import TRAINED
 from zhnerbench.baselines.specs import create_system, default_systems
-from zhnerbench.baselines.training import WEIGHTS_DIR
+from zhnerbench.baselines.training import weights_dir
+from zhnerbench.paths import WEIGHTS_DIR
 from zhnerbench.files import JOURNAL_NAME, recover, write_all
 
 
 def shipped_files(system: str, trained: Path) -> dict[Path, bytes | None]:
     """What replacing ``system``'s shipped weights with the model trained in ``trained`` writes
     (and deletes): its files, and its metadata without the machine's cache path."""
-    target = WEIGHTS_DIR / system
+    target = weights_dir() / system
     files: dict[Path, bytes | None] = {path: None for path in target.rglob("*") if path.is_file()} if target.is_dir() else {}
     for path in sorted(trained.rglob("*")):
         if path.is_file():
             files[target / path.relative_to(trained)] = path.read_bytes()
     metadata = json.loads((trained / METADATA).read_text(encoding="utf-8"))
-    metadata["directory"] = f"zhnerbench/baselines/weights/{system}"
+    metadata["directory"] = f"{WEIGHTS_DIR}/{system}"
     files[target / METADATA] = (json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     return files
 
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         failed = 0
         shipped: dict[Path, bytes | None] = {}
         if args.ship:
-            recover(WEIGHTS_DIR / JOURNAL_NAME)  # finish or undo a --ship that was killed
+            recover(weights_dir() / JOURNAL_NAME)  # finish or undo a --ship that was killed
         for name in args.names:
             tagger = create_system(name, msra=args.msra, retrain=args.retrain or args.ship)
             try:
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.ship:
                 shipped.update(shipped_files(name, Path(info.directory)))
         if shipped and not failed:
-            write_all(shipped, WEIGHTS_DIR / JOURNAL_NAME)
+            write_all(shipped, weights_dir() / JOURNAL_NAME)
         return 1 if failed else 0
     raise AssertionError(args.command)  # argparse allows only the commands above
 

@@ -1,7 +1,7 @@
 """Any chat model behind an OpenAI-compatible endpoint (OpenAI, vLLM, llama.cpp, Ollama, ...), prompted for NER.
 
 The text is cut into sentence-sized chunks (:func:`~zhnerbench.baselines.base.split_for_tagging`);
-each chunk is sent, verbatim, inside a versioned prompt template (``prompts/ner-v1.md``: the
+each chunk is sent, verbatim, inside a versioned prompt template (``baselines/prompts/ner-v1.md``: the
 19 labels with definitions and invented examples, the rules, the JSON answer format). The
 model answers with entity *strings*; :func:`~zhnerbench.baselines.alignment.align_strings`
 places them in the chunk, and spans overlapping an earlier one are dropped (the flat views
@@ -39,12 +39,12 @@ import threading
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from zhnerbench.digests import sha256_hex
+from zhnerbench.paths import PROMPTS_DIR, install_root
 from zhnerbench.baselines.alignment import align_strings, drop_overlapping
 from zhnerbench.baselines.base import BaselineUnavailable, one_line, package_version, require_module, split_for_tagging
 from zhnerbench.baselines.cache import cache_root
@@ -58,7 +58,8 @@ if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this mod
 
 REQUIRES = "pip install 'zhnerbench[openai]' and an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY)"
 #: The packaged prompt template, versioned by its file name.
-PROMPT_PACKAGE, DEFAULT_PROMPT = "zhnerbench.baselines", "prompts/ner-v1.md"
+#: The shipped prompt template, in ``baselines/prompts/`` (:data:`zhnerbench.paths.PROMPTS_DIR`).
+DEFAULT_PROMPT = "ner-v1.md"
 PLACEHOLDER = "{text}"
 SYSTEM_MESSAGE = "You annotate named entities in Chinese news text. Answer with one JSON object only."
 TEMPERATURE = 0.0
@@ -119,7 +120,7 @@ def load_template(path: str | None) -> tuple[str, str]:
     """
     try:
         if path is None:
-            text = resources.files(PROMPT_PACKAGE).joinpath(DEFAULT_PROMPT).read_text(encoding="utf-8")
+            text = (install_root() / PROMPTS_DIR / DEFAULT_PROMPT).read_text(encoding="utf-8")
             name = Path(DEFAULT_PROMPT).stem
         else:
             text, name = Path(path).read_text(encoding="utf-8"), Path(path).stem
@@ -267,7 +268,7 @@ class _Run:
 
 
 class OpenAIChatTagger:
-    """A chat model prompted with ``prompts/ner-v1.md`` (or ``prompt``), predicting the 19 schema labels.
+    """A chat model prompted with ``baselines/prompts/ner-v1.md`` (or ``prompt``), predicting the 19 schema labels.
 
     >>> tagger = OpenAIChatTagger(model="gpt-4o-mini", msra=True)  # unknown options are ignored
     >>> tagger.name, tagger.version.startswith("gpt-4o-mini prompt ner-v1 (openai ")

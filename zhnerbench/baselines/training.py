@@ -25,6 +25,7 @@ from zhnerbench.baselines.cache import model_dir, read_metadata, write_metadata
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, chunk_counts, locate_msra, training_slices
 from zhnerbench.counts import Counts
 from zhnerbench.model import Span
+from zhnerbench.paths import WEIGHTS_DIR, install_root
 from zhnerbench.schemes import decode_native
 
 
@@ -225,13 +226,15 @@ def train_or_reuse(
     return train_model(system, settings, data, fit, restore, tag_sentences, directory, all_settings, versions)
 
 
-#: The weights the project's own training run produced, installed with the package.
-WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
+def weights_dir() -> Path:
+    """The weights the project's own training run produced: ``baselines/weights/`` of the checkout,
+    or of the copy an installed package carries."""
+    return install_root() / WEIGHTS_DIR
 
 
 def shipped_dir(system: str) -> Path | None:
     """Where ``system``'s shipped weights are, if the package has them."""
-    directory = WEIGHTS_DIR / system
+    directory = weights_dir() / system
     return directory if directory.is_dir() else None
 
 

@@ -30,6 +30,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from zhnerbench.model import Span
 
@@ -41,9 +42,9 @@ PREDICTED_OUTCOMES: tuple[str, ...] = (CORRECT, WRONG_TYPE, WRONG_BOUNDARY, WRON
 OUTCOMES: tuple[str, ...] = (CORRECT, WRONG_TYPE, WRONG_BOUNDARY, WRONG_BOTH, MISSED, SPURIOUS)
 
 
-@dataclass(frozen=True)
-class Classified:
-    """One span (document offsets), its outcome and the other side's spans that overlap it."""
+class Classified(NamedTuple):
+    """One span (document offsets), its outcome and the other side's spans that overlap it
+    (a named tuple: a large corpus has hundreds of thousands)."""
 
     document: int
     span: Span
@@ -115,12 +116,13 @@ def analyse_errors(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[
         matched = set(gold_spans) & set(predicted_spans)
         gold_index = _OverlapIndex(s for s in gold_spans if s not in matched)
         predicted_index = _OverlapIndex(s for s in predicted_spans if s not in matched)
+        # A span the other side has too is correct, overlapping only itself (the common case, kept cheap).
         for span in sorted(set(gold_spans)):
-            others = [span] if span in matched else predicted_index.overlapping(span)
-            gold_side.append(Classified(document, span, *classify_span(span, others, MISSED)))
+            gold_side.append(Classified(document, span, CORRECT, (span,)) if span in matched else
+                             Classified(document, span, *classify_span(span, predicted_index.overlapping(span), MISSED)))
         for span in sorted(set(predicted_spans)):
-            others = [span] if span in matched else gold_index.overlapping(span)
-            predicted_side.append(Classified(document, span, *classify_span(span, others, SPURIOUS)))
+            predicted_side.append(Classified(document, span, CORRECT, (span,)) if span in matched else
+                                  Classified(document, span, *classify_span(span, gold_index.overlapping(span), SPURIOUS)))
     return ErrorAnalysis(tuple(gold_side), tuple(predicted_side))
 
 

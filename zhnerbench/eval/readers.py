@@ -56,20 +56,20 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from zhnerbench.errors import ConversionError, PredictionFormatError, excerpt
 from zhnerbench.gold.codec import LineProblem, decode_text, file_lines, json_objects
 from zhnerbench.inputs import InputError, read_input_bytes, shown_path
-from zhnerbench.model import Argument, Document, PredictedRelation, Sentence, Span
+from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
 from zhnerbench.offsets import to_document_offsets, token_offsets, token_spans_to_char_spans
 from zhnerbench.schema import RELATION_TYPES
 from zhnerbench.schemes import SCHEMES, Scheme, decode_lenient, scheme_named, sentence_id, split_tag, tags_to_spans
 from zhnerbench.views import crossing_pair, overlapping_pair, prediction_labels
 
-FORMATS: tuple[str, ...] = ("documents", "conll", "sentences")
+FORMATS: tuple[PredictionFormat, ...] = PREDICTION_FORMATS
 
 
 class _Invalid(Exception):
@@ -150,7 +150,7 @@ def split_conll_line(line: str) -> tuple[str, str] | None:
     return fields[0], fields[1]
 
 
-def detect_format(text: str) -> str:
+def detect_format(text: str) -> PredictionFormat:
     """``documents``, ``sentences`` or ``conll``, from the first non-blank line.
 
     >>> detect_format('{"id": "d", "mentions": []}\\n'), detect_format('{"id": "d-000", "tags": ["O"]}')
@@ -175,7 +175,7 @@ def detect_format(text: str) -> str:
 def read_predictions(
     path: str | os.PathLike[str],
     gold: Sequence[Document],
-    format: str | None = None,
+    format: PredictionFormat | None = None,
     lenient: bool = False,
     scheme: str = "IOB2",
     shown_as: str | None = None,
@@ -211,11 +211,7 @@ def read_predictions(
     text = decode_prediction_file(data, shown)
     allowed = labels if labels is not None else prediction_labels(gold)
     chosen = format or detect_format(text)
-    if chosen == "documents":
-        return parse_documents(text, shown, gold, allowed)
-    if chosen == "conll":
-        return parse_conll(text, shown, gold, lenient, chosen_scheme, allowed)
-    return parse_sentences(text, shown, gold, lenient, chosen_scheme, allowed)
+    return PARSERS[chosen](text, shown, gold, lenient, chosen_scheme, allowed)
 
 
 # --- shared checks -----------------------------------------------------------------------------
@@ -580,3 +576,11 @@ def parse_sentences(
         readings += [_reading(f"line {number}, tags[{p}]", value["tags"], p) for p in repaired]
         spans[document.id].extend(sentence_spans)
     return Predictions(shown, "sentences", {k: tuple(sorted(v)) for k, v in spans.items()}, None, tuple(readings))
+
+
+#: Each format's parser, called as ``parser(text, shown, gold, lenient, scheme, labels)``.
+PARSERS: Mapping[PredictionFormat, Callable[[str, str, Sequence[Document], bool, Scheme, frozenset[str]], Predictions]] = {
+    "documents": lambda text, shown, gold, lenient, scheme, labels: parse_documents(text, shown, gold, labels),
+    "conll": parse_conll,
+    "sentences": parse_sentences,
+}

@@ -16,7 +16,9 @@ over a file git tracks, under ``.git``, ``annotations/``, ``data/``, ``corpus/``
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Literal, cast, get_args
 
 from zhnerbench.errors import SpanError, ZhNerBenchError
 from zhnerbench.formats import brat
@@ -27,39 +29,63 @@ from zhnerbench.paths import gold_root
 from zhnerbench.schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
-FORMATS = ("brat", "conll", "spacy", "cluener", "jsonl")
+#: What ``export`` writes: the whole gold for brat, or one view's spans in the others.
+ExportFormat = Literal["brat", "conll", "spacy", "cluener", "jsonl"]
+FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 #: What a brat export writes into its folder.
 BRAT_FILES = (brat.TEXT_NAME, brat.ANN_NAME, brat.CONF_NAME)
 
 
-def export_files(document: Document, format: str, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
-    """The files an export writes, keyed by path (rendered, not yet written)."""
+def _brat(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    if view.name != "full":
+        raise ZhNerBenchError("brat exports the whole gold (both layers, clusters and relations); drop --view")
+    return {
+        out / brat.TEXT_NAME: document.text.encode("utf-8"),
+        out / brat.ANN_NAME: brat.document_to_ann(document).encode("utf-8"),
+        out / brat.CONF_NAME: brat.annotation_conf().encode("utf-8"),
+    }
+
+
+def _conll(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    from zhnerbench.formats.predictions import conll_text
+
+    try:
+        return {out: conll_text([document], {document.id: gold_spans(document, view)}, SCHEMES[scheme]).encode("utf-8")}
+    except SpanError as error:
+        raise ZhNerBenchError(f"conll cannot hold the view {view.name!r}: {error}; "
+                              "use --format jsonl, cluener or spacy for overlapping spans") from None
+
+
+def _jsonl(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    from zhnerbench.formats.predictions import documents_jsonl
+
+    return {out: documents_jsonl([document], {document.id: gold_spans(document, view)}).encode("utf-8")}
+
+
+def _cluener(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
     from zhnerbench.formats import cluener
-    from zhnerbench.formats.predictions import conll_text, documents_jsonl
+
+    return {out: cluener.document_to_cluener(document, list(gold_spans(document, view))).encode("utf-8")}
+
+
+def _spacy(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
     from zhnerbench.formats.spacy_docbin import spans_to_docbin
 
-    if format == "brat":
-        if view.name != "full":
-            raise ZhNerBenchError("brat exports the whole gold (both layers, clusters and relations); drop --view")
-        return {
-            out / brat.TEXT_NAME: document.text.encode("utf-8"),
-            out / brat.ANN_NAME: brat.document_to_ann(document).encode("utf-8"),
-            out / brat.CONF_NAME: brat.annotation_conf().encode("utf-8"),
-        }
-    spans = list(gold_spans(document, view))
-    if format == "conll":
-        try:
-            return {out: conll_text([document], {document.id: spans}, SCHEMES[scheme]).encode("utf-8")}
-        except SpanError as error:
-            raise ZhNerBenchError(f"conll cannot hold the view {view.name!r}: {error}; "
-                                  "use --format jsonl, cluener or spacy for overlapping spans") from None
-    if format == "jsonl":
-        return {out: documents_jsonl([document], {document.id: spans}).encode("utf-8")}
-    if format == "cluener":
-        return {out: cluener.document_to_cluener(document, spans).encode("utf-8")}
-    if format == "spacy":
-        return {out: spans_to_docbin(document, spans, unit).to_bytes()}
-    raise ZhNerBenchError(f"unknown format {format!r} (formats: {', '.join(FORMATS)})")
+    return {out: spans_to_docbin(document, list(gold_spans(document, view)), unit).to_bytes()}
+
+
+Exporter = Callable[[Document, View, str, str, Path], dict[Path, bytes]]
+#: Each format's exporter: (document, view, tag scheme, spaCy unit, output path) -> files.
+EXPORTERS: Mapping[ExportFormat, Exporter] = {
+    "brat": _brat, "conll": _conll, "spacy": _spacy, "cluener": _cluener, "jsonl": _jsonl,
+}
+
+
+def export_files(document: Document, format: str, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    """The files an export writes, keyed by path (rendered, not yet written)."""
+    if format not in EXPORTERS:
+        raise ZhNerBenchError(f"unknown format {format!r} (formats: {', '.join(FORMATS)})")
+    return EXPORTERS[cast(ExportFormat, format)](document, view, scheme, unit, out)
 
 
 def run_export(args: argparse.Namespace) -> int:

@@ -21,13 +21,10 @@ The output round-trips through :mod:`zhnerbench.eval.readers`. Only the
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from zhnerbench.model import Argument, Document, PredictedRelation, Sentence, Span
+from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
 from zhnerbench.schemes import SCHEMES, Scheme, document_tags, sentence_id
-
-PREDICTION_FORMATS: tuple[str, ...] = ("documents", "conll", "sentences")
-
 
 def gold_relations_as_predictions(document: Document) -> tuple[PredictedRelation, ...]:
     """The gold relations written as predictions, each argument being its entity's first flat
@@ -114,16 +111,18 @@ def sentences_jsonl(
 
 
 def prediction_text(
-    format: str,
+    format: PredictionFormat,
     documents: Sequence[Document],
     spans: Mapping[str, Iterable[Span]] | None = None,
     relations: Mapping[str, Iterable[PredictedRelation]] | None = None,
 ) -> str:
-    """A prediction file in ``format`` (``documents``, ``conll`` or ``sentences``)."""
-    if format == "documents":
-        return documents_jsonl(documents, spans, relations)
-    if format == "conll":
-        return conll_text(documents, spans)
-    if format == "sentences":
-        return sentences_jsonl(documents, spans)
-    raise ValueError(f"unknown prediction format {format!r} (formats: {', '.join(PREDICTION_FORMATS)})")
+    """A prediction file in ``format`` (``documents``, ``conll`` or ``sentences``; only the
+    first holds relations)."""
+    writers: Mapping[PredictionFormat, Callable[[], str]] = {
+        "documents": lambda: documents_jsonl(documents, spans, relations),
+        "conll": lambda: conll_text(documents, spans),
+        "sentences": lambda: sentences_jsonl(documents, spans),
+    }
+    if format not in writers:
+        raise ValueError(f"unknown prediction format {format!r} (formats: {', '.join(PREDICTION_FORMATS)})")
+    return writers[format]()

@@ -12,14 +12,89 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, NotRequired, Required, TypedDict, cast
 
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.model import Document
 
-Record = dict[str, Any]
+#: What a record is of: a system's NER output (and the relation baselines on it), or the relation
+#: baselines on the gold entities.
+RecordKind = Literal["ner", "relations"]
+#: Whether a system ran and was scored, could not run here, or crashed or returned invalid output.
+RecordStatus = Literal["ran", "unavailable", "failed"]
+#: How a system reached the board: run by the leaderboard, or a prediction file submitted with ``--add``.
+RecordOrigin = Literal["run", "submitted"]
+
+
+class ViewScore(TypedDict):
+    """A system's scores in one view (ratios rounded to 4 places)."""
+
+    precision: float
+    recall: float
+    f1: float
+    f1_ci: list[float] | None
+    support: int
+    predicted: int
+    correct: int
+    per_label_f1: dict[str, float]
+    partial_f1: dict[str, float]
+    text_f1: float
+
+
+class RelationModeScore(TypedDict):
+    """Relation scores in one matching mode (``strict`` offsets or ``text``)."""
+
+    precision: float
+    recall: float
+    f1: float
+    predicted: int
+    per_type_f1: NotRequired[dict[str, float]]
+
+
+class RelationRow(TypedDict):
+    """One relation baseline run on one system's entities (or the gold's)."""
+
+    baseline: str
+    entities: str
+    strict: RelationModeScore
+    text: RelationModeScore
+
+
+class Scoring(TypedDict, total=False):
+    """How a record was scored: the scorer's version, the gold's fingerprint, the bootstrap."""
+
+    zhnerbench: str
+    gold: Required[str]
+    bootstrap_samples: int
+    seed: int
+
+
+class Record(TypedDict, total=False):
+    """One system's record, as stored in ``records/NAME.json`` (see the module doc).
+
+    ``published`` is the volatile part (date, machine, timings); ``files`` maps each file the
+    record owns (relative to the results directory) to its digest.
+    """
+
+    name: Required[str]
+    kind: Required[RecordKind]
+    origin: RecordOrigin
+    status: RecordStatus
+    reason: str
+    system: dict[str, Any]
+    meta: dict[str, str]
+    views: list[str]
+    scores: dict[str, ViewScore]
+    legacy_scores: dict[str, ViewScore]
+    relations: list[RelationRow]
+    own_relations: dict[str, RelationModeScore] | None
+    diagnostics: dict[str, Any]
+    training: dict[str, Any] | None
+    scoring: Scoring
+    files: dict[str, str]
+    published: dict[str, Any]
 
 RECORDS_DIR = "records"
 PREDICTIONS_DIR = "predictions"
@@ -79,7 +154,7 @@ def read_records(results: Path) -> dict[str, Record]:
         if problem is not None:
             raise ZhNerBenchError(f"{path}: {problem}; restore it with `git checkout`, or run `zhnerbench "
                                   "leaderboard` for that system again")
-        records[path.stem] = record
+        records[path.stem] = cast(Record, record)  # its shape was checked just above
     return records
 
 
@@ -119,8 +194,8 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
         return "'files' is not an object"
     if record["kind"] != "ner":
         return None if record["kind"] == "relations" else f"unknown kind {record['kind']!r}"
-    if not isinstance(record.get("status"), str):
-        return "no 'status'"
+    if record.get("status") not in ("ran", "unavailable", "failed"):
+        return "no valid 'status' (ran, unavailable or failed)"
     if record["status"] != "ran":
         return None if isinstance(record.get("reason", ""), str) else "'reason' is not text"
     views, scores = record.get("views"), record.get("scores")

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zhnerbench import __version__
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
@@ -30,7 +30,16 @@ from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
 from zhnerbench.digests import tagged_sha256
-from zhnerbench.leaderboard.records import GOLD_ENTITIES, Record, gold_fingerprint, predictions_name
+from zhnerbench.leaderboard.records import (
+    GOLD_ENTITIES,
+    Record,
+    RecordStatus,
+    RelationModeScore,
+    RelationRow,
+    ViewScore,
+    gold_fingerprint,
+    predictions_name,
+)
 from zhnerbench.model import Document, PredictedRelation, Span
 from zhnerbench.views import VIEWS
 
@@ -64,7 +73,7 @@ def today() -> str:
     return datetime.date.today().isoformat()
 
 
-def view_scores_json(result: ViewEvaluation) -> dict[str, Any]:
+def view_scores_json(result: ViewEvaluation) -> ViewScore:
     """The leaderboard's view of one ``ViewEvaluation``: micro P/R/F1, the F1 CI, per-label F1,
     and the partial-match F1s."""
     micro, interval = result.scores.micro, result.intervals.micro.f1
@@ -139,9 +148,9 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[s
     }
 
 
-def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[dict[str, Any]], dict[str, str]]:
+def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[RelationRow], dict[str, str]]:
     """Every relation baseline on one entity source: the board's rows and the prediction files."""
-    rows: list[dict[str, Any]] = []
+    rows: list[RelationRow] = []
     files: dict[str, str] = {}
     for baseline, predict in RELATION_BASELINES.items():
         predicted = predict(gold.text, gold.sentences, list(spans))
@@ -149,10 +158,10 @@ def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -
         name = f"relations-{baseline}-on-{source}"
         files[predictions_name(name)] = text
         read_back = parse_documents(text, name, [gold]).relations or {}
-        row: dict[str, Any] = {"baseline": baseline, "entities": source}
+        modes: dict[str, RelationModeScore] = {}
         for mode in MODES:
             scores = score_relations([(gold, read_back[gold.id])], mode)
-            row[mode] = {
+            modes[mode] = {
                 # What precision counts: predictions of the same triple through other mentions count once.
                 "predicted": scores.micro.predicted,
                 "precision": _round(scores.micro.precision),
@@ -160,6 +169,7 @@ def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -
                 "f1": _round(scores.micro.f1),
                 "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
             }
+        row: RelationRow = {"baseline": baseline, "entities": source, "strict": modes["strict"], "text": modes["text"]}
         rows.append(row)
     return rows, files
 
@@ -217,8 +227,8 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     except Exception as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
         published["load_seconds"] = round(time.perf_counter() - started, 3)
-        status, reason = ("unavailable", unavailable_reason(error, tagger)) if isinstance(error, BaselineUnavailable) \
-            else ("failed", f"crashed: {one_line(error)}")
+        status: RecordStatus = "unavailable" if isinstance(error, BaselineUnavailable) else "failed"
+        reason = unavailable_reason(error, tagger) if status == "unavailable" else f"crashed: {one_line(error)}"
         return {**base, "status": status, "reason": reason, "published": published}, {}
     # Loading may find the real model version, its label set and so the views it is fair to score it in.
     base["system"] = system_json(tagger, spec, options)
@@ -263,6 +273,6 @@ def rescored_record(record: Record, predictions_text: str, gold: Document,
                     resampling: Resampling) -> tuple[Record, dict[str, str]]:
     """A record scored again from its stored prediction file (after the gold or the scorer changed)."""
     predictions = parse_documents(predictions_text, predictions_name(record["name"]), [gold])
-    base = {key: record[key] for key in IDENTITY_KEYS if key in record}
+    base = cast(Record, {key: value for key, value in record.items() if key in IDENTITY_KEYS})
     views = record.get("views") if record.get("origin") == "run" else None
     return scored_record(gold, predictions, base, views, resampling)
