@@ -227,6 +227,41 @@ def replace_block(text: str, name: str, content: str, file: str = README_FILE) -
     return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, count=1)
 
 
+def heading_anchor(heading: str) -> str:
+    """The anchor GitHub and the Hub give a Markdown heading (lower case, punctuation dropped,
+    spaces as hyphens; CJK characters kept).
+
+    >>> heading_anchor("Corpus processing (`corpus/`)"), heading_anchor("What is checked (`zhnerbench validate`, run in CI)")
+    ('corpus-processing-corpus', 'what-is-checked-zhnerbench-validate-run-in-ci')
+    """
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def table_of_contents(markdown: str) -> str:
+    r"""A nested list linking every ``##`` and ``###`` heading of ``markdown`` (outside code
+    blocks and the YAML front matter), in order; a repeated heading gets GitHub's ``-1`` suffix.
+
+    >>> print(table_of_contents("# T\n## A b\n```\n## not\n```\n### C\n## A b\n"))
+    - [A b](#a-b)
+      - [C](#c)
+    - [A b](#a-b-1)
+    """
+    lines, fenced, seen = [], False, Counter[str]()
+    for line in _FRONT_MATTER.sub("", markdown, count=1).splitlines():
+        if line.startswith("```"):
+            fenced = not fenced
+            continue
+        match = re.match(r"(##|###) (.+)", line)
+        if fenced or match is None:
+            continue
+        level, title = match.groups()
+        anchor = heading_anchor(title)
+        suffix = f"-{seen[anchor]}" if seen[anchor] else ""
+        seen[anchor] += 1
+        lines.append(f"{'  ' * (len(level) - 2)}- [{title.strip()}](#{anchor}{suffix})")
+    return "\n".join(lines)
+
+
 def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> dict[str, str]:
     """README.md and CHANGELOG.md (given as ``texts``, keyed by path) with every generated part brought up to date."""
     readme = texts[README_FILE]
@@ -235,6 +270,8 @@ def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> di
     readme = _FRONT_MATTER.sub(lambda _: front_matter(sources.rows), readme, count=1)
     for name, content in readme_blocks(sources).items():
         readme = replace_block(readme, name, content)
+    # Last: the contents list the headings of everything above, generated blocks included.
+    readme = replace_block(readme, "contents", "**Contents**\n\n" + table_of_contents(readme))
     changelog = texts[CHANGELOG_FILE]
     for name, content in changelog_blocks(sources).items():
         changelog = replace_block(changelog, name, content, CHANGELOG_FILE)
