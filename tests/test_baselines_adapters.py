@@ -81,8 +81,8 @@ def test_hf_windows_cover_every_token_at_its_document_offsets(tiny_bert: Path, g
     spans = tagger.predict(gold.text)
     assert {span.label for span in spans} == {"PERSON"}
     assert _covered(spans) == [i for i, c in enumerate(gold.text) if not c.isspace()]
-    longest_line = max(len(line) for line in gold.text.splitlines())
-    assert longest_line > 3 * WINDOW  # so the windows and the stride were exercised
+    longest_sentence = max(sentence.end - sentence.start for sentence in gold.sentences)
+    assert longest_sentence > 3 * WINDOW  # so the windows and the stride were exercised
 
 
 def test_hf_label_map_file_replaces_the_presets(tiny_bert: Path, tmp_path: Path, gold: Document) -> None:

@@ -2,7 +2,9 @@
 
 NER baselines are adapters with one interface (:class:`~zhnerbench.baselines.base.Tagger`:
 ``name``, ``version``, ``requires``, ``native_labels``, ``label_map``, ``views``,
-``load()``, ``predict(text) -> list[Span]``), listed in
+``load()``, ``predict(text) -> list[Span]``; a model that reads sentences also has
+``predict_sentences(text, sentences)``, see :func:`~zhnerbench.baselines.base.predict_document`),
+listed in
 :mod:`zhnerbench.baselines.registry`. Any system, registered here, written by a user
 (``py:package.module:factory``) or installed as a plugin (entry-point group
 ``zhnerbench.systems``), is built from its spec by :mod:`zhnerbench.baselines.specs`::
@@ -13,7 +15,7 @@ NER baselines are adapters with one interface (:class:`~zhnerbench.baselines.bas
     for spec in default_systems():
         tagger = create_system(spec)          # options: normalize_punctuation, msra, retrain
         try:
-            result = run_timed(tagger, document.text)   # spans, load_seconds, chars_per_second
+            result = run_timed(tagger, document)   # spans, load_seconds, chars_per_second
         except BaselineUnavailable as reason:           # one line: why, and how to enable it
             ...
 

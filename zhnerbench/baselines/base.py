@@ -19,7 +19,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from zhnerbench.baselines.normalize import tagger_input
 from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Span
+from zhnerbench.model import Document, Span
 from zhnerbench.offsets import align_tokens
 from zhnerbench.schemes import decode_native
 
@@ -44,6 +44,30 @@ class Tagger(Protocol):
 
     def predict(self, text: str) -> list[Span]:
         """Mentions of ``text`` with offsets into ``text``, labels from ``label_map``."""
+
+
+@runtime_checkable
+class SentenceTagger(Protocol):
+    """A tagger whose model reads one sentence at a time: it takes the document's own sentences
+    (the gold's segmentation, or a ``--gold`` corpus's ``sentences``) as its units."""
+
+    def predict_sentences(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[Span]:
+        """Mentions of ``text``, the model run on each ``(start, end)`` sentence of it."""
+
+
+def predict_document(tagger: Tagger, document: Document) -> list[Span]:
+    """A document's mentions: a :class:`SentenceTagger` gets the document's own sentences, any
+    other tagger its whole text.
+
+    >>> class Whole:
+    ...     def predict(self, text): return [Span(0, len(text), "X")]
+    >>> from zhnerbench.gold.article import example_document
+    >>> predict_document(Whole(), example_document())  # type: ignore[arg-type]
+    [Span(start=0, end=20, label='X')]
+    """
+    if isinstance(tagger, SentenceTagger):
+        return tagger.predict_sentences(document.text, [(s.start, s.end) for s in document.sentences])
+    return tagger.predict(document.text)
 
 
 class ModelTagger(Tagger, ABC):
@@ -213,15 +237,16 @@ class TimedPrediction:
         return self.characters / self.predict_seconds if self.predict_seconds > 0 else float("inf")
 
 
-def run_timed(tagger: Tagger, text: str) -> TimedPrediction:
-    """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``text``, timing both."""
+def run_timed(tagger: Tagger, document: Document) -> TimedPrediction:
+    """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``document``
+    (:func:`predict_document`), timing both."""
     started = time.perf_counter()
     tagger.load()
     loaded = time.perf_counter()
-    spans = tagger.predict(text)
+    spans = predict_document(tagger, document)
     finished = time.perf_counter()
     return TimedPrediction(
-        tagger.name, tagger.version, tuple(spans), loaded - started, finished - loaded, len(text)
+        tagger.name, tagger.version, tuple(spans), loaded - started, finished - loaded, len(document.text)
     )
 
 

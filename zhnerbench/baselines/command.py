@@ -48,6 +48,7 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_tag(args: argparse.Namespace) -> int:
+    from zhnerbench.baselines.base import predict_document
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
     from zhnerbench.formats.predictions import documents_jsonl
@@ -60,7 +61,7 @@ def run_tag(args: argparse.Namespace) -> int:
     tagger = create_system(args.system, **system_options(args))
     tagger.load()
     started = time.perf_counter()
-    spans = {document.id: tagger.predict(document.text) for document in gold}
+    spans = {document.id: predict_document(tagger, document) for document in gold}
     seconds = time.perf_counter() - started
     characters = sum(len(document.text) for document in gold)
     text = documents_jsonl(gold, spans, with_relations=False)

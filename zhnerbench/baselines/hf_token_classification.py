@@ -3,12 +3,18 @@
 The model is loaded with ``AutoTokenizer`` (a fast tokenizer: it gives character
 offsets) and ``AutoModelForTokenClassification`` from a hub id (where the hub is
 reachable, or already in the Hugging Face cache) or a local directory written by
-``save_pretrained``. The text is tagged line by line; a line longer than the model's
-window is cut into windows of ``max_length`` tokens that overlap by ``stride`` tokens,
-and each token takes the prediction of the window in which it lies farthest from an
-edge (the one with the most context). Token tags in any of BIO, BIOES or BMES are
-decoded into chunks over tokens, and a chunk becomes the characters from its first
-token's start to its last token's end, in document offsets.
+``save_pretrained``. The model reads one sentence at a time: the document's own sentences
+(the gold's segmentation, the ``ner`` config's rows; or the ``sentences`` of a ``--gold``
+corpus), the unit a user feeds a model evaluated on ``load_dataset(path, "ner")``; given a
+bare text, the project's sentence splitter cuts it the same way. A sentence longer than the
+model's window is cut into windows of ``max_length`` tokens that overlap by ``stride``
+tokens, and each token takes the prediction of the window in which it lies farthest from
+an edge (the one with the most context). Token tags in any of BIO, BIOES or BMES are
+decoded into chunks over tokens (leniently: an ``I-X`` after ``O`` or another type starts
+an entity, as transformers' ``aggregation_strategy="simple"`` groups it), and a chunk
+becomes the characters from its first token's start to its last token's end, in document
+offsets. ``tests/test_baselines_hf_parity.py`` proves the spans equal those of
+transformers' own token-classification pipeline on every sentence of the article.
 
 The model's types (``config.id2label``) are mapped to the schema's labels by a preset
 or a ``--label-map`` file (:mod:`zhnerbench.baselines.label_presets`); types that
@@ -29,10 +35,10 @@ from zhnerbench.baselines.base import (
     install_extra,
     model_not_loadable,
     one_line,
-    split_for_tagging,
     system_name,
 )
 from zhnerbench.baselines.label_presets import choose_label_map, entity_types, read_label_map, views_for
+from zhnerbench.gold.segmentation import segment
 from zhnerbench.model import Span
 from zhnerbench.schemes import decode_native
 
@@ -139,14 +145,17 @@ class HfTokenClassificationTagger(ModelTagger):
                         for labels, row in zip(predicted, rows, strict=True))
         return tags
 
-    def _predict(self, text: str) -> list[Span]:
+    def predict_sentences(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[Span]:
+        """Mentions of ``text``, the model run on each ``(start, end)`` sentence of it."""
+        if self._model is None:
+            raise BaselineUnavailable(f"{self.name}: call load() first")
         source = self.source(text)
-        pieces = split_for_tagging(source, max_chars=100_000)
-        encoded = [self._encode(source[start:end]) for start, end in pieces]
-        # Windows of every piece go through the model together: full batches, also on a GPU.
+        units = [(start, end) for start, end in sentences if source[start:end].strip()]
+        encoded = [self._encode(source[start:end]) for start, end in units]
+        # Windows of every sentence go through the model together: full batches, also on a GPU.
         tags = iter(self._tag([ids for windows in encoded for ids, _ in windows]))
         spans: list[Span] = []
-        for (start, _), windows in zip(pieces, encoded, strict=True):
+        for (start, _), windows in zip(units, encoded, strict=True):
             tagged = [[(where, tag) for where, tag in zip(offsets, next(tags), strict=True) if where[1] > where[0]]
                       for _, offsets in windows]
             tokens = best_predictions(tagged)
@@ -155,6 +164,12 @@ class HfTokenClassificationTagger(ModelTagger):
                     spans.append(Span(start + tokens[chunk.start][0][0], start + tokens[chunk.end - 1][0][1],
                                       self.label_map[chunk.label]))
         return spans
+
+    def _predict(self, text: str) -> list[Span]:
+        # A bare text: the sentences the project's splitter finds, as the gold's were found.
+        _, sentences = segment(text)
+        return self.predict_sentences(text, [(sentence.start, sentence.end) for sentence in sentences])
+
 
 def create(model: str, **options: Any) -> HfTokenClassificationTagger:
     """The ``hf:`` spec's factory."""

@@ -223,7 +223,7 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     published: dict[str, Any] = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
-        timed = run_timed(tagger, gold.text)
+        timed = run_timed(tagger, gold)
     except Exception as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
         published["load_seconds"] = round(time.perf_counter() - started, 3)
