@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zhnerbench.baselines.base import package_version, require_module
+from zhnerbench.baselines.base import require_module
 from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
@@ -68,6 +68,8 @@ class BilstmCrfMsraTagger(MsraTrainedTagger):
     name = "bilstm-crf-msra"
     requires = REQUIRES
     library = "pytorch-crf"
+    recipe = 1  # bump when training changes
+    versioned_libraries = ("torch", "jieba")
 
     #: Dimensions, dropout, Adam's learning rate, sentences per batch, and the fewest
     #: occurrences in training that give a bigram an embedding of its own.
@@ -80,12 +82,6 @@ class BilstmCrfMsraTagger(MsraTrainedTagger):
         require_module("torch", REQUIRES)
         require_module("torchcrf", REQUIRES)
         require_module("jieba", REQUIRES)
-
-    def _extra_settings(self) -> dict[str, Any]:
-        return {**super()._extra_settings(), "recipe": 1}  # bump when training changes
-
-    def _versions(self) -> dict[str, str]:
-        return {**super()._versions(), "torch": package_version("torch"), "jieba": package_version("jieba")}
 
     def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path,
              progress: Progress) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zhnerbench.baselines.base import package_version, require_module
+from zhnerbench.baselines.base import require_module
 from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
@@ -109,6 +109,7 @@ class CrfCharMsraTagger(MsraTrainedTagger):
     name = "crf-char-msra"
     requires = REQUIRES
     library = "python-crfsuite"
+    versioned_libraries = ("jieba",)
 
     #: ``iterations``: the L-BFGS iteration counts tried (the dev set picks one; each is a run of
     #: its own, 7 to 8 s an iteration on the whole split, so the list is short); ``c1``/``c2``:
@@ -122,9 +123,6 @@ class CrfCharMsraTagger(MsraTrainedTagger):
 
     def _extra_settings(self) -> dict[str, Any]:
         return {**super()._extra_settings(), "features": 2}  # bump when crf_features changes
-
-    def _versions(self) -> dict[str, str]:
-        return {**super()._versions(), "jieba": package_version("jieba")}
 
     def _fit(self, train: Sequence[TaggedSentence], dev: Sequence[TaggedSentence], directory: Path,
              progress: Progress) -> None:

@@ -20,7 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zhnerbench.baselines.base import ModelTagger, TagSentences, one_line, spans_from_pieces
+from zhnerbench.baselines.base import ModelTagger, TagSentences, one_line, package_version, spans_from_pieces
 from zhnerbench.baselines.cache import model_dir, read_metadata, write_metadata
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, chunk_counts, locate_msra, training_slices
 from zhnerbench.counts import Counts
@@ -248,15 +248,20 @@ class MsraTrainedTagger(ModelTagger):
     pieces of a text.
 
     A subclass names itself and its ``library``, lists its ``model_defaults`` (the model's
-    own settings, which key the model along with :class:`TrainingSettings`), and implements
-    the abstract methods; ``_extra_settings()`` adds what else determines the model (a
-    recipe version), ``_versions()`` the libraries whose versions key the cache.
+    own settings, which key the model along with :class:`TrainingSettings`), its ``recipe``
+    and ``versioned_libraries``, and implements the abstract methods; ``_extra_settings()``
+    may add what else determines the model.
     """
 
     native_labels: tuple[str, ...] = ("PER", "LOC", "ORG")
     label_map: Mapping[str, str] = MSRA_LABEL_MAP
     views: tuple[str, ...] = ("coarse",)
     model_defaults: ClassVar[Mapping[str, Any]] = {}
+    #: The training code's version, one of the model's settings: bump it when training changes,
+    #: so that a model trained the old way is neither reused from the cache nor taken as shipped.
+    recipe: ClassVar[int | None] = None
+    #: Libraries besides ``library`` whose versions key the cache.
+    versioned_libraries: ClassVar[tuple[str, ...]] = ()
 
     def __init__(
         self,
@@ -296,10 +301,13 @@ class MsraTrainedTagger(ModelTagger):
         """Native chunks of each text (``self._model`` is loaded)."""
 
     def _extra_settings(self) -> dict[str, Any]:
-        return dict(self.model_settings)
+        settings = dict(self.model_settings)
+        if self.recipe is not None:
+            settings["recipe"] = self.recipe
+        return settings
 
     def _versions(self) -> dict[str, str]:
-        return {self.library: self.version}
+        return {self.library: self.version, **{name: package_version(name) for name in self.versioned_libraries}}
 
     def _load_model(self) -> Any:
         self._check()
