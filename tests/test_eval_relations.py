@@ -37,7 +37,7 @@ def test_gold_scores_one(gold: Document, mode: str) -> None:
     assert scores.micro == Counts(86, 86, 86)
     assert sum(s.gold for s in scores.per_type.values()) == 86
     assert all(s.f1 == 1.0 for s in scores.per_type.values())
-    assert scores.evidence == Counts(125, 125, 125)
+    assert scores.evidence == Counts(127, 127, 127)  # 125 until v1.2 added the bridge s43 to R037 and R039
 
 
 def test_known_perturbation(gold: Document) -> None:

@@ -119,6 +119,17 @@ def test_unsorted_or_malformed_evidence(checkout):
     assert "evidence must be comma-separated sentence ids, found '2;44'" in only_problem(checkout)
 
 
+def test_evidence_follows_the_rules_of_section_4_2(checkout, gold):
+    # R039 庄松林 speaks_at the conference: s53/s54 name the speaker, s43 bridges to the event.
+    assert next(r for r in gold.relations if r.id == "R039").evidence == (43, 53, 54)
+    edit_row(checkout / RELATIONS_FILE, "R039", evidence="43")
+    assert only_problem(checkout).endswith(
+        "relation R039 庄松林 -speaks_at-> 上海市产业技术创新大会: evidence 43 holds no statement: no sentence of it "
+        "names the head or the tail (a bridge never stands alone)")
+    edit_row(checkout / RELATIONS_FILE, "R039", evidence="53,54,60")
+    assert "evidence sentence 60 names neither argument and comes after every statement" in only_problem(checkout)
+
+
 def test_changed_text(checkout, gold):
     article = checkout / "corpus" / "article.txt"
     article.write_text(article.read_text(encoding="utf-8").replace("张为", "张伟", 1), encoding="utf-8")

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.gold.agreement import agreement_markdown, inner_agreement_markdown
+from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
 from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.card import CardSources, render_generated_files
 from zhnerbench.gold.article import render_corpus_files
@@ -44,6 +44,7 @@ def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None
         rows={config: config_rows(config, document) for config in CONFIGS},
         agreement=agreement_markdown(root, document),
         inner_agreement=inner_agreement_markdown(root, document),
+        evidence_agreement=evidence_agreement_markdown(root, document),
         board=board if board is not None else assemble_board(read_records(root / RESULTS_DIR), document),
         history=read_history(root),
     )

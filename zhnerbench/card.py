@@ -43,6 +43,7 @@ class CardSources:
     rows: ConfigRows
     agreement: str
     inner_agreement: str
+    evidence_agreement: str
     board: Mapping[str, Any]
     history: Mapping[str, Any]
 
@@ -204,6 +205,7 @@ def readme_blocks(sources: CardSources) -> dict[str, str]:
         "examples": example_rows(sources.rows),
         "agreement": sources.agreement,
         "inner-agreement": sources.inner_agreement,
+        "evidence-agreement": sources.evidence_agreement,
         "leaderboard": leaderboard_markdown(sources.board),
     }
 

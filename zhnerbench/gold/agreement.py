@@ -221,7 +221,62 @@ def inner_agreement_rows(first: InnerAnnotation, second: InnerAnnotation) -> lis
     )
 
 
-A = TypeVar("A", Annotation, InnerAnnotation)
+@dataclass(frozen=True)
+class EvidenceAnnotation:
+    """One annotator's evidence pass (schema v1.2): each relation's evidence and its bridges."""
+
+    name: str
+    evidence: Mapping[str, frozenset[int]]
+    bridges: Mapping[str, frozenset[int]]
+
+
+def resolve_evidence(raw: Any, document: Document, source: str) -> EvidenceAnnotation:
+    """An ``evidence_annotator_*.json`` file: ``{"relations": {relation id: {"evidence": [...],
+    "bridges": [...]}}}`` covering every gold relation."""
+    relations = raw.get("relations") if isinstance(raw, dict) else None
+    expected = {relation.id for relation in document.relations}
+    if not isinstance(relations, dict) or set(relations) != expected or not all(
+            isinstance(item, dict) and all(isinstance(item.get(key), list) and all(isinstance(i, int) for i in item[key])
+                                           for key in ("evidence", "bridges")) for item in relations.values()):
+        raise GoldDataError([Problem(source, None, "an evidence review needs 'relations': {id: {evidence: [...], "
+                                                   f"bridges: [...]}} for each of the {len(expected)} gold relations")])
+    return EvidenceAnnotation(str(raw.get("annotator", source)),
+                              {key: frozenset(item["evidence"]) for key, item in relations.items()},
+                              {key: frozenset(item["bridges"]) for key, item in relations.items()})
+
+
+def gold_evidence_annotation(document: Document) -> EvidenceAnnotation:
+    """The gold's evidence; its bridges are the evidence sentences that name neither argument."""
+    from zhnerbench.gold.annotation_files import naming_sentences
+
+    naming = naming_sentences(document)
+    return EvidenceAnnotation(
+        "gold", {r.id: frozenset(r.evidence) for r in document.relations},
+        {r.id: frozenset(set(r.evidence) - naming.get(r.head, set()) - naming.get(r.tail, set())) for r in document.relations},
+    )
+
+
+def load_evidence_reviews(root: Path, document: Document) -> list[EvidenceAnnotation]:
+    """The evidence pass's independent annotations (``evidence_annotator_*.json``), in name order."""
+    return [resolve_evidence(raw, document, shown)
+            for shown, raw in map(_read_review, sorted((root / REVIEW_DIR).glob("evidence_annotator_*.json")))]
+
+
+def evidence_agreement_rows(first: EvidenceAnnotation, second: EvidenceAnnotation) -> list[tuple[str, str]]:
+    """Agreement of two evidence passes: identical evidence sets (DocRED's sets, exact match), and
+    F1 over (relation, sentence) pairs."""
+    pairs = [{(key, sentence) for key, sentences in side.evidence.items() for sentence in sentences}
+             for side in (first, second)]
+    return [
+        ("relations (each side)", f"{len(first.evidence)} / {len(second.evidence)}"),
+        _same_values("identical evidence sets", first.evidence, second.evidence),
+        ("evidence F1 over (relation, sentence) pairs", f"{f1(pairs[0], pairs[1]):.3f}"),
+        ("relations with a bridge sentence (each side)",
+         f"{sum(map(bool, first.bridges.values()))} / {sum(map(bool, second.bridges.values()))}"),
+    ]
+
+
+A = TypeVar("A", Annotation, InnerAnnotation, EvidenceAnnotation)
 
 
 def comparison_table(reviews: list[A], gold: A, rows: Callable[[A, A], list[tuple[str, str]]], pattern: str) -> str:
@@ -240,6 +295,12 @@ def comparison_table(reviews: list[A], gold: A, rows: Callable[[A, A], list[tupl
 def agreement_markdown(root: Path, document: Document) -> str:
     """The dataset card's agreement table of the flat layer, clusters and relations."""
     return comparison_table(load_reviews(root, document), gold_annotation(document), agreement_rows, "annotator_*.json")
+
+
+def evidence_agreement_markdown(root: Path, document: Document) -> str:
+    """The dataset card's agreement table of the evidence pass (schema v1.2)."""
+    return comparison_table(load_evidence_reviews(root, document), gold_evidence_annotation(document),
+                            evidence_agreement_rows, "evidence_annotator_*.json")
 
 
 def inner_agreement_markdown(root: Path, document: Document) -> str:

@@ -21,6 +21,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -342,6 +343,7 @@ def check_relations(document: Document, lines: GoldLines) -> list[Problem]:
         problems.append(Problem(RELATIONS_FILE, lines.relations.get(relation.id), f"{where}: {message}"))
 
     entities = {e.id: e for e in document.entities}
+    mentioned = naming_sentences(document)
     seen: dict[tuple[str, str, str], str] = {}
     for relation in document.relations:
         signature = RELATION_SIGNATURES.get(relation.relation)
@@ -382,7 +384,45 @@ def check_relations(document: Document, lines: GoldLines) -> list[Problem]:
                                        f"(0..{len(document.sentences) - 1})")
         if len(set(relation.evidence)) != len(relation.evidence) or list(relation.evidence) != sorted(relation.evidence):
             relation_problem(relation, "evidence ids must be sorted and distinct")
+        elif not bad:
+            problem = evidence_problem(relation.evidence, mentioned.get(relation.head, set()) |
+                                       mentioned.get(relation.tail, set()))
+            if problem:
+                relation_problem(relation, problem)
     return problems
+
+
+def naming_sentences(document: Document) -> dict[str, set[int]]:
+    """For each entity, the sentences that name it by a mention of either layer."""
+    starts = [sentence.start for sentence in document.sentences]
+    naming: dict[str, set[int]] = defaultdict(set)
+    for mention in document.all_mentions:
+        naming[mention.entity].add(bisect_right(starts, mention.start) - 1)
+    return naming
+
+
+def evidence_problem(evidence: Sequence[int], naming: AbstractSet[int]) -> str | None:
+    """What breaks the evidence rules (guidelines §4.2) in a relation's evidence, given the
+    sentences that name one of its arguments by a mention: the set is not empty, holds a
+    statement (a sentence naming an argument), and every bridge (a sentence naming neither) comes
+    before a statement it ties to the other argument, never alone or after them all.
+
+    >>> evidence_problem([43, 53, 54], {53, 54}) is None, evidence_problem([43], {53})
+    (True, 'evidence 43 holds no statement: no sentence of it names the head or the tail (a bridge never stands alone)')
+    >>> evidence_problem([53, 60], {53})
+    'evidence sentence 60 names neither argument and comes after every statement: a bridge ties a later statement'
+    """
+    if not evidence:
+        return "evidence is empty: give the sentences that state the relation"
+    statements = [sentence for sentence in evidence if sentence in naming]
+    if not statements:
+        shown = ",".join(map(str, evidence))
+        return f"evidence {shown} holds no statement: no sentence of it names the head or the tail (a bridge never stands alone)"
+    late = [sentence for sentence in evidence if sentence not in naming and sentence > statements[-1]]
+    if late:
+        return (f"evidence sentence {late[0]} names neither argument and comes after every statement: "
+                "a bridge ties a later statement")
+    return None
 
 
 def check_document(document: Document, lines: GoldLines) -> list[Problem]:
