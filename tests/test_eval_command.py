@@ -22,11 +22,11 @@ from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.command import add_evaluate_parser
 from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
-from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
+from zhnerbench.model import NER_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
 from zhnerbench.paths import SEED_NAME, repository_root
 from zhnerbench.views import VIEWS, gold_spans
 
-FORMATS = PREDICTION_FORMATS
+FORMATS = NER_FORMATS
 SAMPLES = "200"  # the default 1,000 is timed by benchmarks/bench_evaluate.py
 
 

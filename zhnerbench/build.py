@@ -25,7 +25,7 @@ from zhnerbench.leaderboard.board import assemble_board, record_problems, render
 from zhnerbench.leaderboard.records import read_records
 from zhnerbench.leaderboard.render import read_history
 from zhnerbench.model import Document
-from zhnerbench.paths import CHANGELOG_FILE, README_FILE, RESULTS_DIR, SEED_FILE, data_file
+from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, README_FILE, RESULTS_DIR, SEED_FILE, data_file
 
 
 def read_text(root: Path, path: str) -> str:
@@ -47,6 +47,7 @@ def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None
         evidence_agreement=evidence_agreement_markdown(root, document),
         board=board if board is not None else assemble_board(read_records(root / RESULTS_DIR), document),
         history=read_history(root),
+        history_1_1=read_history(root, HISTORY_BOARD_1_1, ("systems", "relations")),
     )
 
 

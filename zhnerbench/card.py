@@ -22,7 +22,7 @@ from datasets import DatasetInfo, SplitDict, SplitInfo
 
 from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT
 from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.leaderboard.render import convention_change_table, leaderboard_markdown
+from zhnerbench.leaderboard.render import convention_change_table, leaderboard_markdown, relation_change_table
 from zhnerbench.model import Document
 from zhnerbench.paths import CHANGELOG_FILE, README_FILE, data_file
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
@@ -46,6 +46,7 @@ class CardSources:
     evidence_agreement: str
     board: Mapping[str, Any]
     history: Mapping[str, Any]
+    history_1_1: Mapping[str, Any]
 
 
 def front_matter(rows: ConfigRows) -> str:
@@ -212,7 +213,8 @@ def readme_blocks(sources: CardSources) -> dict[str, str]:
 
 def changelog_blocks(sources: CardSources) -> dict[str, str]:
     """The content of every generated block of the CHANGELOG."""
-    return {"coarse-1.0-to-1.1": convention_change_table(sources.history, sources.board)}
+    return {"coarse-1.0-to-1.1": convention_change_table(sources.history, sources.board),
+            "relations-1.1-to-1.2": relation_change_table(sources.history_1_1, sources.board)}
 
 
 def replace_block(text: str, name: str, content: str, file: str = README_FILE) -> str:

@@ -11,9 +11,12 @@ from functools import cached_property
 from typing import Literal, NamedTuple, get_args
 
 #: The formats of a prediction file (see :mod:`zhnerbench.eval.readers`): JSON Lines per
-#: document with offsets, CoNLL (a character and its tag per line), JSON Lines per sentence.
-PredictionFormat = Literal["documents", "conll", "sentences"]
+#: document with offsets, CoNLL (a character and its tag per line), JSON Lines per sentence,
+#: and DocRED's relation submission (relations only, over the exported vertex sets).
+PredictionFormat = Literal["documents", "conll", "sentences", "docred"]
 PREDICTION_FORMATS: tuple[PredictionFormat, ...] = get_args(PredictionFormat)
+#: The formats that carry entity mentions.
+NER_FORMATS: tuple[PredictionFormat, ...] = ("documents", "conll", "sentences")
 
 
 class Span(NamedTuple):

@@ -45,8 +45,9 @@ DATA_DIR = "data"
 #: The published board: records, prediction files and the board assembled from them
 #: (their names inside it are in ``zhnerbench.leaderboard``).
 RESULTS_DIR = "results"
-#: The board as published in 1.0.0, kept to show what the 1.1.0 conventions changed.
+#: The boards as published in 1.0.0 and 1.1.0, kept to show what later versions changed.
 HISTORY_BOARD = "results/history/leaderboard-1.0.0.json"
+HISTORY_BOARD_1_1 = "results/history/leaderboard-1.1.0.json"
 
 #: Folders that hold the source of truth and the built data: commands that write
 #: user-requested outputs (evaluate, export) never write there.

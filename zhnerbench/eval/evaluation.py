@@ -323,7 +323,12 @@ def evaluate(
             requested = [view if isinstance(view, View) else available[view] for view in views]
         except KeyError as error:
             raise ViewError(f"unknown view {error.args[0]!r} (views: {', '.join(available)})") from None
-    chosen = select_views(predictions, requested, available)
+    if predictions.format == "docred":  # relations alone: no mention to score in any view
+        if requested:
+            raise ViewError(f"{predictions.file}: a DocRED file holds relations only; it has no view to score in")
+        chosen: tuple[View, ...] = ()
+    else:
+        chosen = select_views(predictions, requested, available)
     resampling = Resampling(samples, seed, confidence)
     results = {view.name: evaluate_view(gold, predictions, view, resampling) for view in chosen}
     relations = None
@@ -447,6 +452,8 @@ def relations_to_json(scores: RelationScores) -> dict[str, Any]:
     """
     return {
         "micro": counts_to_json(scores.micro),
+        "intra_sentence": counts_to_json(scores.intra),
+        "inter_sentence": counts_to_json(scores.inter),
         "per_type": {name: counts_to_json(counts) for name, counts in scores.per_type.items()},
         "evidence": counts_to_json(scores.evidence) if scores.evidence is not None else None,
     }

@@ -151,14 +151,17 @@ def split_conll_line(line: str) -> tuple[str, str] | None:
 
 
 def detect_format(text: str) -> PredictionFormat:
-    """``documents``, ``sentences`` or ``conll``, from the first non-blank line.
+    """``documents``, ``sentences``, ``conll`` or ``docred`` (a JSON list), from the first non-blank line.
 
     >>> detect_format('{"id": "d", "mentions": []}\\n'), detect_format('{"id": "d-000", "tags": ["O"]}')
     ('documents', 'sentences')
-    >>> detect_format("上\\tB-GPE\\n海\\tI-GPE\\n")
-    'conll'
+    >>> detect_format("上\\tB-GPE\\n海\\tI-GPE\\n"), detect_format("[\\tO\\n"), detect_format('[{"h_idx": 0}]')
+    ('conll', 'conll', 'docred')
     """
     first = next((line for line in file_lines(text) if line.strip()), "")
+    row = split_conll_line(first)
+    if first.lstrip().startswith("[") and not (row is not None and len(row[0]) == 1):
+        return "docred"
     if not first.lstrip().startswith(("{", "[")):
         return "conll"
     try:
@@ -417,6 +420,25 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     return Predictions(shown, "documents", spans, relations if has_relations else None, (), overlaps)
 
 
+# --- format (d): DocRED relations ---------------------------------------------------------------
+
+
+def parse_docred(text: str, shown: str, gold: Sequence[Document]) -> Predictions:
+    """Read a DocRED submission (:mod:`zhnerbench.formats.docred`): relations only, no mentions."""
+    from zhnerbench.formats.docred import DocredProblem, docred_predictions
+
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise PredictionFormatError(shown, None, f"invalid JSON: {excerpt(str(error))}") from None
+    try:
+        relations = docred_predictions(value, gold)
+    except DocredProblem as problem:
+        where = "" if problem.index is None else f"prediction {problem.index}: "
+        raise PredictionFormatError(shown, None, where + problem.message) from None
+    return Predictions(shown, "docred", {document.id: () for document in gold}, relations)
+
+
 # --- format (b): CoNLL ---------------------------------------------------------------------------
 
 
@@ -583,4 +605,5 @@ PARSERS: Mapping[PredictionFormat, Callable[[str, str, Sequence[Document], bool,
     "documents": lambda text, shown, gold, lenient, scheme, labels: parse_documents(text, shown, gold, labels),
     "conll": parse_conll,
     "sentences": parse_sentences,
+    "docred": lambda text, shown, gold, lenient, scheme, labels: parse_docred(text, shown, gold),
 }

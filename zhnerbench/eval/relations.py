@@ -22,6 +22,12 @@ Evidence (DocRED-style), when predictions carry it: precision is the number
 of gold evidence sentences that matched relations also cite, over the number
 of evidence sentences of all predicted relations; recall is the same number
 over the evidence sentences of all gold relations.
+
+Intra- and inter-sentence scores (as Re-DocRED reports them): a gold relation is
+intra-sentence when some sentence names both its entities (by mentions of either
+layer), inter-sentence otherwise. A predicted triple falls on the side of the gold
+relation it matches; an unmatched one on the side of its arguments: intra when some
+sentence holds both (a mention of each argument's entity, or the argument span itself).
 """
 
 from __future__ import annotations
@@ -124,6 +130,8 @@ class RelationScores:
     micro: Counts
     per_type: Mapping[str, Counts]
     evidence: Counts | None
+    intra: Counts = Counts()
+    inter: Counts = Counts()
 
 
 def _canonical(relation: str, head: ArgumentKey, tail: ArgumentKey) -> tuple[ArgumentKey, str, ArgumentKey]:
@@ -169,6 +177,25 @@ def _candidates(
     return sorted(position for position in found if _compatible(key, gold[position]))
 
 
+def _sentences_of(document: Document) -> Callable[..., frozenset[int]]:
+    """The sentences that name an argument: those of its entity's mentions, else of its own span."""
+    from zhnerbench.gold.annotation_files import naming_sentences
+    from zhnerbench.offsets import sentence_at
+
+    naming = naming_sentences(document)
+    starts = [sentence.start for sentence in document.sentences]
+
+    def sentences(argument: ArgumentKey | str, span: Argument | None = None) -> frozenset[int]:
+        # An entity id (a gold argument), or a resolved predicted argument with its span.
+        if isinstance(argument, str):
+            return frozenset(naming.get(argument, ()))
+        if argument[0] == "entity":
+            return frozenset(sentence for entity in argument[1:] for sentence in naming.get(entity, ()))
+        return frozenset({sentence_at(starts, span.start)}) if span is not None else frozenset()
+
+    return sentences
+
+
 def score_relations(
     pairs: Sequence[tuple[Document, Sequence[PredictedRelation]]], mode: str = "strict"
 ) -> RelationScores:
@@ -182,12 +209,18 @@ def score_relations(
         raise ValueError(f"unknown relation mode {mode!r} (known: {', '.join(MODES)})")
     per_type: dict[str, Counts] = defaultdict(Counts)
     evidence = Counts()
+    intra, inter = Counts(), Counts()
     any_evidence = False
     for document, predictions in pairs:
         resolve = _resolve(document, mode)
+        sentences = _sentences_of(document)
         predicted: dict[tuple[ArgumentKey, str, ArgumentKey], set[int] | None] = {}
+        cooccur: dict[tuple[ArgumentKey, str, ArgumentKey], bool] = {}
         for prediction in predictions:
-            key = _canonical(prediction.relation, resolve(prediction.head), resolve(prediction.tail))
+            head, tail = resolve(prediction.head), resolve(prediction.tail)
+            key = _canonical(prediction.relation, head, tail)
+            together = bool(sentences(head, prediction.head) & sentences(tail, prediction.tail))
+            cooccur[key] = cooccur.get(key, False) or together
             if prediction.evidence is not None:
                 any_evidence = True
                 predicted[key] = (predicted.get(key) or set()) | set(prediction.evidence)
@@ -208,6 +241,15 @@ def score_relations(
             sum(len(cited or ()) for cited in predicted.values()),
             sum(len(relation.evidence) for relation in gold),
         )
+        gold_intra = [bool(sentences(relation.head) & sentences(relation.tail)) for relation in gold]
+        predicted_intra = [gold_intra[matching[left]] if left in matching else cooccur[key] for left, key in enumerate(keys)]
+
+        def side(wanted: bool) -> Counts:
+            return Counts(sum(1 for right in matching.values() if gold_intra[right] is wanted),
+                          sum(1 for flag in predicted_intra if flag is wanted),
+                          sum(1 for flag in gold_intra if flag is wanted))
+
+        intra, inter = intra + side(True), inter + side(False)
     order = {name: index for index, name in enumerate(RELATION_TYPES)}
     ordered = {name: per_type[name] for name in sorted(per_type, key=lambda n: (order.get(n, len(order)), n))}
-    return RelationScores(mode, total(ordered.values()), ordered, evidence if any_evidence else None)
+    return RelationScores(mode, total(ordered.values()), ordered, evidence if any_evidence else None, intra, inter)

@@ -109,6 +109,8 @@ def format_relations(relations: Mapping[str, RelationScores]) -> list[str]:
     lines.append(_table_header("mode", interval=""))
     for mode, scores in relations.items():
         lines.append(format_score_row(mode, scores.micro))
+        lines.append(format_score_row("  intra", scores.intra))
+        lines.append(format_score_row("  inter", scores.inter))
         if scores.evidence is not None:
             lines.append(format_score_row("  evidence", scores.evidence))
     for mode, scores in relations.items():

@@ -7,6 +7,7 @@
 | spacy     | file      | DocBin (.spacy), one Doc per sentence or document (--unit)   |
 | cluener   | file      | CLUENER2020-style JSONL, one sentence per line               |
 | jsonl     | file      | the ``documents`` prediction format ``evaluate`` reads        |
+| docred    | file      | DocRED's JSON (sentences as characters, vertexSet, labels)   |
 
 Every file is rendered in memory first and written atomically (brat's three in one
 transaction); a brat folder that is not empty needs ``--force``. Nothing is written
@@ -30,7 +31,7 @@ from zhnerbench.schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
 #: What ``export`` writes: the whole gold for brat, or one view's spans in the others.
-ExportFormat = Literal["brat", "conll", "spacy", "cluener", "jsonl"]
+ExportFormat = Literal["brat", "conll", "spacy", "cluener", "jsonl", "docred"]
 FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
 #: What a brat export writes into its folder.
 BRAT_FILES = (brat.TEXT_NAME, brat.ANN_NAME, brat.CONF_NAME)
@@ -74,10 +75,19 @@ def _spacy(document: Document, view: View, scheme: str, unit: str, out: Path) ->
     return {out: spans_to_docbin(document, list(gold_spans(document, view)), unit).to_bytes()}
 
 
+def _docred(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
+    from zhnerbench.formats.docred import docred_json
+
+    if view.name != "full":
+        raise ZhNerBenchError("docred exports the whole gold (every mention of both layers, entities, relations); "
+                              "drop --view")
+    return {out: docred_json([document]).encode("utf-8")}
+
+
 Exporter = Callable[[Document, View, str, str, Path], dict[Path, bytes]]
 #: Each format's exporter: (document, view, tag scheme, spaCy unit, output path) -> files.
 EXPORTERS: Mapping[ExportFormat, Exporter] = {
-    "brat": _brat, "conll": _conll, "spacy": _spacy, "cluener": _cluener, "jsonl": _jsonl,
+    "brat": _brat, "conll": _conll, "spacy": _spacy, "cluener": _cluener, "jsonl": _jsonl, "docred": _docred,
 }
 
 

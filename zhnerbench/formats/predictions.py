@@ -26,6 +26,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
 from zhnerbench.schemes import SCHEMES, Scheme, document_tags, sentence_id
 
+def first_mentions(document: Document) -> dict[str, Argument]:
+    """Each entity's first flat mention (its first inner one if it has none): the argument that
+    stands for the entity in a relation written from entity ids."""
+    first: dict[str, Argument] = {}
+    for mention in document.mentions + tuple(sorted(document.inner_mentions, key=lambda m: m.start)):
+        first.setdefault(mention.entity, Argument(mention.start, mention.end))
+    return first
+
+
 def gold_relations_as_predictions(document: Document) -> tuple[PredictedRelation, ...]:
     """The gold relations written as predictions, each argument being its entity's first flat
     mention (its first inner one if it has none).
@@ -33,9 +42,7 @@ def gold_relations_as_predictions(document: Document) -> tuple[PredictedRelation
     >>> gold_relations_as_predictions(Document("d", "", "", "zh", "", (), ()))
     ()
     """
-    first: dict[str, Argument] = {}
-    for mention in document.mentions + tuple(sorted(document.inner_mentions, key=lambda m: m.start)):
-        first.setdefault(mention.entity, Argument(mention.start, mention.end))
+    first = first_mentions(document)
     return tuple(
         PredictedRelation(first[r.head], r.relation, first[r.tail], r.evidence) for r in document.relations
     )
@@ -116,12 +123,15 @@ def prediction_text(
     spans: Mapping[str, Iterable[Span]] | None = None,
     relations: Mapping[str, Iterable[PredictedRelation]] | None = None,
 ) -> str:
-    """A prediction file in ``format`` (``documents``, ``conll`` or ``sentences``; only the
-    first holds relations)."""
+    """A prediction file in ``format`` (``documents``, ``conll`` or ``sentences``, or ``docred``
+    for relations alone; ``documents`` holds both)."""
+    from zhnerbench.formats.docred import docred_prediction_json
+
     writers: Mapping[PredictionFormat, Callable[[], str]] = {
         "documents": lambda: documents_jsonl(documents, spans, relations),
         "conll": lambda: conll_text(documents, spans),
         "sentences": lambda: sentences_jsonl(documents, spans),
+        "docred": lambda: docred_prediction_json(documents, {key: list(value) for key, value in (relations or {}).items()}),
     }
     if format not in writers:
         raise ValueError(f"unknown prediction format {format!r} (formats: {', '.join(PREDICTION_FORMATS)})")

@@ -51,6 +51,11 @@ class RelationModeScore(TypedDict):
     f1: float
     predicted: int
     per_type_f1: NotRequired[dict[str, float]]
+    #: F1 over intra-sentence gold relations (some sentence names both entities) and the others.
+    intra_f1: NotRequired[float]
+    inter_f1: NotRequired[float]
+    #: DocRED's evidence F1, where the predictions give evidence.
+    evidence_f1: NotRequired[float | None]
 
 
 class RelationRow(TypedDict):

@@ -137,14 +137,17 @@ def diagnostics_lines(board: Mapping[str, Any]) -> str:
 def relation_table(board: Mapping[str, Any]) -> str:
     """The relation baselines on every entity source, best strict F1 first."""
     rows = [
-        "| relation baseline | entities from | predicted (strict) | strict P | strict R | strict F1 | text F1 |",
-        "|---|---|---:|---:|---:|---:|---:|",
+        "| relation baseline | entities from | predicted (strict) | strict P | strict R | strict F1 | intra F1 | "
+        "inter F1 | evidence F1 | text F1 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in sorted(board["relations"], key=lambda r: (-r["strict"]["f1"], r["baseline"], r["entities"])):
         strict = row["strict"]
+        # A record scored before 1.2 has no intra/inter or evidence F1 (--rescore adds them).
+        optional = ["–" if strict.get(key) is None else _pct(strict[key]) for key in ("intra_f1", "inter_f1", "evidence_f1")]
         rows.append(
             f"| {row['baseline']} | {row['entities']} | {strict['predicted']} | {_pct(strict['precision'])} | "
-            f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {_pct(row['text']['f1'])} |"
+            f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {' | '.join(optional)} | {_pct(row['text']['f1'])} |"
         )
     return "\n".join(rows)
 
@@ -193,7 +196,9 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
                      "the `text F1` column scores (sentence, text, label) triples, CLUENER/DuIE style):\n\n"
                      + diagnostics)
     parts.append("**Relations** (document-level triples; `strict`: arguments must be spans of the gold "
-                 "entities; `text`: DuIE-style string match):\n\n" + relation_table(board))
+                 "entities; `text`: DuIE-style string match; `intra`/`inter`: strict F1 over the relations whose "
+                 "entities some sentence names together, and over the others; `evidence`: DocRED's evidence F1, "
+                 "where the system gives evidence):\n\n" + relation_table(board))
     parts.append("**Systems that did not run here:**\n\n" + unavailable_table(board))
     return "\n\n".join(parts)
 
@@ -210,9 +215,31 @@ def _read_json_object(root: Path, path: str, required: tuple[str, ...]) -> dict[
     return data
 
 
-def read_history(root: Path) -> dict[str, Any]:
-    """The board as published in version 1.0.0 (for the table of what changed since)."""
-    return _read_json_object(root, HISTORY_BOARD, ("run", "systems"))
+def read_history(root: Path, path: str = HISTORY_BOARD, required: tuple[str, ...] = ("run", "systems")) -> dict[str, Any]:
+    """A board as published in an earlier version (for the tables of what changed since); the
+    1.0.0 board has a ``run`` part, boards since 1.1.0 ``systems`` and ``relations``."""
+    return _read_json_object(root, path, required)
+
+
+def relation_change_table(history: Mapping[str, Any], board: Mapping[str, Any]) -> str:
+    """How each relation row's strict F1 and evidence F1 moved from the 1.1.0 board to this one.
+
+    >>> row = {"baseline": "p", "entities": "gold", "strict": {"f1": 0.5}}
+    >>> print(relation_change_table({"relations": [row]}, {"relations": [{**row, "strict": {"f1": 0.5, "evidence_f1": None}}]}))
+    | relation baseline | entities from | strict F1 1.1.0 | strict F1 now | evidence F1 now | change |
+    |---|---|---:|---:|---:|---:|
+    | p | gold | 50.0 | **50.0** | – | +0.0 |
+    """
+    published = {(r["baseline"], r["entities"]): r["strict"]["f1"] for r in history.get("relations", [])}
+    rows = ["| relation baseline | entities from | strict F1 1.1.0 | strict F1 now | evidence F1 now | change |",
+            "|---|---|---:|---:|---:|---:|"]
+    for row in sorted(board["relations"], key=lambda r: (-r["strict"]["f1"], r["baseline"], r["entities"])):
+        new, old = row["strict"]["f1"], published.get((row["baseline"], row["entities"]))
+        evidence = row["strict"].get("evidence_f1")
+        change = f"{100 * (new - old):+.1f}" if old is not None else "new"
+        rows.append(f"| {row['baseline']} | {row['entities']} | {_pct(old)} | **{_pct(new)}** | "
+                    f"{'–' if evidence is None else _pct(evidence)} | {change} |")
+    return "\n".join(rows)
 
 
 def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]) -> str:

@@ -27,7 +27,7 @@ from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
-from zhnerbench.eval.relations import MODES, score_relations
+from zhnerbench.eval.relations import MODES, RelationScores, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.leaderboard.records import (
@@ -148,6 +148,21 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[s
     }
 
 
+def relation_mode_score(scores: RelationScores) -> RelationModeScore:
+    """What a record keeps of one relation mode's scores."""
+    return {
+        # What precision counts: predictions of the same triple through other mentions count once.
+        "predicted": scores.micro.predicted,
+        "precision": _round(scores.micro.precision),
+        "recall": _round(scores.micro.recall),
+        "f1": _round(scores.micro.f1),
+        "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
+        "intra_f1": _round(scores.intra.f1),
+        "inter_f1": _round(scores.inter.f1),
+        "evidence_f1": _round(scores.evidence.f1) if scores.evidence is not None else None,
+    }
+
+
 def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[RelationRow], dict[str, str]]:
     """Every relation baseline on one entity source: the board's rows and the prediction files."""
     rows: list[RelationRow] = []
@@ -158,17 +173,7 @@ def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -
         name = f"relations-{baseline}-on-{source}"
         files[predictions_name(name)] = text
         read_back = parse_documents(text, name, [gold]).relations or {}
-        modes: dict[str, RelationModeScore] = {}
-        for mode in MODES:
-            scores = score_relations([(gold, read_back[gold.id])], mode)
-            modes[mode] = {
-                # What precision counts: predictions of the same triple through other mentions count once.
-                "predicted": scores.micro.predicted,
-                "precision": _round(scores.micro.precision),
-                "recall": _round(scores.micro.recall),
-                "f1": _round(scores.micro.f1),
-                "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
-            }
+        modes = {mode: relation_mode_score(score_relations([(gold, read_back[gold.id])], mode)) for mode in MODES}
         row: RelationRow = {"baseline": baseline, "entities": source, "strict": modes["strict"], "text": modes["text"]}
         rows.append(row)
     return rows, files
@@ -203,9 +208,8 @@ def scored_record(
         "legacy_scores": {view: view_scores_json(result) for view, result in legacy_evaluation.views.items()}
         if legacy_evaluation is not None else {},
         "relations": rows,
-        "own_relations": {mode: {"precision": _round(s.micro.precision), "recall": _round(s.micro.recall),
-                                 "f1": _round(s.micro.f1), "predicted": s.micro.predicted}
-                          for mode, s in evaluation.relations.items()} if evaluation.relations is not None else None,
+        "own_relations": {mode: relation_mode_score(s) for mode, s in evaluation.relations.items()}
+        if evaluation.relations is not None else None,
         "scoring": {"zhnerbench": __version__, "gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
                     "seed": resampling.seed},
         # The files the record owns, with their digests: the board checks them, --remove deletes them.
