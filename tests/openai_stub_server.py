@@ -29,6 +29,8 @@ class Canned:
     #: The first ``fail_first`` calls are answered with ``fail_status`` (a 429 says ``Retry-After: 0``).
     fail_first: int = 0
     fail_status: int = 429
+    #: The failures' error message (default: "stub failure STATUS"), e.g. one that echoes a key.
+    fail_message: str | None = None
     #: Answer 400 about ``response_format`` whenever the request carries one.
     reject_response_format: bool = False
 
@@ -98,7 +100,7 @@ class StubServer:
                 self.in_flight -= 1
         if call <= canned.fail_first:
             headers = {"Retry-After": "0"} if canned.fail_status == 429 else {}
-            return canned.fail_status, headers, error_body(f"stub failure {canned.fail_status}")
+            return canned.fail_status, headers, error_body(canned.fail_message or f"stub failure {canned.fail_status}")
         if canned.reject_response_format and "response_format" in body:
             return 400, {}, error_body("response_format is not supported by this server", "response_format")
         return 200, {}, completion(canned.content, str(body.get("model", "")))
@@ -118,7 +120,8 @@ class StubServer:
                 status: int
                 headers: dict[str, str]
                 payload: dict[str, Any]
-                if self.path.rstrip("/") != "/v1/chat/completions" or not isinstance(body, dict):
+                # A query (an API key in the URL, as Azure's endpoints take it) does not change the route.
+                if self.path.split("?", 1)[0].rstrip("/") != "/v1/chat/completions" or not isinstance(body, dict):
                     status, headers, payload = 404, {}, error_body(f"no route {self.path}")
                 else:
                     status, headers, payload = stub.reply(body)

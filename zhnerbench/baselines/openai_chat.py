@@ -43,14 +43,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from zhnerbench.digests import sha256_hex
-from zhnerbench.paths import PROMPTS_DIR, install_root
 from zhnerbench.baselines.alignment import align_strings, drop_overlapping
 from zhnerbench.baselines.base import BaselineUnavailable, one_line, package_version, require_module, split_for_tagging
 from zhnerbench.baselines.cache import cache_root
+from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.model import Span
+from zhnerbench.paths import PROMPTS_DIR, install_root
 from zhnerbench.schema import ENTITY_LABELS
+from zhnerbench.secrets import public_url, scrub, url_secrets
 
 if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this module
     from openai import OpenAI
@@ -334,17 +335,25 @@ class OpenAIChatTagger:
             self._client = openai.OpenAI(base_url=self.base_url, api_key=api_key, timeout=self.timeout,
                                          max_retries=self.max_retries)
         except openai.OpenAIError as error:
-            raise BaselineUnavailable(f"cannot configure the OpenAI client: {one_line(error)}") from None
+            raise BaselineUnavailable(f"cannot configure the OpenAI client: {self._scrub(one_line(error))}") from None
 
     @property
     def endpoint(self) -> str:
-        """The base URL requests go to, for messages."""
-        return str(self._client.base_url) if self._client is not None else (self.base_url or "the OpenAI API")
+        """The base URL requests go to, for messages: scheme, host, port and path, nothing secret."""
+        url = str(self._client.base_url) if self._client is not None else self.base_url
+        return public_url(url) if url else "the OpenAI API"
+
+    def _scrub(self, text: str) -> str:
+        """``text`` without the API key, the URL's user, password and query, or any URL's (see
+        :mod:`zhnerbench.secrets`): what reasons, diagnostics and messages are made of."""
+        return scrub(text, [self.api_key, os.environ.get("OPENAI_API_KEY"), *url_secrets(self.base_url)])
 
     # -- one chunk -----------------------------------------------------------------------
 
     def _cache_path(self, chunk: str) -> Path:
-        return cache_root() / "llm" / f"{answer_key(self.base_url, self.model, self._template, chunk)}.json"
+        # The public URL: a password or key in the URL must not reach a cache key.
+        url = public_url(self.base_url) if self.base_url else None
+        return cache_root() / "llm" / f"{answer_key(url, self.model, self._template, chunk)}.json"
 
     def _complete(self, chunk: str, outcome: _Outcome) -> str | None:
         """One chat completion for ``chunk`` (again without JSON mode if the server rejects it)."""
@@ -387,13 +396,14 @@ class OpenAIChatTagger:
             # A read timeout means the server was reached (it is slow); a refused or timed-out
             # connection means it was not.
             reached = isinstance(error, openai.APITimeoutError) and not _caused_by(error, "ConnectTimeout")
-            outcome.kind, outcome.reason = ("failed" if reached else "unreachable"), one_line(error)
+            outcome.kind, outcome.reason = ("failed" if reached else "unreachable"), self._scrub(one_line(error))
         except openai.APIStatusError as error:
             run.reached.set()
             outcome.kind = "refused" if error.status_code in REFUSED_STATUSES else "failed"
-            outcome.reason = f"HTTP {error.status_code}: {one_line(error)}"
+            # The server's error body may echo the key: scrubbed like everything else.
+            outcome.reason = self._scrub(f"HTTP {error.status_code}: {one_line(error)}")
         except openai.OpenAIError as error:
-            outcome.kind, outcome.reason = "failed", one_line(error)
+            outcome.kind, outcome.reason = "failed", self._scrub(one_line(error))
         else:
             run.reached.set()
             outcome.answer = answer or ""

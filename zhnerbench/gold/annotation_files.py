@@ -26,8 +26,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zhnerbench.digests import sha256_hex
-from zhnerbench.gold.article import document_from_text, read_article
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.gold.article import document_from_text, read_article
 from zhnerbench.model import Document, Entity, Mention, Relation
 from zhnerbench.paths import ARTICLE_FILE, INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
 from zhnerbench.schema import (

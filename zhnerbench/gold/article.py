@@ -6,9 +6,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from zhnerbench.gold.segmentation import segment, split_title_line
 from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.gold.segmentation import segment, split_title_line
 from zhnerbench.inputs import read_project_file
 from zhnerbench.model import Document, Entity, Mention
 from zhnerbench.paths import ARTICLE_FILE, LINES_FILE, METADATA_FILE, SEED_FILE, SEED_NAME, SENTENCES_FILE

@@ -7,8 +7,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.digests import tagged_sha256
+from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.records import Record, gold_fingerprint
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS

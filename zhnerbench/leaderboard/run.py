@@ -23,13 +23,13 @@ from zhnerbench import __version__
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
+from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
-from zhnerbench.digests import tagged_sha256
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
     Record,
@@ -41,6 +41,7 @@ from zhnerbench.leaderboard.records import (
     predictions_name,
 )
 from zhnerbench.model import Document, PredictedRelation, Span
+from zhnerbench.secrets import public_url
 from zhnerbench.views import VIEWS
 
 #: The views as 1.0.0 scored them: ``coarse`` kept the flat layer (no place inside an event).
@@ -135,7 +136,10 @@ def unavailable_reason(error: BaseException, tagger: Tagger) -> str:
 
 
 def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """What the record says about a system: how to get it again, and what it predicts."""
+    """What the record says about a system: how to get it again, and what it predicts (an
+    endpoint URL as its public part only: a password or key in it never reaches a record)."""
+    options = {key: public_url(value) if key == "base_url" and isinstance(value, str) else value
+               for key, value in options.items()}
     return {
         "spec": spec,
         "adapter": f"{type(tagger).__module__}.{type(tagger).__qualname__}",

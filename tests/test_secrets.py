@@ -1,0 +1,70 @@
+"""No secret reaches a file, a record, a cache key, the board or a message.
+
+The routes of issue 22: a password (and a key in the query) inside ``--base-url``, the API key
+from ``$OPENAI_API_KEY``, and a server that echoes them in its error body; for a server that
+refuses every request, for one that cannot be reached, and for one that answers.
+"""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from tests.openai_stub_server import Canned, StubServer
+from zhnerbench.cli import main
+from zhnerbench.secrets import public_url, scrub, url_secrets
+
+pytest.importorskip("openai")
+
+KEY, PASSWORD, QUERY_KEY = "sk-env-secret-1234", "pw-url-secret-5678", "qk-query-secret-9012"
+SECRETS = (KEY, PASSWORD, QUERY_KEY)
+
+
+def _with_secrets(port: int, query: bool = True) -> str:
+    # The openai client appends its route after the whole base URL, query included, so a server
+    # that answers is reached without the query; the query still travels the failure routes.
+    return f"http://someone:{PASSWORD}@127.0.0.1:{port}/v1" + (f"?api-key={QUERY_KEY}" if query else "")
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def _everything_written(*folders: Path) -> str:
+    return "\n".join(path.read_bytes().decode("utf-8", "replace") for folder in folders
+                     for path in sorted(folder.rglob("*")) if path.is_file())
+
+
+@pytest.mark.parametrize("server", ["refuses", "unreachable", "answers"])
+def test_no_secret_in_the_board_records_cache_or_messages(server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    cache, board = tmp_path / "cache", tmp_path / "board"
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(cache))
+    monkeypatch.setenv("OPENAI_API_KEY", KEY)
+    echo = f"invalid key {KEY} (password {PASSWORD}, query {QUERY_KEY})"
+    default = Canned(fail_first=10_000, fail_status=401, fail_message=echo) if server == "refuses" else \
+        Canned(content='{"entities": [{"text": "张为", "label": "PERSON"}]}')
+    with StubServer({}, default) as stub:
+        port = _free_port() if server == "unreachable" else stub.port
+        code = main(["leaderboard", "--system", "openai:stub-model", "--base-url", _with_secrets(port, server != "answers"),
+                     "--output", str(board), "--start-empty", "--samples", "10"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    written = _everything_written(board, cache) if cache.exists() else _everything_written(board)
+    for secret in SECRETS:
+        assert secret not in out and secret not in err and secret not in written, secret
+    assert f"127.0.0.1:{port}/v1" in written  # the public part is still shown
+    if server == "answers":
+        assert any(cache.rglob("*.json"))  # answers were cached, under keys made without the secrets
+
+
+def test_public_url_and_scrub_keep_only_what_may_be_shown() -> None:
+    url = "https://user:pa%40ss@example.org:8443/v1/?key=a%2Bb&x=1#frag"
+    assert public_url(url) == "https://example.org:8443/v1/"
+    assert "pa@ss" in url_secrets(url) and "a+b" in url_secrets(url)
+    shown = scrub(f"failed: {url} with pa@ss", url_secrets(url))
+    assert "pa@ss" not in shown and "pa%40ss" not in shown and "a%2Bb" not in shown and "example.org:8443" in shown
