@@ -5,10 +5,12 @@ used when they were trained with the same settings, and never when ``retrain`` i
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
 
+from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence
 from zhnerbench.baselines.cache import write_metadata
 from zhnerbench.baselines.training import Progress, TrainedModelInfo, TrainingSettings, train_or_reuse
@@ -120,3 +122,38 @@ def test_damaged_shipped_weights_are_not_used(toy: Toy, tmp_path: Path, capsys) 
     (toy.shipped / "weights.bin").write_bytes(b"x")
     assert toy.info().weights == "trained here"
     assert "the shipped model in" in capsys.readouterr().err
+
+
+# -- no training starts unasked (what the leaderboard does: may_train=False) ----------------------
+
+
+def _unasked(toy: Toy, retrain: bool = False) -> TrainedModelInfo:
+    return train_or_reuse("toy", TrainingSettings(3, 1), {"size": 1}, lambda: CORPUS, toy.fit, toy.restore,
+                          lambda texts: [[] for _ in texts], retrain, {"toylib": "1.0"}, toy.shipped, may_train=False)
+
+
+def test_damaged_shipped_weights_are_reported_not_trained_around(toy: Toy, tmp_path: Path) -> None:
+    toy.shipped = ship(toy, tmp_path / "shipped")
+    (toy.shipped / "weights.bin").write_bytes(b"x")
+    trained = toy.fits
+    started = time.perf_counter()
+    with pytest.raises(BaselineUnavailable) as caught:
+        _unasked(toy)
+    assert time.perf_counter() - started < 5 and toy.fits == trained
+    message = str(caught.value)
+    assert message.startswith(f"the shipped model in {toy.shipped} is damaged (weights.bin changed): reinstall "
+                              "zhnerbench, or train it anew with --retrain (about ") and "\n" not in message
+    assert _unasked(toy, retrain=True).weights == "trained here"  # asked for: trained
+    assert toy.fits == trained + 1
+
+
+def test_a_damaged_cache_entry_or_no_model_at_all_is_reported_not_trained(toy: Toy) -> None:
+    with pytest.raises(BaselineUnavailable, match="no shipped weights .* and no model trained here: reinstall"):
+        _unasked(toy)
+    assert toy.fits == 0
+    directory = toy.load()  # trained on purpose
+    (directory / "weights.bin").write_bytes(b"x")
+    with pytest.raises(BaselineUnavailable, match=f"the cached model in {directory} is corrupt "
+                                                  r"\(weights.bin changed\): delete it, or train it anew"):
+        _unasked(toy)
+    assert toy.fits == 1

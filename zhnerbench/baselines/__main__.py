@@ -72,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.ship:
             recover(weights_dir() / JOURNAL_NAME)  # finish or undo a --ship that was killed
         for name in args.names:
-            tagger = create_system(name, msra=args.msra, retrain=args.retrain or args.ship)
+            tagger = create_system(name, msra=args.msra, retrain=args.retrain or args.ship, train=True)
             try:
                 tagger.load()
             except BaselineUnavailable as error:

@@ -10,6 +10,7 @@ leaderboard can show it.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sys
@@ -20,8 +21,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from zhnerbench.baselines.base import ModelTagger, TagSentences, one_line, package_version, spans_from_pieces
-from zhnerbench.baselines.cache import model_dir, read_metadata, write_metadata
+from zhnerbench.baselines.base import (
+    BaselineUnavailable,
+    ModelTagger,
+    TagSentences,
+    one_line,
+    package_version,
+    spans_from_pieces,
+)
+from zhnerbench.baselines.cache import METADATA, model_dir, read_metadata, write_metadata
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, chunk_counts, locate_msra, training_slices
 from zhnerbench.counts import Counts
 from zhnerbench.model import Span
@@ -138,18 +146,34 @@ def evaluate_on(sentences: Sequence[TaggedSentence], tag_sentences: TagSentences
 Fit = Callable[[Sequence[TaggedSentence], Sequence[TaggedSentence], Path, Progress], None]
 
 
-def shipped_metadata(shipped: Path | None, settings: Mapping[str, Any]) -> dict[str, Any] | None:
+def shipped_metadata(shipped: Path | None, settings: Mapping[str, Any]) -> tuple[dict[str, Any] | None, str | None]:
     """The metadata of the weights shipped in ``shipped`` when they were trained with ``settings``
-    (library versions aside: the weights load under newer ones), else ``None``."""
+    (library versions aside: the weights load under newer ones), else ``None``; and why the
+    shipped weights cannot be used when they are damaged."""
     if shipped is None:
-        return None
+        return None, None
     metadata, problem = read_metadata(shipped)
     if problem is not None:
-        print(f"the shipped model in {shipped} is damaged ({problem}); training one instead", file=sys.stderr)
-        return None
+        return None, problem
     if metadata is None or metadata.get("settings") != dict(settings):
-        return None
-    return metadata
+        return None, None
+    return metadata, None
+
+
+def expected_training(shipped: Path | None) -> str:
+    """How long training takes, as the shipped weights' metadata records it (for messages).
+
+    >>> expected_training(None)
+    'about an hour on one CPU thread'
+    """
+    fallback = "about an hour on one CPU thread"
+    if shipped is None:
+        return fallback
+    try:
+        seconds = float(json.loads((shipped / METADATA).read_text(encoding="utf-8"))["training_seconds"])
+    except (TypeError, OSError, ValueError, KeyError):
+        return fallback
+    return f"about {max(round(seconds / 60), 1)} min on one CPU thread"
 
 
 def train_model(
@@ -193,17 +217,28 @@ def train_or_reuse(
     retrain: bool = False,
     versions: Mapping[str, str] | None = None,
     shipped: Path | None = None,
+    may_train: bool = True,
 ) -> TrainedModelInfo:
     """The model to use: the shipped weights when they match the settings (no training, no MSRA
     needed), else the cached model trained here with the same settings, library versions and
-    data, else one trained now into the cache. ``retrain`` always trains anew."""
+    data, else one trained now into the cache. ``retrain`` always trains anew.
+
+    Without ``may_train`` no training starts unasked: damaged shipped weights, a damaged cache
+    entry, or no model for these settings raise :class:`BaselineUnavailable` at once, in one
+    line saying which file and how to get a model (reinstall, or ``--retrain`` and how long it
+    takes), instead of an hour of training that looks like a hang."""
     all_settings = {**asdict(settings), **extra_settings}
     versions = dict(versions or {})
+    remedy = f"reinstall zhnerbench, or train it anew with --retrain ({expected_training(shipped)})"
     if not retrain:
-        metadata = shipped_metadata(shipped, all_settings)
+        metadata, problem = shipped_metadata(shipped, all_settings)
         if metadata is not None and shipped is not None:
             restore(shipped)
             return info_from_metadata(metadata, "shipped")
+        if problem is not None:
+            if not may_train:
+                raise BaselineUnavailable(f"the shipped model in {shipped} is damaged ({problem}): {remedy}")
+            print(f"the shipped model in {shipped} is damaged ({problem}); training one instead", file=sys.stderr)
     data = corpus()
     directory = model_dir(system, {**all_settings, **versions}, data.checksum)
     metadata, problem = (None, None) if retrain else read_metadata(directory)
@@ -218,8 +253,14 @@ def train_or_reuse(
                 write_metadata(directory, metadata)
             return info
     if problem is not None:
+        if not may_train:
+            raise BaselineUnavailable(f"the cached model in {directory} is corrupt ({problem}): delete it, or train it "
+                                      f"anew with --retrain ({expected_training(shipped)})")
         print(f"{system}: the cached model in {directory} is corrupt: {problem}; training it again "
               "(what --retrain does on purpose)", file=sys.stderr)
+    elif not may_train and not retrain:
+        where = "no shipped weights for these settings" if shipped is not None else f"no shipped weights ({WEIGHTS_DIR}/{system} is missing)"
+        raise BaselineUnavailable(f"{where} and no model trained here: {remedy}")
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -269,6 +310,7 @@ class MsraTrainedTagger(ModelTagger):
         msra: str | os.PathLike[str] | None = None,
         retrain: bool = False,
         normalize_punctuation: bool = True,
+        train: bool = False,
         **model_settings: Any,
     ) -> None:
         super().__init__(normalize_punctuation)
@@ -279,6 +321,9 @@ class MsraTrainedTagger(ModelTagger):
         self.settings = settings or TrainingSettings()
         self.msra = msra
         self.retrain = retrain
+        #: Train when no shipped or cached model fits (``python -m zhnerbench.baselines train``);
+        #: otherwise loading never starts a training that was not asked for.
+        self.train = train
         self.model_settings = {**self.model_defaults, **model_settings}
         self.info: TrainedModelInfo | None = None
 
@@ -319,6 +364,7 @@ class MsraTrainedTagger(ModelTagger):
         self.info = train_or_reuse(
             self.name, self.settings, self._extra_settings(), lambda: locate_msra(self.msra),
             self._fit, restore, self._tag_sentences, self.retrain, self._versions(), shipped_dir(self.name),
+            may_train=self.train,
         )
         return self._model
 
