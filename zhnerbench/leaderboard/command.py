@@ -174,30 +174,29 @@ def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
     >>> _recorded_options({"normalize_punctuation": True, "base_url": "http://u:secret@host:8000/v1", "device": "cuda"})
     {'normalize_punctuation': True, 'base_url': 'http://host:8000/v1'}
     """
-    from urllib.parse import urlsplit, urlunsplit
+    from zhnerbench.secrets import public_url
 
     kept: dict[str, Any] = {"normalize_punctuation": options["normalize_punctuation"]}
     for key in ("msra", "label_map", "threshold"):
         if options.get(key) is not None:
             kept[key] = str(options[key]).replace(str(Path.home()), "~") if key != "threshold" else options[key]
     if options.get("base_url"):
-        parts = urlsplit(str(options["base_url"]))
-        kept["base_url"] = urlunsplit(parts._replace(netloc=parts.hostname + (f":{parts.port}" if parts.port else "")
-                                                     if parts.hostname else parts.netloc))
+        kept["base_url"] = public_url(str(options["base_url"]))
     return kept
 
 
 def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Document,
                       resampling: Resampling) -> list[Outcome]:
     """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then scored."""
-    from zhnerbench.baselines.specs import SYSTEM_NAME
+    from zhnerbench.baselines.specs import name_problem
     from zhnerbench.eval.readers import read_predictions
     from zhnerbench.leaderboard.run import submitted_record
 
     outcomes = []
     for name, path in adds.items():
-        if not SYSTEM_NAME.fullmatch(name):
-            raise ZhNerBenchError(f"--add {name}=...: a name is 1-80 letters, digits and ._+- (it names files)")
+        problem = name_problem(name)
+        if problem is not None:
+            raise ZhNerBenchError(f"--add {name[:80]}=...: the name {problem}")
         predictions = read_predictions(path, [gold])
         record, files = submitted_record(name, predictions, meta, gold, resampling)
         outcomes.append(Outcome(record, files, {"status": "submitted"}))

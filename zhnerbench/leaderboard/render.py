@@ -18,6 +18,37 @@ from zhnerbench.paths import HISTORY_BOARD
 WIDE_VIEW = 6  # views with more labels list per-label F1 in one cell instead of one column each
 
 
+#: Longest text of a user, plugin or model shown in one table cell or line.
+TEXT_LIMIT = 200
+_MARKDOWN_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&lt;", ">": "&gt;", "*": "\\*",
+                                   "[": "\\[", "]": "\\]", "\n": " ", "\r": " ", "\t": " "})
+
+
+def md(value: object, limit: int = TEXT_LIMIT) -> str:
+    """Text a user, a plugin or a model handed in, safe in a Markdown table cell or line: one line,
+    at most ``limit`` characters, with Markdown and HTML characters escaped (so it can add no
+    row, heading, link, script or generated-block marker).
+
+    >>> md("x | y\\n## z <!-- /generated:leaderboard --> <script>")
+    'x \\\\| y ## z &lt;!-- /generated:leaderboard --&gt; &lt;script&gt;'
+    """
+    text = str(value)
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text.translate(_MARKDOWN_SPECIAL)
+
+
+def md_code(value: object, limit: int = TEXT_LIMIT) -> str:
+    """Text shown as inline code in a table cell (a command): one line, no backtick to close the
+    span early, pipes escaped as GitHub's tables need inside code.
+
+    >>> md_code("pip install 'x[y]' | sh `rm`")
+    "`pip install 'x[y]' \\\\| sh 'rm'`"
+    """
+    text = " ".join(str(value)[:limit].split()).replace("`", "'").replace("|", "\\|")
+    return f"`{text}`"
+
+
 def _pct(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}"
 
@@ -59,7 +90,7 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
             cells = [" · ".join(f"{label} {_pct(per_label[label])}" for label in labels if label in per_label)]
         else:
             cells = [_pct(per_label.get(label)) for label in labels]
-        name = f"{system['name']} {system['version']}".strip()
+        name = md(f"{system['name']} {system['version']}".strip())
         if system.get("origin") == "submitted":
             name += " (submitted)"
         rows.append("| " + " | ".join([
@@ -105,9 +136,9 @@ def training_table(board: Mapping[str, Any]) -> str:
         training = system["training"]  # records from before 1.1.0's trained baselines lack some keys
         seconds = training.get("training_seconds")
         rows.append("| " + " | ".join([
-            system["name"], training.get("weights", "–"),
+            md(system["name"]), md(training.get("weights", "–")),
             f"{training.get('train_sentences', 0):,} / {training.get('dev_sentences', 0):,}",
-            training.get("selected", "–"), _pct(training.get("msra_dev_f1")), _pct(training.get("msra_test_precision")),
+            md(training.get("selected", "–")), _pct(training.get("msra_dev_f1")), _pct(training.get("msra_test_precision")),
             _pct(training.get("msra_test_recall")), f"**{_pct(training['msra_test_f1'])}**",
             "–" if seconds is None else _duration(seconds),
         ]) + " |")
@@ -129,8 +160,8 @@ def diagnostics_lines(board: Mapping[str, Any]) -> str:
                   if isinstance(value, int) and (value or key == "chunks")]
         examples = diagnostics.get("unaligned_examples") or []
         if counts:
-            shown = "; ".join(" ".join(str(part) for part in example) for example in examples[:3])
-            lines.append(f"- {system['name']}: {', '.join(counts)}" + (f" (e.g. {shown})" if shown else ""))
+            shown = "; ".join(" ".join(md(part, 40) for part in example) for example in examples[:3])
+            lines.append(f"- {md(system['name'])}: {md(', '.join(counts))}" + (f" (e.g. {shown})" if shown else ""))
     return "\n".join(lines)
 
 
@@ -146,7 +177,7 @@ def relation_table(board: Mapping[str, Any]) -> str:
         # A record scored before 1.2 has no intra/inter or evidence F1 (--rescore adds them).
         optional = ["–" if strict.get(key) is None else _pct(strict[key]) for key in ("intra_f1", "inter_f1", "evidence_f1")]
         rows.append(
-            f"| {row['baseline']} | {row['entities']} | {strict['predicted']} | {_pct(strict['precision'])} | "
+            f"| {md(row['baseline'])} | {md(row['entities'])} | {strict['predicted']} | {_pct(strict['precision'])} | "
             f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {' | '.join(optional)} | {_pct(row['text']['f1'])} |"
         )
     return "\n".join(rows)
@@ -158,8 +189,7 @@ def unavailable_table(board: Mapping[str, Any]) -> str:
         return "Every system on the board ran."
     rows = ["| system | status | why it did not run | how to enable it |", "|---|---|---|---|"]
     for system in missing:
-        reason = system["reason"].replace("|", "\\|")
-        rows.append(f"| {system['name']} | {system['status']} | {reason} | `{system['requires']}` |")
+        rows.append(f"| {md(system['name'])} | {md(system['status'])} | {md(system['reason'])} | {md_code(system['requires'])} |")
     return "\n".join(rows)
 
 

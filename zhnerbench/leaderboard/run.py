@@ -41,7 +41,6 @@ from zhnerbench.leaderboard.records import (
     predictions_name,
 )
 from zhnerbench.model import Document, PredictedRelation, Span
-from zhnerbench.secrets import public_url
 from zhnerbench.views import VIEWS
 
 #: The views as 1.0.0 scored them: ``coarse`` kept the flat layer (no place inside an event).
@@ -136,10 +135,7 @@ def unavailable_reason(error: BaseException, tagger: Tagger) -> str:
 
 
 def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[str, Any]:
-    """What the record says about a system: how to get it again, and what it predicts (an
-    endpoint URL as its public part only: a password or key in it never reaches a record)."""
-    options = {key: public_url(value) if key == "base_url" and isinstance(value, str) else value
-               for key, value in options.items()}
+    """What the record says about a system: how to get it again, and what it predicts."""
     return {
         "spec": spec,
         "adapter": f"{type(tagger).__module__}.{type(tagger).__qualname__}",
