@@ -143,6 +143,7 @@ class _Crashing(_Echo):
 
 class _Overlapping(_Echo):
     name = "overlapping"
+    label_map: Mapping[str, str] = {"GPE": "GPE", "ORG": "ORG"}
 
     def predict(self, text: str) -> list[Span]:
         return [Span(0, 4, "GPE"), Span(2, 6, "ORG")]
@@ -150,7 +151,8 @@ class _Overlapping(_Echo):
 
 def test_a_crashing_tagger_is_listed_as_failed(gold: Document):
     record, files = run_system(_Crashing(), "crashing", {}, gold, RESAMPLING)
-    assert record["status"] == "failed" and record["reason"] == "crashed: RuntimeError: library bug with a second line"
+    assert record["status"] == "failed"
+    assert record["reason"] == "system crashing: predict raised RuntimeError: library bug with a second line"
     assert files == {}
 
 

@@ -128,3 +128,80 @@ def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(che
         assert len(unescaped.findall(lines[at])) == len(unescaped.findall(header))  # no cell added
     assert readme.count("<!-- /generated:leaderboard -->") == 1
     assert main(["build", "--check"]) == 0
+
+
+BAD_TAGGER = '''
+import sys, time
+from zhnerbench.model import Span
+
+class Bad:
+    name, version, requires = "bad-tagger", "0", "nothing"
+    native_labels, label_map, views = ("P",), {"P": "PERSON"}, ("coarse",)
+
+    def __init__(self, how):
+        self.how = how
+
+    def load(self):
+        pass
+
+    def predict(self, text):
+        how = self.how
+        if how == "none":
+            return None
+        if how == "generator":
+            return (Span(0, 1, "PERSON") for _ in range(1))
+        if how == "float":
+            return [(0.0, 2.0, "PERSON")]
+        if how == "outside":
+            return [Span(0, len(text) + 5, "PERSON")]
+        if how == "label":
+            return [Span(0, 2, "ORG")]
+        if how == "raise":
+            raise ValueError("my model is broken")
+        if how == "exit":
+            sys.exit(3)
+        if how == "recurse":
+            return self.predict(text)
+        if how == "hang":
+            time.sleep(600)
+        return []
+
+def make(**options):
+    import os
+    return Bad(os.environ["BAD_HOW"])
+'''
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    ("none", "predict returned NoneType, not a list of spans"),
+    ("generator", "predict returned generator, not a list of spans"),
+    ("float", "predict returned spans[0] = (0.0, 2.0, 'PERSON'): offsets must be integers"),
+    ("outside", "predict returned spans[0] = Span(start=0, end="),
+    ("label", "label 'ORG' is not one its label_map gives (PERSON)"),
+    ("raise", "predict raised ValueError: my model is broken"),
+    ("exit", "predict raised SystemExit: 3"),
+    ("recurse", "predict raised RecursionError: maximum recursion depth exceeded"),
+    ("hang", "predict took more than 1 s on document"),
+])
+def test_what_a_tagger_returns_is_checked_where_it_enters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
+                                                          message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("BAD_HOW", how)
+    out = tmp_path / "out.jsonl"
+    assert main(["tag", "py:bad_tagger:make", str(out), "--timeout", "1"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "tag")
+    assert err.startswith("zhnerbench tag: error: system bad-tagger: ") and message in err, err
+    assert not out.exists()
+
+
+def test_traceback_shows_where_a_taggers_error_came_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("BAD_HOW", "raise")
+    assert main(["--traceback", "tag", "py:bad_tagger:make", "-"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("zhnerbench tag: error: system bad-tagger: predict raised ValueError: my model is broken\n")
+    assert "Traceback (most recent call last)" in err and 'bad_tagger.py", line' in err

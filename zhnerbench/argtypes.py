@@ -38,3 +38,27 @@ def non_negative_int(value: str) -> int:
 def positive_int(value: str) -> int:
     """argparse type of a positive integer (batch sizes, concurrency)."""
     return bounded_int(value, 1)
+
+
+#: The longest deadline ``--timeout`` takes: a day.
+MAX_SECONDS = 86_400.0
+
+
+def positive_seconds(value: str) -> float:
+    """argparse type of a duration in seconds: a finite number above 0, at most a day (``nan``,
+    ``inf`` and ``-1`` are refused before anything runs).
+
+    >>> positive_seconds("2.5")
+    2.5
+    >>> positive_seconds("nan")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected seconds above 0 and at most 86,400, found 'nan'
+    """
+    try:
+        seconds = float(value) if len(value) <= 20 else None
+    except ValueError:
+        seconds = None
+    if seconds is None or not 0 < seconds <= MAX_SECONDS:  # False for nan
+        raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most {MAX_SECONDS:,.0f}, found {value[:20]!r}")
+    return seconds

@@ -6,6 +6,7 @@ import argparse
 import errno
 import os
 import sys
+import traceback
 from typing import Sequence
 
 from zhnerbench.errors import ZhNerBenchError
@@ -13,6 +14,8 @@ from zhnerbench.errors import ZhNerBenchError
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhnerbench", description=__doc__)
+    parser.add_argument("--traceback", action="store_true",
+                        help="on an error, print the whole Python traceback after the one-line message")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from zhnerbench import commands
 
@@ -54,6 +57,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return status
     except ZhNerBenchError as error:
         print(f"zhnerbench {args.command}: error: {error}", file=sys.stderr)
+        if args.traceback:  # where it came from: a tagger's own code, say
+            traceback.print_exception(error.__cause__ or error, file=sys.stderr)
         return USER_ERROR
     except KeyboardInterrupt:
         print(f"zhnerbench {args.command}: interrupted; files are written whole or not at all", file=sys.stderr)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import re
+import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from zhnerbench.baselines.normalize import tagger_input
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.errors import ZhNerBenchError, excerpt
 from zhnerbench.model import Document, Span
 from zhnerbench.offsets import align_tokens
 from zhnerbench.schemes import decode_native
@@ -55,19 +56,99 @@ class SentenceTagger(Protocol):
         """Mentions of ``text``, the model run on each ``(start, end)`` sentence of it."""
 
 
-def predict_document(tagger: Tagger, document: Document) -> list[Span]:
-    """A document's mentions: a :class:`SentenceTagger` gets the document's own sentences, any
-    other tagger its whole text.
+#: The most spans a tagger may return for one document: more than one per character is no answer.
+def max_spans(text: str) -> int:
+    return 2 * len(text) + 100
+
+
+class TaggerError(ZhNerBenchError):
+    """A tagger's own code failed, overran its deadline, or returned something that is not spans
+    of the text: one line naming the system (``--traceback`` shows where)."""
+
+
+def checked_spans(tagger: Tagger, text: str, returned: object) -> list[Span]:
+    """What a tagger returned, checked where it enters: a list of spans (``(start, end, label)``)
+    with integer offsets inside ``text``, ``start < end``, labels of the schema its
+    ``label_map`` maps to, and not more than :func:`max_spans`. The first bad item is named.
+
+    >>> class T: name, label_map = "t", {"PER": "PERSON"}
+    >>> checked_spans(T(), "张三", [(0, 2, "PERSON")])  # type: ignore[arg-type]
+    [Span(start=0, end=2, label='PERSON')]
+    >>> checked_spans(T(), "张三", [Span(0, 2, "PERSON"), Span(1, 9, "PERSON")])  # type: ignore[arg-type]
+    Traceback (most recent call last):
+    ...
+    zhnerbench.baselines.base.TaggerError: system t: predict returned spans[1] = Span(start=1, end=9, label='PERSON'): offsets must be integers with 0 <= start < end <= 2
+    """
+    name = getattr(tagger, "name", "?")
+    if not isinstance(returned, (list, tuple)):
+        raise TaggerError(f"system {name}: predict returned {type(returned).__name__}, not a list of spans")
+    if len(returned) > max_spans(text):
+        raise TaggerError(f"system {name}: predict returned {len(returned)} spans for {len(text)} characters")
+    allowed = set(getattr(tagger, "label_map", {}).values())
+    spans = []
+    for index, item in enumerate(returned):
+        shown = f"spans[{index}] = {repr(item)[:80]}"
+        if not isinstance(item, tuple) or len(item) != 3:
+            raise TaggerError(f"system {name}: predict returned {shown}: not a (start, end, label) span")
+        start, end, label = item
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)) or not 0 <= start < end <= len(text):
+            raise TaggerError(f"system {name}: predict returned {shown}: offsets must be integers with "
+                              f"0 <= start < end <= {len(text)}")
+        if label not in allowed:
+            raise TaggerError(f"system {name}: predict returned {shown}: label {excerpt(str(label), 30)} is not one "
+                              f"its label_map gives ({', '.join(sorted(allowed)) or 'none'})")
+        spans.append(Span(start, end, label))
+    return spans
+
+
+def predict_document(tagger: Tagger, document: Document, timeout: float | None = None) -> list[Span]:
+    """A document's mentions, checked (:func:`checked_spans`): a :class:`SentenceTagger` gets the
+    document's own sentences, any other tagger its whole text. An exception from the tagger's
+    own code (``SystemExit`` too) becomes one :class:`TaggerError` line; ``timeout`` is a
+    wall-clock deadline for the document, whatever the tagger waits for.
 
     >>> class Whole:
-    ...     def predict(self, text): return [Span(0, len(text), "X")]
+    ...     name, label_map = "whole", {"X": "PERSON"}
+    ...     def predict(self, text): return [Span(0, len(text), "PERSON")]
     >>> from zhnerbench.gold.article import example_document
     >>> predict_document(Whole(), example_document())  # type: ignore[arg-type]
-    [Span(start=0, end=20, label='X')]
+    [Span(start=0, end=20, label='PERSON')]
     """
-    if isinstance(tagger, SentenceTagger):
-        return tagger.predict_sentences(document.text, [(s.start, s.end) for s in document.sentences])
-    return tagger.predict(document.text)
+    name = getattr(tagger, "name", "?")
+
+    def call() -> object:
+        if isinstance(tagger, SentenceTagger):
+            return tagger.predict_sentences(document.text, [(s.start, s.end) for s in document.sentences])
+        return tagger.predict(document.text)
+
+    def guarded() -> object:
+        try:
+            return call()
+        except ZhNerBenchError:
+            raise
+        except (Exception, SystemExit) as error:  # the tagger's own code: its bug, reported as its own
+            raise TaggerError(f"system {name}: predict raised {one_line(error, 160)}") from error
+
+    if timeout is None:
+        return checked_spans(tagger, document.text, guarded())
+    result: list[object] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(guarded())
+        except BaseException as error:  # handed to the caller's thread
+            failure.append(error)
+
+    # A daemon thread: a tagger that never returns cannot keep the process alive.
+    worker = threading.Thread(target=run, name=f"predict {name}", daemon=True)
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise TaggerError(f"system {name}: predict took more than {timeout:g} s on document {document.id} (--timeout)")
+    if failure:
+        raise failure[0]
+    return checked_spans(tagger, document.text, result[0])
 
 
 class ModelTagger(Tagger, ABC):
@@ -237,13 +318,24 @@ class TimedPrediction:
         return self.characters / self.predict_seconds if self.predict_seconds > 0 else float("inf")
 
 
-def run_timed(tagger: Tagger, document: Document) -> TimedPrediction:
+def load_tagger(tagger: Tagger) -> None:
+    """``tagger.load()``; an exception of the tagger's own code (not :class:`BaselineUnavailable`,
+    which says why it cannot run here) becomes one :class:`TaggerError` line."""
+    try:
+        tagger.load()
+    except ZhNerBenchError:
+        raise
+    except (Exception, SystemExit) as error:
+        raise TaggerError(f"system {getattr(tagger, 'name', '?')}: load raised {one_line(error, 160)}") from error
+
+
+def run_timed(tagger: Tagger, document: Document, timeout: float | None = None) -> TimedPrediction:
     """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``document``
-    (:func:`predict_document`), timing both."""
+    (:func:`predict_document`, within ``timeout`` seconds), timing both."""
     started = time.perf_counter()
-    tagger.load()
+    load_tagger(tagger)
     loaded = time.perf_counter()
-    spans = predict_document(tagger, document)
+    spans = predict_document(tagger, document, timeout)
     finished = time.perf_counter()
     return TimedPrediction(
         tagger.name, tagger.version, tuple(spans), loaded - started, finished - loaded, len(document.text)

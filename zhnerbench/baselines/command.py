@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.argtypes import positive_int
+from zhnerbench.argtypes import positive_int, positive_seconds
 
 from zhnerbench.files import check_output, write_atomically
 
@@ -35,7 +35,9 @@ def add_system_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--base-url", metavar="URL",
                        help="openai: an OpenAI-compatible endpoint (default $OPENAI_BASE_URL); the key is $OPENAI_API_KEY")
     group.add_argument("--concurrency", type=positive_int, metavar="N", help="openai: requests at once (default 8)")
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="openai: per request (default 120)")
+    group.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
+                       help="a wall-clock deadline for each document, any system (a tagger that never returns "
+                            "fails); openai: also each request's (default 120)")
 
 
 def system_options(args: argparse.Namespace) -> dict[str, Any]:
@@ -48,7 +50,7 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from zhnerbench.baselines.base import predict_document
+    from zhnerbench.baselines.base import load_tagger, predict_document
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
     from zhnerbench.formats.predictions import documents_jsonl
@@ -59,9 +61,9 @@ def run_tag(args: argparse.Namespace) -> int:
         check_output(out, gold_root(), [args.gold] if args.gold is not None else [], command="tag")
     gold = load_gold(args.gold)
     tagger = create_system(args.system, **system_options(args))
-    tagger.load()
+    load_tagger(tagger)
     started = time.perf_counter()
-    spans = {document.id: predict_document(tagger, document) for document in gold}
+    spans = {document.id: predict_document(tagger, document, args.timeout) for document in gold}
     seconds = time.perf_counter() - started
     characters = sum(len(document.text) for document in gold)
     text = documents_jsonl(gold, spans, with_relations=False)

@@ -155,7 +155,7 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
     for spec, tagger in progress:
         doing = "loading (trains on MSRA where no shipped or cached model fits)" if spec in TRAINED else "loading and tagging"
         progress.set_postfix_str(f"{tagger.name}: {doing}")
-        record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling)
+        record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"))
         # Freeing a model is the system's own cost too (spaCy's or THULAC's take ~0.5 s).
         started = time.perf_counter()
         del tagger

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from zhnerbench import __version__
-from zhnerbench.baselines.base import BaselineUnavailable, Tagger, one_line, run_timed
+from zhnerbench.baselines.base import BaselineUnavailable, Tagger, TaggerError, one_line, run_timed
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
 from zhnerbench.digests import tagged_sha256
@@ -219,7 +219,7 @@ def scored_record(
 
 
 def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Document,
-               resampling: Resampling) -> tuple[Record, dict[str, str]]:
+               resampling: Resampling, timeout: float | None = None) -> tuple[Record, dict[str, str]]:
     """Run one tagger over the article and score it; a tagger that cannot run, crashes or
     returns spans its views cannot score gets a record saying so, with no predictions."""
     base: Record = {"name": tagger.name, "kind": "ner", "origin": "run", "system": system_json(tagger, spec, options),
@@ -227,12 +227,13 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     published: dict[str, Any] = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
-        timed = run_timed(tagger, gold)
-    except Exception as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
+        timed = run_timed(tagger, gold, timeout)
+    except (Exception, SystemExit) as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
         published["load_seconds"] = round(time.perf_counter() - started, 3)
         status: RecordStatus = "unavailable" if isinstance(error, BaselineUnavailable) else "failed"
-        reason = unavailable_reason(error, tagger) if status == "unavailable" else f"crashed: {one_line(error)}"
+        reason = unavailable_reason(error, tagger) if status == "unavailable" else \
+            str(error) if isinstance(error, TaggerError) else f"crashed: {one_line(error)}"
         return {**base, "status": status, "reason": reason, "published": published}, {}
     # Loading may find the real model version, its label set and so the views it is fair to score it in.
     base["system"] = system_json(tagger, spec, options)
