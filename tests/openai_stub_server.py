@@ -26,7 +26,7 @@ class Canned:
     content: str = '{"entities": []}'
     #: Seconds slept before answering, on every call (longer than the client's timeout: a timeout).
     delay: float = 0.0
-    #: The first ``fail_first`` calls are answered with ``fail_status`` (a 429 says ``Retry-After: 0``).
+    #: The first ``fail_first`` calls are answered with ``fail_status`` (saying to retry after 1 ms).
     fail_first: int = 0
     fail_status: int = 429
     #: The failures' error message (default: "stub failure STATUS"), e.g. one that echoes a key.
@@ -99,7 +99,9 @@ class StubServer:
             with self.lock:
                 self.in_flight -= 1
         if call <= canned.fail_first:
-            headers = {"Retry-After": "0"} if canned.fail_status == 429 else {}
+            # On every failure: the openai client waits retry-after-ms (1 ms) before a retry of a 429 or
+            # a 5xx, instead of its exponential backoff.
+            headers = {"Retry-After": "0", "retry-after-ms": "1"}
             return canned.fail_status, headers, error_body(canned.fail_message or f"stub failure {canned.fail_status}")
         if canned.reject_response_format and "response_format" in body:
             return 400, {}, error_body("response_format is not supported by this server", "response_format")

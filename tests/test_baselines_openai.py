@@ -280,3 +280,48 @@ def test_the_spec_resolver_builds_the_adapter(stub: StubServer) -> None:
     assert isinstance(tagger, OpenAIChatTagger) and tagger.model == "stub-model"
     tagger.load()
     assert tagger.predict(SENTENCES[6]) == [Span(9, 12, "FAC")]
+
+
+# -- runs that fail say so -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("canned", "message"), [
+    (Canned(fail_first=10_000, fail_status=500), "no request to http://127.0.0.1:"),
+    (Canned(content="x" * 200_000), "an answer of 200,000 characters (at most 100,000)"),
+    (Canned(content=""), "every answer was empty"),
+    (Canned(content='{"entities": [{"text": "不在文中", "label": "PERSON"}]}'), "nothing usable in"),
+    (Canned(content='{"entities": [{"text": "上海", "label": "CITY"}]}'), "unknown label"),
+])
+def test_a_run_that_got_nothing_usable_exits_2_with_the_diagnostics(canned: Canned, message: str, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from zhnerbench.cli import main
+
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "pred.jsonl"
+    with StubServer({}, canned) as stub:
+        code = main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url, "--concurrency", "4"])
+    err = capsys.readouterr().err
+    assert code == 2 and not out.exists(), err
+    assert err.startswith("zhnerbench tag: error: system openai-stub-model: ") and err.count("\n") == 1
+    assert message in err
+    assert not list((tmp_path / "cache").rglob("*.json")) or "x" * 1000 not in _cached(tmp_path / "cache")
+
+
+def _cached(folder: Path) -> str:
+    return "".join(path.read_text(encoding="utf-8") for path in folder.rglob("*.json"))
+
+
+def test_a_partly_failed_run_writes_its_predictions_and_prints_the_diagnostics(tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch,
+                                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    from zhnerbench.cli import main
+
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    out = tmp_path / "pred.jsonl"
+    routes = {"张为": Canned(content='{"entities": [{"text": "张为", "label": "PERSON"}]}'),
+              "大会": Canned(fail_first=10_000, fail_status=500)}
+    with StubServer(routes) as stub:
+        assert main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url]) == 0
+    err = capsys.readouterr().err
+    assert out.is_file() and "openai-stub-model diagnostics: " in err and " failed" in err

@@ -252,6 +252,17 @@ def require_module(module: str, requires: str) -> None:
         raise BaselineUnavailable(f"Python module {module!r} is not installed: {requires}")
 
 
+def diagnostics_summary(diagnostics: Mapping[str, Any]) -> str:
+    """The counts of a run's diagnostics in one phrase (what ``tag`` prints and errors quote).
+
+    >>> diagnostics_summary({"chunks": 9, "requests": 11, "cached": 0, "failed": 1, "malformed": 0, "unaligned": 2,
+    ...                      "unaligned_examples": []})
+    '9 chunks, 11 requests, 1 failed, 2 unaligned'
+    """
+    return ", ".join(f"{value} {key.replace('_', ' ')}" for key, value in diagnostics.items()
+                     if isinstance(value, int) and (value or key == "chunks"))
+
+
 def one_line(error: BaseException, limit: int = 160) -> str:
     """A library error squeezed onto one short line, for ``BaselineUnavailable`` reasons.
 

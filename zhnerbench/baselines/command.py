@@ -50,7 +50,7 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from zhnerbench.baselines.base import load_tagger, predict_document
+    from zhnerbench.baselines.base import diagnostics_summary, load_tagger, predict_document
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
     from zhnerbench.formats.predictions import documents_jsonl
@@ -74,6 +74,10 @@ def run_tag(args: argparse.Namespace) -> int:
     found = sum(len(s) for s in spans.values())
     print(f"{tagger.name} {tagger.version}: {found} mentions in {len(gold)} document(s), "
           f"{characters / seconds if seconds else 0:,.0f} chars/s" + (f"; wrote {out}" if out else ""), file=sys.stderr)
+    diagnostics = getattr(tagger, "diagnostics", None)
+    if isinstance(diagnostics, dict) and diagnostics:
+        # What the system could not use (failed requests, strings not in the text...), never silent.
+        print(f"{tagger.name} diagnostics: {diagnostics_summary(diagnostics)}", file=sys.stderr)
     return 0
 
 

@@ -44,7 +44,15 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
 from zhnerbench.baselines.alignment import align_strings, drop_overlapping
-from zhnerbench.baselines.base import BaselineUnavailable, one_line, package_version, require_module, split_for_tagging
+from zhnerbench.baselines.base import (
+    BaselineUnavailable,
+    TaggerError,
+    diagnostics_summary,
+    one_line,
+    package_version,
+    require_module,
+    split_for_tagging,
+)
 from zhnerbench.baselines.cache import cache_root
 from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import ZhNerBenchError
@@ -59,6 +67,8 @@ if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this mod
 
 REQUIRES = "pip install 'zhnerbench[openai]' and an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY)"
 #: The packaged prompt template, versioned by its file name.
+#: The longest answer kept (and cached): an entity list for a chunk of text is far shorter.
+MAX_ANSWER_CHARS = 100_000
 #: The shipped prompt template, in ``baselines/prompts/`` (:data:`zhnerbench.paths.PROMPTS_DIR`).
 DEFAULT_PROMPT = "ner-v1.md"
 PLACEHOLDER = "{text}"
@@ -407,6 +417,10 @@ class OpenAIChatTagger:
             outcome.kind, outcome.reason = "failed", self._scrub(one_line(error))
         else:
             run.reached.set()
+            if answer is not None and len(answer) > MAX_ANSWER_CHARS:
+                # Bounded before it is parsed or cached: a server's 50 MB answer is no list of entities.
+                outcome.kind, outcome.reason = "failed", f"an answer of {len(answer):,} characters (at most {MAX_ANSWER_CHARS:,})"
+                return outcome
             outcome.answer = answer or ""
             if path is not None and answer:
                 write_cached(path, answer, {"model": self.model})  # no URL: it may hold credentials
@@ -418,16 +432,20 @@ class OpenAIChatTagger:
     # -- the text ------------------------------------------------------------------------
 
     def _check_usable(self, outcomes: Sequence[_Outcome]) -> None:
-        """Raise :class:`BaselineUnavailable` when no chunk got an answer because the server cannot be used."""
-        if not outcomes or any(outcome.answer is not None for outcome in outcomes):
+        """Raise when no chunk got an answer: :class:`BaselineUnavailable` when the server cannot
+        be used (unreachable, refusing), :class:`TaggerError` when it answered nothing usable
+        (errors, empty or oversized answers) — a run that failed says so, never an empty file."""
+        if not outcomes or any(outcome.answer for outcome in outcomes):
             return
         kinds = {outcome.kind for outcome in outcomes} - {"skipped"}
-        first = next((outcome.reason for outcome in outcomes if outcome.kind != "skipped"), "")
+        first = next((outcome.reason for outcome in outcomes if outcome.kind not in ("skipped", "")), "")
         if kinds == {"unreachable"}:
             raise BaselineUnavailable(f"cannot reach {self.endpoint}: {first}")
         if kinds and kinds <= {"unreachable", "refused"}:
             refused = next(outcome.reason for outcome in outcomes if outcome.kind == "refused")
             raise BaselineUnavailable(f"{self.endpoint} refused every request for {self.model}: {refused}")
+        raise TaggerError(f"system {self.name}: no request to {self.endpoint} gave an answer "
+                          f"({first or 'every answer was empty'})")
 
     def predict(self, text: str) -> list[Span]:
         if self._client is None:
@@ -472,6 +490,10 @@ class OpenAIChatTagger:
                                 if outcome.answer is None][:EXAMPLES],
         }
         self._check_usable(outcomes)
+        answered = sum(outcome.answer is not None for outcome in outcomes)
+        unusable = counts["malformed"] + counts["bad_items"] + counts["unknown_label"] + counts["unaligned"]
+        if not spans and answered and unusable:
+            raise TaggerError(f"system {self.name}: nothing usable in {answered} answers ({diagnostics_summary(self.diagnostics)})")
         return sorted(spans)
 
 

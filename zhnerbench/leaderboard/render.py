@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from zhnerbench.baselines.base import diagnostics_summary
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.inputs import read_project_file
 from zhnerbench.paths import HISTORY_BOARD
@@ -156,12 +157,11 @@ def diagnostics_lines(board: Mapping[str, Any]) -> str:
     lines = []
     for system in board["systems"]:
         diagnostics = system.get("diagnostics") or {}
-        counts = [f"{value} {key.replace('_', ' ')}" for key, value in diagnostics.items()
-                  if isinstance(value, int) and (value or key == "chunks")]
+        counts = diagnostics_summary(diagnostics)
         examples = diagnostics.get("unaligned_examples") or []
         if counts:
             shown = "; ".join(" ".join(md(part, 40) for part in example) for example in examples[:3])
-            lines.append(f"- {md(system['name'])}: {md(', '.join(counts))}" + (f" (e.g. {shown})" if shown else ""))
+            lines.append(f"- {md(system['name'])}: {md(counts)}" + (f" (e.g. {shown})" if shown else ""))
     return "\n".join(lines)
 
 
