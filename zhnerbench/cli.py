@@ -49,7 +49,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; the project's own errors become one line and exit status 2,
     Ctrl-C one line and 130, a closed standard output (``| head``) silence and 141."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    for argument in arguments:
+        try:
+            argument.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that are not UTF-8 (Python keeps them as surrogates)
+            shown = argument.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")[:80]
+            print(f"zhnerbench: error: the argument {shown} is not valid UTF-8", file=sys.stderr)
+            return USER_ERROR
+    args = parser.parse_args(arguments)
     try:
         status = int(args.func(args) or 0)
         if sys.stdout is not None:  # None when started with stdout closed (`>&-`): print() then writes nothing
@@ -69,12 +77,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return CLOSED_OUTPUT
     except OSError as error:
-        if error.errno not in (errno.ENOSPC, errno.EIO, errno.EBADF):
-            raise
-        # Standard output or error cannot take what we print (a full disk, /dev/full): say so
-        # once, where it can still be read, and stop writing to that stream.
-        _silence_stdout()
-        print(f"zhnerbench {args.command}: error: cannot write the output: {error.strerror}", file=sys.stderr)
+        if error.errno in (errno.ENOSPC, errno.EIO, errno.EBADF) and error.filename is None:
+            # Standard output or error cannot take what we print (a full disk, /dev/full): say so
+            # once, where it can still be read, and stop writing to that stream.
+            _silence_stdout()
+            print(f"zhnerbench {args.command}: error: cannot write the output: {error.strerror}", file=sys.stderr)
+            return USER_ERROR
+        # The machine refused a file (a name too long, a read-only folder, a directory where a
+        # file must go, no permission): one line naming it.
+        where = f"{str(error.filename)[:120]}: " if error.filename is not None else ""
+        print(f"zhnerbench {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
         return USER_ERROR
 
 

@@ -92,7 +92,7 @@ class HfTokenClassificationTagger(ModelTagger):
         try:
             tokenizer = AutoTokenizer.from_pretrained(self.model)
             network = AutoModelForTokenClassification.from_pretrained(self.model)
-        except (OSError, ValueError) as error:
+        except Exception as error:  # absent files, an offline hub, or a damaged model file (safetensors, pickle)
             raise model_not_loadable("transformers", self.model, error, "give a save_pretrained directory, or run "
                                      f"where the Hugging Face hub is reachable once; {REQUIRES}") from None
         if not tokenizer.is_fast:
