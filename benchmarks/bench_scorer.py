@@ -31,7 +31,7 @@ from benchmarks.bench_evaluate import perturbed
 from benchmarks.bench_memory import measure_command
 from zhnerbench.gold import load_gold
 from zhnerbench.formats.predictions import prediction_text
-from zhnerbench.model import Span
+from zhnerbench.paths import data_file, repository_root
 from zhnerbench.schemes import spans_to_tags
 from zhnerbench.views import VIEWS, gold_spans, keep_by_convention, predicted_mapping
 
@@ -86,7 +86,7 @@ def article(folder: Path, pairs: int) -> bool:
 
 
 def at_scale(folder: Path, copies: int) -> bool:
-    document = json.loads(Path("data/documents/test.jsonl").read_text(encoding="utf-8").splitlines()[0])
+    document = json.loads((repository_root() / data_file("documents")).read_text(encoding="utf-8").splitlines()[0])
     gold = load_gold()[0]
     corpus, predictions = folder / "corpus.jsonl", folder / "predictions.jsonl"
     mentions = 0
