@@ -33,6 +33,8 @@ class Canned:
     fail_message: str | None = None
     #: Answer 400 about ``response_format`` whenever the request carries one.
     reject_response_format: bool = False
+    #: Answer 200 with these bytes as the body instead of a completion (not JSON, not UTF-8...).
+    raw_body: bytes | None = None
 
 
 def completion(content: str, model: str) -> dict[str, Any]:
@@ -127,7 +129,8 @@ class StubServer:
                     status, headers, payload = 404, {}, error_body(f"no route {self.path}")
                 else:
                     status, headers, payload = stub.reply(body)
-                data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+                raw = stub.routes.get(stub.route(body), stub.default).raw_body if status == 200 else None
+                data = raw if raw is not None else json.dumps(payload, ensure_ascii=False).encode("utf-8")
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")

@@ -291,6 +291,9 @@ def test_the_spec_resolver_builds_the_adapter(stub: StubServer) -> None:
     (Canned(content=""), "every answer was empty"),
     (Canned(content='{"entities": [{"text": "不在文中", "label": "PERSON"}]}'), "nothing usable in"),
     (Canned(content='{"entities": [{"text": "上海", "label": "CITY"}]}'), "unknown label"),
+    (Canned(raw_body=b"<html>not json</html>"), "no request to http://127.0.0.1:"),
+    (Canned(raw_body=b"\xff\xfe{}"), "no request to http://127.0.0.1:"),
+    (Canned(content='{"entities": ' + "[" * 40_000 + "]" * 40_000 + "}"), "nothing usable in"),  # under the size bound
 ])
 def test_a_run_that_got_nothing_usable_exits_2_with_the_diagnostics(canned: Canned, message: str, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch,

@@ -69,6 +69,8 @@ REQUIRES = "pip install 'zhnerbench[openai]' and an OpenAI-compatible endpoint (
 #: The packaged prompt template, versioned by its file name.
 #: The longest answer kept (and cached): an entity list for a chunk of text is far shorter.
 MAX_ANSWER_CHARS = 100_000
+#: Where an answer's ``{"entities": ...}`` object is looked for: at most this many ``{``.
+MAX_OBJECT_STARTS = 64
 #: The shipped prompt template, in ``baselines/prompts/`` (:data:`zhnerbench.paths.PROMPTS_DIR`).
 DEFAULT_PROMPT = "ner-v1.md"
 PLACEHOLDER = "{text}"
@@ -197,10 +199,12 @@ def extract_json_object(answer: str) -> dict[str, Any] | None:
     """
     decoder = json.JSONDecoder()
     start = answer.find("{")
-    while start >= 0:
+    for _ in range(MAX_OBJECT_STARTS):  # each try may read far: a bounded number of them
+        if start < 0:
+            break
         try:
             value, _ = decoder.raw_decode(answer, start)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON there, or nested deeper than Python's stack
             value = None
         if isinstance(value, dict) and "entities" in value:
             return value
@@ -413,7 +417,8 @@ class OpenAIChatTagger:
             outcome.kind = "refused" if error.status_code in REFUSED_STATUSES else "failed"
             # The server's error body may echo the key: scrubbed like everything else.
             outcome.reason = self._scrub(f"HTTP {error.status_code}: {one_line(error)}")
-        except openai.OpenAIError as error:
+        except (openai.OpenAIError, ValueError, UnicodeDecodeError, RecursionError) as error:
+            # Also a 200 whose body is not JSON, not UTF-8 or nested too deep to decode.
             outcome.kind, outcome.reason = "failed", self._scrub(one_line(error))
         else:
             run.reached.set()
