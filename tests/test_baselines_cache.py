@@ -79,7 +79,7 @@ def test_a_damaged_model_is_trained_again_with_a_warning(toy: Toy, capsys, damag
 def test_an_entry_from_before_the_digests_is_checked_by_loading_it(toy: Toy, capsys) -> None:
     directory = toy.load()
     metadata = json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
-    del metadata["files"]
+    del metadata["files"], metadata["digest"]  # an entry from before either digest
     (directory / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
     toy.load()  # it loads: its digests are recorded now
     assert toy.fits == 1 and "files" in json.loads((directory / "metadata.json").read_text(encoding="utf-8"))
@@ -157,3 +157,23 @@ def test_a_damaged_cache_entry_or_no_model_at_all_is_reported_not_trained(toy: T
                                                   r"\(weights.bin changed\): delete it, or train it anew"):
         _unasked(toy)
     assert toy.fits == 1
+
+
+def test_a_hand_edited_score_in_the_shipped_metadata_is_reported(toy: Toy, tmp_path: Path) -> None:
+    toy.shipped = ship(toy, tmp_path / "shipped")
+    metadata = json.loads((toy.shipped / "metadata.json").read_text(encoding="utf-8"))
+    metadata["msra_test_f1"] = 0.99
+    (toy.shipped / "metadata.json").write_text(json.dumps(metadata), encoding="utf-8")
+    with pytest.raises(BaselineUnavailable, match="metadata.json changed since the model was trained"):
+        _unasked(toy)
+
+
+def test_every_shipped_metadata_is_sealed() -> None:
+    from zhnerbench.baselines.cache import read_metadata
+    from zhnerbench.baselines.training import weights_dir
+
+    shipped = sorted(path for path in weights_dir().iterdir() if path.is_dir())
+    assert shipped
+    for directory in shipped:
+        metadata, problem = read_metadata(directory)
+        assert problem is None and metadata is not None and "digest" in metadata, directory

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from zhnerbench.baselines.base import BaselineUnavailable
-from zhnerbench.baselines.cache import METADATA
+from zhnerbench.baselines.cache import METADATA, sealed
 from zhnerbench.baselines.registry import TRAINED
 from zhnerbench.baselines.specs import create_system, default_systems
 from zhnerbench.baselines.training import weights_dir
@@ -37,7 +37,7 @@ def shipped_files(system: str, trained: Path) -> dict[Path, bytes | None]:
             files[target / path.relative_to(trained)] = path.read_bytes()
     metadata = json.loads((trained / METADATA).read_text(encoding="utf-8"))
     metadata["directory"] = f"{WEIGHTS_DIR}/{system}"
-    files[target / METADATA] = (json.dumps(metadata, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    files[target / METADATA] = (json.dumps(sealed(metadata), ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     return files
 
 

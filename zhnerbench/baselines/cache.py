@@ -15,6 +15,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping
 
+from zhnerbench.digests import tagged_sha256
+
 CACHE_ENV = "ZHNERBENCH_CACHE"
 
 
@@ -73,6 +75,10 @@ def read_metadata(directory: Path) -> tuple[dict[str, Any] | None, str | None]:
         return None, f"{METADATA} is unreadable ({str(error)[:60]})"
     if not isinstance(metadata, dict):
         return None, f"{METADATA} is not an object"
+    digest = metadata.get(METADATA_DIGEST)
+    if digest is not None and digest != metadata_digest(metadata):
+        # Its scores and settings are what the board shows: a hand edit must not pass as the training run's.
+        return None, f"{METADATA} changed since the model was trained (its digest differs)"
     expected = metadata.get("files")
     if isinstance(expected, dict):
         actual = file_digests(directory)
@@ -84,10 +90,30 @@ def read_metadata(directory: Path) -> tuple[dict[str, Any] | None, str | None]:
     return metadata, None
 
 
+#: The key of ``metadata.json``'s digest of its own content.
+METADATA_DIGEST = "digest"
+
+
+def metadata_digest(metadata: Mapping[str, Any]) -> str:
+    """The digest of a model's metadata (its scores, settings and file digests), itself left out.
+
+    >>> metadata_digest({"a": 1, "digest": "x"}) == metadata_digest({"a": 1})
+    True
+    """
+    content = {key: value for key, value in metadata.items() if key != METADATA_DIGEST}
+    return tagged_sha256(json.dumps(content, ensure_ascii=False, sort_keys=True))
+
+
+def sealed(metadata: Mapping[str, Any]) -> dict[str, Any]:
+    """``metadata`` with its digest (what :func:`read_metadata` checks)."""
+    return {**dict(metadata), METADATA_DIGEST: metadata_digest(metadata)}
+
+
 def write_metadata(directory: Path, metadata: Mapping[str, Any]) -> None:
-    """Written last, with the digests of the model's files, so its presence means the model is complete."""
+    """Written last, with the digests of the model's files and its own, so its presence means the
+    model is complete."""
     directory.mkdir(parents=True, exist_ok=True)
     temporary = directory / f"{METADATA}.tmp"
-    complete = {**dict(metadata), "files": file_digests(directory)}
+    complete = sealed({**dict(metadata), "files": file_digests(directory)})
     temporary.write_text(json.dumps(complete, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
     temporary.replace(directory / METADATA)

@@ -124,7 +124,7 @@ class TrainedModelInfo:
 
 def info_from_metadata(metadata: Mapping[str, Any], weights: str) -> TrainedModelInfo:
     """The model's info as its ``metadata.json`` records it (digests aside)."""
-    fields = {key: value for key, value in metadata.items() if key not in ("files", "weights", "versions")}
+    fields = {key: value for key, value in metadata.items() if key not in ("files", "weights", "versions", "digest")}
     fields["curve"] = tuple(CurvePoint(**point) for point in metadata.get("curve", ()))
     return TrainedModelInfo(**fields, weights=weights)
 
