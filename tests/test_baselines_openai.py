@@ -298,9 +298,12 @@ def test_the_spec_resolver_builds_the_adapter(stub: StubServer) -> None:
 def test_a_run_that_got_nothing_usable_exits_2_with_the_diagnostics(canned: Canned, message: str, tmp_path: Path,
                                                                     monkeypatch: pytest.MonkeyPatch,
                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import zhnerbench.baselines.openai_chat as chat
     from zhnerbench.cli import main
 
     monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    factory = chat.create  # no retries: each of the 64 chunks would otherwise be sent six times
+    monkeypatch.setattr(chat, "create", lambda model, **options: factory(model, **{**options, "max_retries": 0}))
     out = tmp_path / "pred.jsonl"
     with StubServer({}, canned) as stub:
         code = main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url, "--concurrency", "4"])

@@ -42,8 +42,13 @@ def _everything_written(*folders: Path) -> str:
 @pytest.mark.parametrize("server", ["refuses", "unreachable", "answers"])
 def test_no_secret_in_the_board_records_cache_or_messages(server: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhnerbench.baselines.openai_chat as chat
+
     cache, board = tmp_path / "cache", tmp_path / "board"
     monkeypatch.setenv("ZHNERBENCH_CACHE", str(cache))
+    # No retries: an unreachable server would otherwise cost the client's 15 s of backoff.
+    factory = chat.create
+    monkeypatch.setattr(chat, "create", lambda model, **options: factory(model, **{**options, "max_retries": 0}))
     monkeypatch.setenv("OPENAI_API_KEY", KEY)
     echo = f"invalid key {KEY} (password {PASSWORD}, query {QUERY_KEY})"
     default = Canned(fail_first=10_000, fail_status=401, fail_message=echo) if server == "refuses" else \
