@@ -166,9 +166,17 @@ class Bad:
             time.sleep(600)
         return []
 
+class Declared(Bad):
+    def __init__(self, how):
+        super().__init__(how)
+        if how == "bogus-view":
+            self.views = ("bogus",)
+        if how == "no-label-map":
+            self.label_map = None
+
 def make(**options):
     import os
-    return Bad(os.environ["BAD_HOW"])
+    return Declared(os.environ["BAD_HOW"])
 '''
 
 
@@ -194,6 +202,21 @@ def test_what_a_tagger_returns_is_checked_where_it_enters(tmp_path: Path, monkey
     _one_line(err, "tag")
     assert err.startswith("zhnerbench tag: error: system bad-tagger: ") and message in err, err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("how", "message"), [
+    ("bogus-view", "its views ('bogus',) must be names of views"),
+    ("no-label-map", "its label_map None must map its labels to the schema's"),
+])
+def test_what_a_tagger_declares_is_checked_before_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
+                                                          message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("BAD_HOW", how)
+    assert main(["tag", "py:bad_tagger:make", "-"]) == 2
+    err = capsys.readouterr().err
+    _one_line(err, "tag")
+    assert message in err
 
 
 def test_traceback_shows_where_a_taggers_error_came_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
@@ -236,3 +259,25 @@ def test_a_damaged_hf_model_file_is_one_line(tmp_path: Path, capsys: pytest.Capt
     assert main(["tag", f"hf:{tmp_path}", "-"]) == 2
     err = capsys.readouterr().err
     _one_line(err, "tag")
+
+
+def test_a_py_tagger_cannot_take_a_registered_name_without_replace(checkout: Path, tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "impostor.py").write_text(
+        "from zhnerbench.model import Span\n"
+        "class T:\n"
+        "    name, version, requires = 'jieba-posseg', '0', 'nothing'\n"
+        "    native_labels, label_map, views = ('P',), {'P': 'PERSON'}, ('coarse',)\n"
+        "    def load(self): pass\n"
+        "    def predict(self, text): return []\n"
+        "def make(**options): return T()\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    record = checkout / "results" / "records" / "jieba-posseg.json"
+    before = record.read_bytes()
+    assert main(["leaderboard", "--systems", "py:impostor:make", "--samples", "10"]) == 2
+    err = capsys.readouterr().err
+    assert "calls itself 'jieba-posseg', the name of a registered system; rename it, or --replace" in err
+    assert record.read_bytes() == before
+    assert main(["leaderboard", "--systems", "py:impostor:make", "--samples", "10", "--replace"]) == 0
+    assert record.read_bytes() != before

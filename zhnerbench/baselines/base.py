@@ -331,13 +331,19 @@ class TimedPrediction:
 
 def load_tagger(tagger: Tagger) -> None:
     """``tagger.load()``; an exception of the tagger's own code (not :class:`BaselineUnavailable`,
-    which says why it cannot run here) becomes one :class:`TaggerError` line."""
+    which says why it cannot run here), or labels and views it cannot be scored in, become one
+    :class:`TaggerError` line."""
+    from zhnerbench.baselines.specs import interface_problem
+
     try:
         tagger.load()
     except ZhNerBenchError:
         raise
     except (Exception, SystemExit) as error:
         raise TaggerError(f"system {getattr(tagger, 'name', '?')}: load raised {one_line(error, 160)}") from error
+    problem = interface_problem(tagger)  # loading may set the labels and views a model has
+    if problem is not None:
+        raise TaggerError(f"system {getattr(tagger, 'name', '?')}: after load, {problem}")
 
 
 def run_timed(tagger: Tagger, document: Document, timeout: float | None = None) -> TimedPrediction:

@@ -136,8 +136,26 @@ def resolve_target(output: Path | None) -> Target:
     return Target(output, None)
 
 
+def taken_name_problem(spec: str, name: str, existing: Mapping[str, Record]) -> str | None:
+    """Why a system built from ``spec`` may not take ``name`` without ``--replace``: a registered
+    system's name, or a record made from another spec.
+
+    >>> taken_name_problem("py:mine:make", "jieba-posseg", {})
+    "py:mine:make calls itself 'jieba-posseg', the name of a registered system; rename it, or --replace"
+    """
+    from zhnerbench.baselines.registry import REGISTRY
+
+    if name in REGISTRY and spec != name:
+        return f"{spec} calls itself {name!r}, the name of a registered system; rename it, or --replace"
+    previous = existing.get(name)
+    recorded = (previous.get("system") or {}).get("spec") if previous is not None else None
+    if recorded is not None and recorded != spec:
+        return f"{spec} calls itself {name!r}, the name of the record of {recorded}; rename it, or --replace"
+    return None
+
+
 def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
-              resampling: Resampling) -> list[Outcome]:
+              resampling: Resampling, existing: Mapping[str, Record] | None = None, replace: bool = False) -> list[Outcome]:
     """Load, run and score each system; one at a time, so one model is in memory at a time."""
     from tqdm import tqdm
 
@@ -151,6 +169,10 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
     repeated = sorted({name for name in names if names.count(name) > 1})
     if repeated:
         raise ZhNerBenchError(f"several systems are called {', '.join(repeated)}: their records would overwrite each other")
+    for spec, name in zip(specs, names, strict=True):
+        problem = None if replace else taken_name_problem(spec, name, existing or {})
+        if problem is not None:
+            raise ZhNerBenchError(problem)
     progress = tqdm(list(zip(specs, taggers)), desc="systems", unit="system", file=sys.stderr, dynamic_ncols=True)
     for spec, tagger in progress:
         doing = "loading (trains on MSRA where no shipped or cached model fits)" if spec in TRAINED else "loading and tagging"
@@ -385,7 +407,7 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
         seeded, seeded_files = published_records(target, args.start_empty)
         outcomes = rescore_all(old, target.results, gold, resampling) if args.rescore else []
         outcomes += score_submissions(adds, meta, gold, resampling)
-        outcomes += run_specs(specs, options, gold, resampling)
+        outcomes += run_specs(specs, options, gold, resampling, {**seeded, **old}, args.replace)
         outcomes.append(Outcome(*gold_relations_record(gold), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, args.remove or [], args.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
@@ -419,6 +441,8 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--meta", action="append", metavar="KEY=VALUE",
                         help="describe the --add systems (model=..., url=..., version=...; repeatable)")
     parser.add_argument("--remove", action="append", metavar="NAME", help="take NAME's record off the board (repeatable)")
+    parser.add_argument("--replace", action="store_true",
+                        help="let a py: or plugin system take the name of a registered system or of another spec's record")
     parser.add_argument("--rescore", action="store_true",
                         help="score every record again from its stored predictions (after the gold changed)")
     parser.add_argument("--output", type=Path, metavar="DIR",
