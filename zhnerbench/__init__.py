@@ -21,7 +21,7 @@ and one subpackage per stage: ``corpus``, ``annotations``, ``formats``, ``eval``
 import time
 from typing import TYPE_CHECKING, Any
 
-__version__ = "1.1.0"
+__version__ = "1.2.0"
 
 #: When the project's code started running (the leaderboard's wall time counts from here).
 STARTED = time.perf_counter()
