@@ -5,7 +5,7 @@ The Python API is three functions::
     from zhnerbench import evaluate, load_gold, read_predictions
 
     gold = load_gold()                                  # the benchmark's article, or load_gold("my.jsonl")
-    predictions = read_predictions("pred.jsonl", gold)  # documents, CoNLL or sentences format
+    predictions = read_predictions("pred.jsonl", gold)  # documents, CoNLL, sentences or DocRED format
     result = evaluate(gold, predictions)                # every view the file can be scored in
     result.views["coarse"].scores.micro.f1
 
@@ -13,9 +13,10 @@ Paths may be ``str`` or ``pathlib.Path``; every problem with an input is a
 :class:`ZhNerBenchError` naming the file and line.
 
 The code is one package: the core vocabulary (``schema``, ``model``, ``offsets``,
-``schemes``, ``views``, ``counts``, ``paths``, ``errors``) that every stage imports,
-and one subpackage per stage: ``corpus``, ``annotations``, ``formats``, ``eval``
-(the scorer), ``baselines`` (the systems) and ``leaderboard``.
+``schemes``, ``views``, ``counts``, ``digests``, ``secrets``, ``paths``, ``errors``) that
+every stage imports; ``gold`` (the gold's one home: the article, the annotation files, their
+checks, agreement, the ``documents`` codec and ``load_gold``); and one subpackage per stage:
+``formats``, ``eval`` (the scorer), ``baselines`` (the systems) and ``leaderboard``.
 """
 
 import time
@@ -27,10 +28,10 @@ __version__ = "1.2.0"
 STARTED = time.perf_counter()
 
 if TYPE_CHECKING:
-    from zhnerbench.gold import load_gold
     from zhnerbench.errors import ZhNerBenchError
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.gold import load_gold
 
 __all__ = ["ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
 
