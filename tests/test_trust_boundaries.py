@@ -180,6 +180,16 @@ def make(**options):
 '''
 
 
+def _tag_with_bad_tagger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+                         how: str, *argv: str) -> str:
+    """``zhnerbench [argv] tag py:bad_tagger:make ...`` with the tagger behaving as ``how``: its stderr."""
+    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("BAD_HOW", how)
+    assert main(list(argv)) == 2
+    return capsys.readouterr().err
+
+
 @pytest.mark.parametrize(("how", "message"), [
     ("none", "predict returned NoneType, not a list of spans"),
     ("generator", "predict returned generator, not a list of spans"),
@@ -193,12 +203,8 @@ def make(**options):
 ])
 def test_what_a_tagger_returns_is_checked_where_it_enters(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
                                                           message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("BAD_HOW", how)
     out = tmp_path / "out.jsonl"
-    assert main(["tag", "py:bad_tagger:make", str(out), "--timeout", "1"]) == 2
-    err = capsys.readouterr().err
+    err = _tag_with_bad_tagger(tmp_path, monkeypatch, capsys, how, "tag", "py:bad_tagger:make", str(out), "--timeout", "1")
     _one_line(err, "tag")
     assert err.startswith("zhnerbench tag: error: system bad-tagger: ") and message in err, err
     assert not out.exists()
@@ -210,22 +216,14 @@ def test_what_a_tagger_returns_is_checked_where_it_enters(tmp_path: Path, monkey
 ])
 def test_what_a_tagger_declares_is_checked_before_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
                                                           message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("BAD_HOW", how)
-    assert main(["tag", "py:bad_tagger:make", "-"]) == 2
-    err = capsys.readouterr().err
+    err = _tag_with_bad_tagger(tmp_path, monkeypatch, capsys, how, "tag", "py:bad_tagger:make", "-")
     _one_line(err, "tag")
     assert message in err
 
 
 def test_traceback_shows_where_a_taggers_error_came_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                          capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "bad_tagger.py").write_text(BAD_TAGGER, encoding="utf-8")
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setenv("BAD_HOW", "raise")
-    assert main(["--traceback", "tag", "py:bad_tagger:make", "-"]) == 2
-    err = capsys.readouterr().err
+    err = _tag_with_bad_tagger(tmp_path, monkeypatch, capsys, "raise", "--traceback", "tag", "py:bad_tagger:make", "-")
     assert err.startswith("zhnerbench tag: error: system bad-tagger: predict raised ValueError: my model is broken\n")
     assert "Traceback (most recent call last)" in err and 'bad_tagger.py", line' in err
 
