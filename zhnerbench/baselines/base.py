@@ -8,13 +8,14 @@ never writes into the repository (trained models are cached outside it, see
 
 from __future__ import annotations
 
+import contextlib
 import importlib.metadata
 import importlib.util
 import re
 import threading
 import time
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
@@ -56,14 +57,30 @@ class SentenceTagger(Protocol):
         """Mentions of ``text``, the model run on each ``(start, end)`` sentence of it."""
 
 
-#: The most spans a tagger may return for one document: more than one per character is no answer.
 def max_spans(text: str) -> int:
+    """The most spans a tagger may return for ``text``: two per character is already no answer.
+
+    >>> max_spans("张三")
+    104
+    """
     return 2 * len(text) + 100
 
 
 class TaggerError(ZhNerBenchError):
     """A tagger's own code failed, overran its deadline, or returned something that is not spans
     of the text: one line naming the system (``--traceback`` shows where)."""
+
+
+@contextlib.contextmanager
+def taggers_own_code(tagger: object, step: str) -> Iterator[None]:
+    """Run a step of a tagger's own code (``load``, ``predict``): an exception of it (``SystemExit``
+    too, not the project's own errors) becomes one :class:`TaggerError` line naming the system."""
+    try:
+        yield
+    except ZhNerBenchError:
+        raise
+    except (Exception, SystemExit) as error:  # its bug, reported as its own
+        raise TaggerError(f"system {getattr(tagger, 'name', '?')}: {step} raised {one_line(error, 160)}") from error
 
 
 def checked_spans(tagger: Tagger, text: str, returned: object) -> list[Span]:
@@ -122,12 +139,8 @@ def predict_document(tagger: Tagger, document: Document, timeout: float | None =
         return tagger.predict(document.text)
 
     def guarded() -> object:
-        try:
+        with taggers_own_code(tagger, "predict"):
             return call()
-        except ZhNerBenchError:
-            raise
-        except (Exception, SystemExit) as error:  # the tagger's own code: its bug, reported as its own
-            raise TaggerError(f"system {name}: predict raised {one_line(error, 160)}") from error
 
     if timeout is None:
         return checked_spans(tagger, document.text, guarded())
@@ -329,18 +342,33 @@ class TimedPrediction:
         return self.characters / self.predict_seconds if self.predict_seconds > 0 else float("inf")
 
 
+def interface_problem(tagger: object) -> str | None:
+    """What is wrong with the metadata a tagger declares (checked where it enters, before it runs).
+
+    >>> class T: name, label_map, views = "t", {"PER": "PERSON"}, ("coarse",)
+    >>> interface_problem(T()) is None
+    True
+    >>> T.views = ("bogus",); interface_problem(T())
+    "its views ('bogus',) must be names of views (full, ontonotes, coarse, nested)"
+    """
+    from zhnerbench.schema import ENTITY_LABELS
+    from zhnerbench.views import VIEWS  # reads the view files: only when a tagger is checked
+
+    label_map, views = getattr(tagger, "label_map", None), getattr(tagger, "views", None)
+    if not isinstance(label_map, Mapping) or not all(
+            isinstance(key, str) and value in ENTITY_LABELS for key, value in label_map.items()):
+        return f"its label_map {str(label_map)[:80]} must map its labels to the schema's ({' '.join(ENTITY_LABELS)})"
+    if not isinstance(views, (tuple, list)) or not views or not all(view in VIEWS for view in views):
+        return f"its views {str(views)[:80]} must be names of views ({', '.join(VIEWS)})"
+    return None
+
+
 def load_tagger(tagger: Tagger) -> None:
     """``tagger.load()``; an exception of the tagger's own code (not :class:`BaselineUnavailable`,
     which says why it cannot run here), or labels and views it cannot be scored in, become one
     :class:`TaggerError` line."""
-    from zhnerbench.baselines.specs import interface_problem
-
-    try:
+    with taggers_own_code(tagger, "load"):
         tagger.load()
-    except ZhNerBenchError:
-        raise
-    except (Exception, SystemExit) as error:
-        raise TaggerError(f"system {getattr(tagger, 'name', '?')}: load raised {one_line(error, 160)}") from error
     problem = interface_problem(tagger)  # loading may set the labels and views a model has
     if problem is not None:
         raise TaggerError(f"system {getattr(tagger, 'name', '?')}: after load, {problem}")

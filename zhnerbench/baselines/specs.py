@@ -34,7 +34,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zhnerbench.baselines.base import Tagger
+from zhnerbench.baselines.base import Tagger, interface_problem
 from zhnerbench.baselines.registry import REGISTRY
 from zhnerbench.errors import ZhNerBenchError
 
@@ -109,26 +109,6 @@ def _call(factory: Factory, spec: str, options: dict[str, Any]) -> Tagger:
         raise SpecError(f"system {spec!r}: {problem} (see the Tagger interface in the README)")
     return tagger  # type: ignore[no-any-return]
 
-
-def interface_problem(tagger: object) -> str | None:
-    """What is wrong with the metadata a tagger declares (checked where it enters, before it runs).
-
-    >>> class T: name, label_map, views = "t", {"PER": "PERSON"}, ("coarse",)
-    >>> interface_problem(T()) is None
-    True
-    >>> T.views = ("bogus",); interface_problem(T())
-    "its views ('bogus',) must be names of views (full, ontonotes, coarse, nested)"
-    """
-    from zhnerbench.schema import ENTITY_LABELS
-    from zhnerbench.views import VIEWS
-
-    label_map, views = getattr(tagger, "label_map", None), getattr(tagger, "views", None)
-    if not isinstance(label_map, Mapping) or not all(
-            isinstance(key, str) and value in ENTITY_LABELS for key, value in label_map.items()):
-        return f"its label_map {str(label_map)[:80]} must map its labels to the schema's ({' '.join(ENTITY_LABELS)})"
-    if not isinstance(views, (tuple, list)) or not views or not all(view in VIEWS for view in views):
-        return f"its views {str(views)[:80]} must be names of views ({', '.join(VIEWS)})"
-    return None
 
 
 def _python_factory(spec: str) -> Factory:

@@ -13,7 +13,7 @@ import json
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal, NotRequired, Required, TypedDict, cast
+from typing import Any, Literal, NotRequired, Required, TypedDict, cast, get_args
 
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
@@ -230,7 +230,7 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
             return f"'files' gives {path!r} no valid digest (sha256:<64 hex digits>)"
     if record["kind"] != "ner":
         return None if record["kind"] == "relations" else f"unknown kind {record['kind']!r}"
-    if record.get("status") not in ("ran", "unavailable", "failed"):
+    if record.get("status") not in get_args(RecordStatus):
         return "no valid 'status' (ran, unavailable or failed)"
     if record["status"] != "ran":
         return None if isinstance(record.get("reason", ""), str) else "'reason' is not text"
