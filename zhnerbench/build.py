@@ -21,7 +21,7 @@ from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, holds, recover, write_all
 from zhnerbench.inputs import read_project_file
-from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
+from zhnerbench.leaderboard.board import assemble_board, record_problems, refuse_edited_scores, render_board
 from zhnerbench.leaderboard.records import read_records
 from zhnerbench.leaderboard.render import read_history
 from zhnerbench.model import Document
@@ -45,10 +45,17 @@ def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None
         agreement=agreement_markdown(root, document),
         inner_agreement=inner_agreement_markdown(root, document),
         evidence_agreement=evidence_agreement_markdown(root, document),
-        board=board if board is not None else assemble_board(read_records(root / RESULTS_DIR), document),
+        board=board if board is not None else committed_board(root, document),
         history=read_history(root),
         history_1_1=read_history(root, HISTORY_BOARD_1_1, ("systems", "relations")),
     )
+
+
+def committed_board(root: Path, document: Document) -> dict[str, Any]:
+    """The board of the committed records, refusing any whose scores were edited."""
+    records = read_records(root / RESULTS_DIR)
+    refuse_edited_scores(records, root / RESULTS_DIR, document)
+    return assemble_board(records, document)
 
 
 def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
@@ -85,7 +92,11 @@ def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
 
 
 def write_files(root: Path, files: Mapping[str, bytes]) -> list[str]:
-    """Write the files that changed, all or none, holding the checkout's lock; returns their paths."""
+    """Write the files that changed, all or none, holding the checkout's lock; returns their paths.
+
+    Nothing to write takes no lock, so that a read-only checkout that is current builds."""
+    if not stale_files(root, files) and not (root / JOURNAL_NAME).exists():
+        return []
     with exclusive(root / LOCK_NAME, f"the generated files of {root}"):
         recover(root / JOURNAL_NAME)
         changed = stale_files(root, files)

@@ -237,7 +237,14 @@ def exclusive(lock: Path, what: str) -> Iterator[None]:
     """Hold the lock file ``lock`` for the block; if another process holds it, fail at once."""
     from filelock import FileLock, Timeout
 
-    lock.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        lock.parent.mkdir(parents=True, exist_ok=True)
+        # filelock reports a lock it cannot create (a read-only checkout, a directory in its
+        # place) as held by another process: open it first to say what is wrong.
+        os.close(os.open(lock, os.O_RDWR | os.O_CREAT, 0o644))
+    except OSError as error:
+        raise ZhNerBenchError(f"cannot write {what}: cannot create the lock file {lock} "
+                              f"({error.strerror or error})") from None
     try:
         with FileLock(str(lock), timeout=0):
             yield

@@ -342,6 +342,11 @@ class TimedPrediction:
         return self.characters / self.predict_seconds if self.predict_seconds > 0 else float("inf")
 
 
+#: Bounds on what a tagger declares about itself (it is stored in records and rendered).
+MAX_NATIVE_LABELS = 1_000
+MAX_DECLARED_CHARS = 200
+
+
 def interface_problem(tagger: object) -> str | None:
     """What is wrong with the metadata a tagger declares (checked where it enters, before it runs).
 
@@ -355,9 +360,14 @@ def interface_problem(tagger: object) -> str | None:
     from zhnerbench.views import VIEWS  # reads the view files: only when a tagger is checked
 
     label_map, views = getattr(tagger, "label_map", None), getattr(tagger, "views", None)
-    if not isinstance(label_map, Mapping) or not all(
-            isinstance(key, str) and value in ENTITY_LABELS for key, value in label_map.items()):
-        return f"its label_map {str(label_map)[:80]} must map its labels to the schema's ({' '.join(ENTITY_LABELS)})"
+    if not isinstance(label_map, Mapping) or len(label_map) > MAX_NATIVE_LABELS or not all(
+            isinstance(key, str) and 0 < len(key) <= MAX_DECLARED_CHARS and value in ENTITY_LABELS
+            for key, value in label_map.items()):
+        return (f"its label_map {str(label_map)[:80]} must map at most {MAX_NATIVE_LABELS} labels of at most "
+                f"{MAX_DECLARED_CHARS} characters to the schema's ({' '.join(ENTITY_LABELS)})")
+    version = getattr(tagger, "version", "")
+    if not isinstance(version, str) or len(version) > MAX_DECLARED_CHARS:
+        return f"its version {str(version)[:80]!r} must be a string of at most {MAX_DECLARED_CHARS} characters"
     if not isinstance(views, (tuple, list)) or not views or not all(view in VIEWS for view in views):
         return f"its views {str(views)[:80]} must be names of views ({', '.join(VIEWS)})"
     return None

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.digests import tagged_sha256
+from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.records import Record, gold_fingerprint
 from zhnerbench.model import Document
@@ -105,7 +106,8 @@ def render_board(board: Mapping[str, Any]) -> dict[str, bytes]:
 
 def record_problems(records: Mapping[str, Record], results: Path, gold: Document) -> list[str]:
     """What makes the records an untrustworthy board: scored against another gold, or
-    prediction files missing or changed since they were scored."""
+    prediction files missing or changed since they were scored, or scores that are not those of
+    their prediction file (:func:`edited_scores`)."""
     problems = []
     current = gold_fingerprint(gold)
     for name, record in sorted(records.items()):
@@ -122,4 +124,36 @@ def record_problems(records: Mapping[str, Record], results: Path, gold: Document
                 continue
             if tagged_sha256(content) != digest:
                 problems.append(f"record {name}: its prediction file {path} changed after it was scored")
+    return problems + edited_scores(records, results, gold)
+
+
+def refuse_edited_scores(records: Mapping[str, Record], results: Path, gold: Document) -> None:
+    """Raise the first of :func:`edited_scores` (with how many there are): such a record is
+    never published."""
+    problems = edited_scores(records, results, gold)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ZhNerBenchError(f"{results}: {problems[0]}{more}")
+
+
+def edited_scores(records: Mapping[str, Record], results: Path, gold: Document) -> list[str]:
+    """The records whose scores are not those of their own (intact) prediction file, scored
+    against the gold they name: a hand edit that recomputed the record's digest."""
+    from zhnerbench.leaderboard.records import predictions_name
+    from zhnerbench.leaderboard.run import scores_problem
+
+    problems = []
+    for name, record in sorted(records.items()):
+        if (record.get("kind") != "ner" or record.get("status") != "ran"
+                or record.get("scoring", {}).get("gold") != gold_fingerprint(gold)):
+            continue
+        path = predictions_name(name)
+        try:
+            content = read_input_bytes(results / path).decode("utf-8")
+        except (InputError, UnicodeDecodeError):
+            continue  # reported by record_problems
+        if tagged_sha256(content) == record.get("files", {}).get(path):
+            problem = scores_problem(record, content, gold)
+            if problem is not None:
+                problems.append(f"record {name}: {problem}")
     return problems

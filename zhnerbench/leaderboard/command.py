@@ -31,7 +31,7 @@ from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, holds, recover, write_all
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, render_board
+from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, refuse_edited_scores, render_board
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
     RECORDS_DIR,
@@ -79,6 +79,11 @@ def _require_plotting() -> None:
         raise ZhNerBenchError("the leaderboard needs matplotlib and tqdm: pip install 'zhnerbench[leaderboard]'") from None
 
 
+#: Bounds on ``--add``/``--meta`` assignments: they are stored in records and rendered.
+MAX_KEY_CHARS = 100
+MAX_VALUE_CHARS = 1_000
+
+
 def parse_assignments(values: Sequence[str] | None, option: str, what: str) -> dict[str, str]:
     """``["A=x", "B=y"]`` as ``{"A": "x", "B": "y"}``; a value without ``=`` or a repeated key is an error.
 
@@ -96,6 +101,9 @@ def parse_assignments(values: Sequence[str] | None, option: str, what: str) -> d
             raise ZhNerBenchError(f"{option} expects {what}, found {value[:60]!r}")
         if key in parsed:
             raise ZhNerBenchError(f"{option} {key} is given twice")
+        if len(key) > MAX_KEY_CHARS or len(item) > MAX_VALUE_CHARS:
+            raise ZhNerBenchError(f"{option} {key[:60]!r}: keys may have at most {MAX_KEY_CHARS} characters "
+                                  f"and values {MAX_VALUE_CHARS}")
         parsed[key.strip()] = item
     return parsed
 
@@ -404,6 +412,9 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
         if recover(target.base / JOURNAL_NAME):
             print("completed (or undid) the writes of an interrupted run", file=sys.stderr)
         old = read_records(target.results)
+        if not args.rescore:  # --rescore replaces edited scores by those of the predictions
+            refuse_edited_scores({name: r for name, r in old.items() if name not in (args.remove or [])},
+                                 target.results, gold)
         seeded, seeded_files = published_records(target, args.start_empty)
         outcomes = rescore_all(old, target.results, gold, resampling) if args.rescore else []
         outcomes += score_submissions(adds, meta, gold, resampling)

@@ -274,6 +274,30 @@ def submitted_record(name: str, predictions: Predictions, meta: Mapping[str, str
 IDENTITY_KEYS = ("name", "kind", "origin", "system", "meta", "views", "training", "published")
 
 
+#: What scoring a record's predictions determines: a record whose values differ from a fresh
+#: scoring of its own prediction file was edited (the record digest alone cannot tell, since
+#: whoever edits the scores can recompute it).
+SCORED_KEYS = ("status", "views", "scores", "legacy_scores", "relations", "own_relations", "files")
+
+
+def scores_problem(record: Record, predictions_text: str, gold: Document) -> str | None:
+    """Why ``record``'s scores are not those of its prediction file, or ``None``.
+
+    The file is scored again with the record's own bootstrap settings; ``predictions_text`` must
+    be the file the record's digest names (checked by the caller)."""
+    scoring = record.get("scoring", {})
+    resampling = Resampling(scoring.get("bootstrap_samples", Resampling.samples), scoring.get("seed", Resampling.seed))
+    try:
+        fresh, _ = rescored_record(record, predictions_text, gold, resampling)
+    except ZhNerBenchError as error:
+        return f"its prediction file cannot be scored ({error})"
+    differing = [key for key in SCORED_KEYS if record.get(key) != fresh.get(key)]
+    if differing:
+        return (f"its {', '.join(differing)} differ from a scoring of its own prediction file "
+                "(edited by hand?); run `zhnerbench leaderboard --rescore`")
+    return None
+
+
 def rescored_record(record: Record, predictions_text: str, gold: Document,
                     resampling: Resampling) -> tuple[Record, dict[str, str]]:
     """A record scored again from its stored prediction file (after the gold or the scorer changed)."""
