@@ -102,6 +102,10 @@ def config_overrides(settings: Mapping[str, Any], epochs: int, seed: int) -> dic
         overrides["components.tok2vec.model.encode.window_size"] = settings.get("window", 1)
     else:
         overrides.update(ENCODERS[settings["encoder"]])
+    if "norm_rows" in settings:
+        overrides["components.tok2vec.model.embed.rows"] = [10000, settings["norm_rows"], 1000]
+    if "hidden" in settings:
+        overrides["components.ner.model.hidden_width"] = settings["hidden"]
     if not settings["features"]:
         # The ablation: characters alone, as spaCy's generated config embeds them.
         overrides.update({
@@ -139,12 +143,15 @@ class SpacyMsraTagger(MsraTrainedTagger):
     library = "spacy"
     recipe = 1  # bump when training changes
     versioned_libraries = ("jieba",)
+    #: spaCy reads the whole text: its context window crosses lines.
+    tags_lines_independently = False
 
     #: The searched settings: the encoder (``cnn``: spaCy's maxout window CNN, ``bilstm``:
     #: its PyTorch BiLSTM), the embedding width, whether the bigram/softword component runs,
+    #: the CNN's window, the rows of the bigram (``NORM``) table, the NER model's hidden width,
     #: and the steps between dev evaluations (each a curve point).
     model_defaults: ClassVar[Mapping[str, Any]] = {"encoder": "cnn", "width": 128, "window": 2, "features": True,
-                                                   "eval_frequency": 2000}
+                                                   "norm_rows": 20000, "hidden": 64, "eval_frequency": 2000}
 
     def _check(self) -> None:
         require_module("spacy", REQUIRES)
