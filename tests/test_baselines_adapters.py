@@ -140,7 +140,7 @@ def test_spacy_loads_a_pipeline_directory(spacy_pipeline: Path, gold: Document) 
 
 def test_spacy_tag_writes_documents_format(spacy_pipeline: Path, tmp_path: Path, gold: Document) -> None:
     out = tmp_path / "pred.jsonl"
-    assert main(["tag", f"spacy:{spacy_pipeline}", str(out)]) == 0
+    assert main(["tag", f"spacy:{spacy_pipeline}", str(out), "--counterfactual", "0"]) == 0
     mentions = json.loads(out.read_text(encoding="utf-8"))["mentions"]
     assert {(m["text"], m["label"]) for m in mentions} == set(PATTERNS)
     assert main(["evaluate", str(out), "--view", "coarse", "--samples", "20"]) == 0

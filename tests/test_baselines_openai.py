@@ -330,4 +330,4 @@ def test_a_partly_failed_run_writes_its_predictions_and_prints_the_diagnostics(t
     with StubServer(routes) as stub:
         assert main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url]) == 0
     err = capsys.readouterr().err
-    assert out.is_file() and "openai-stub-model diagnostics: " in err and " failed" in err
+    assert out.is_file() and "openai-stub-model diagnostics on " in err and " failed" in err

@@ -21,12 +21,19 @@ def loaded(root, tmp_path_factory):
 
 
 @pytest.mark.parametrize("config, rows", [("ner", 64), ("nested", 64), ("documents", 1), ("relations", 86)])
-def test_configs_have_one_test_split_with_declared_features(loaded, config, rows):
+def test_configs_have_the_article_and_its_copies_with_declared_features(loaded, config, rows):
     dataset = loaded[config]
     assert isinstance(dataset, datasets.DatasetDict)
-    assert list(dataset) == ["test"]
+    assert list(dataset) == ["test", "counterfactual"]
     assert dataset["test"].num_rows == rows
-    assert dataset["test"].features == FEATURES[config]
+    assert dataset["counterfactual"].num_rows == 20 * rows  # every copy keeps every sentence and relation
+    assert dataset["test"].features == dataset["counterfactual"].features == FEATURES[config]
+
+
+def test_the_copies_are_one_document_each(loaded, gold: Document):
+    documents = loaded["documents"]["counterfactual"]
+    assert documents["id"] == [f"{gold.id}-cf{n:02d}" for n in range(1, 21)]
+    assert {row["doc_id"] for row in loaded["ner"]["counterfactual"]} == set(documents["id"])
 
 
 def test_default_config_is_ner(root, tmp_path):

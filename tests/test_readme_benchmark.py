@@ -62,7 +62,7 @@ def test_a_readme_command_runs(line: str, artefacts: dict[str, Path], stub: Stub
         arguments += ["--start-empty", "--samples", "20"]
     assert main(arguments) == 0
     if arguments[0] == "tag":
-        assert json.loads(Path("pred.jsonl").read_text(encoding="utf-8"))["mentions"]
+        assert json.loads(Path("pred.jsonl").read_text(encoding="utf-8").splitlines()[0])["mentions"]
         return
     (record,) = [r for name, r in read_records(tmp_path / "my-board").items() if r["kind"] == "ner"]
     if any(kind in line for kind in ("hf:", "spacy:", "openai:")):

@@ -56,7 +56,7 @@ def test_the_adapter_example_joins_a_board_and_tags(adapter_module: str, tmp_pat
     assert record["scores"]["coarse"]["correct"] > 0
     predictions = tmp_path / "pred.jsonl"
     assert main(["tag", adapter_module, str(predictions)]) == 0
-    mentions = json.loads(predictions.read_text(encoding="utf-8"))["mentions"]
+    mentions = json.loads(predictions.read_text(encoding="utf-8").splitlines()[0])["mentions"]
     assert {m["text"] for m in mentions} <= {"上海", "北京"} and len(mentions) == record["scores"]["coarse"]["predicted"]
 
 

@@ -62,3 +62,15 @@ def positive_seconds(value: str) -> float:
     if seconds is None or not 0 < seconds <= MAX_SECONDS:  # False for nan
         raise argparse.ArgumentTypeError(f"expected seconds above 0 and at most {MAX_SECONDS:,.0f}, found {value[:20]!r}")
     return seconds
+
+
+def copies_argument(value: str) -> int:
+    """argparse type of ``--counterfactual``: how many of the article's counterfactual copies,
+    from 0 to all of them.
+
+    >>> copies_argument("20")
+    20
+    """
+    from zhnerbench.gold.counterfactual import VARIANTS
+
+    return bounded_int(value, 0, VARIANTS)

@@ -15,9 +15,10 @@ from typing import Any
 
 from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
 from zhnerbench.gold.annotation_files import load_article_gold
+from zhnerbench.gold.counterfactual import article_copies, counterfactual_documents, read_surrogates
 from zhnerbench.card import CardSources, render_generated_files
 from zhnerbench.gold.article import render_corpus_files
-from zhnerbench.dataset import CONFIGS, config_rows, render_jsonl
+from zhnerbench.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, holds, recover, write_all
 from zhnerbench.inputs import read_project_file
@@ -39,9 +40,11 @@ def read_text(root: Path, path: str) -> str:
 def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
     """What the card is generated from; ``board`` replaces the board of the committed records
     (the leaderboard passes the board it is about to write)."""
+    copies = counterfactual_documents(document, read_surrogates(root))  # from this document (the seed's text)
     return CardSources(
         document=document,
         rows={config: config_rows(config, document) for config in CONFIGS},
+        counterfactual_rows={config: config_rows(config, *copies) for config in CONFIGS},
         agreement=agreement_markdown(root, document),
         inner_agreement=inner_agreement_markdown(root, document),
         evidence_agreement=evidence_agreement_markdown(root, document),
@@ -54,7 +57,7 @@ def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None
 def committed_board(root: Path, document: Document) -> dict[str, Any]:
     """The board of the committed records, refusing any whose scores were edited."""
     records = read_records(root / RESULTS_DIR)
-    refuse_edited_scores(records, root / RESULTS_DIR, document)
+    refuse_edited_scores(records, root / RESULTS_DIR, document, article_copies(root))
     return assemble_board(records, document)
 
 
@@ -76,6 +79,7 @@ def generated_files(root: Path) -> dict[str, bytes]:
     sources = card_sources(root, document)
     for config in CONFIGS:
         files[data_file(config)] = render_jsonl(sources.rows[config]).encode("utf-8")
+        files[data_file(config, COUNTERFACTUAL_SPLIT)] = render_jsonl(sources.counterfactual_rows[config]).encode("utf-8")
     files.update({f"{RESULTS_DIR}/{name}": content for name, content in render_board(sources.board).items()})
     files.update(card_files(root, sources))
     return files
@@ -83,7 +87,8 @@ def generated_files(root: Path) -> dict[str, bytes]:
 
 def results_problems(root: Path) -> list[str]:
     """Why the committed records cannot be trusted as they are (see :func:`record_problems`)."""
-    return record_problems(read_records(root / RESULTS_DIR), root / RESULTS_DIR, load_article_gold(root))
+    return record_problems(read_records(root / RESULTS_DIR), root / RESULTS_DIR, load_article_gold(root),
+                           article_copies(root))
 
 
 def stale_files(root: Path, files: Mapping[str, bytes]) -> list[str]:

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from zhnerbench.dataset import CONFIGS, DEFAULT_CONFIG, FEATURES, SPLIT
+from zhnerbench.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, DEFAULT_CONFIG, FEATURES, SPLIT, SPLITS
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.leaderboard.render import convention_change_table, leaderboard_markdown, relation_change_table
 from zhnerbench.model import Document
@@ -41,6 +41,8 @@ class CardSources:
 
     document: Document
     rows: ConfigRows
+    #: The rows of the counterfactual split (the copies of :mod:`zhnerbench.gold.counterfactual`).
+    counterfactual_rows: ConfigRows
     agreement: str
     inner_agreement: str
     evidence_agreement: str
@@ -49,12 +51,13 @@ class CardSources:
     history_1_1: Mapping[str, Any]
 
 
-def front_matter(rows: ConfigRows) -> str:
+def front_matter(rows: ConfigRows, counterfactual_rows: ConfigRows) -> str:
     """The README's YAML header: licence, languages, tasks, configs, typed features, evaluation index."""
     infos = []
     for config in CONFIGS:
         splits = SplitDict()
         splits.add(SplitInfo(name=SPLIT, num_examples=len(rows[config])))
+        splits.add(SplitInfo(name=COUNTERFACTUAL_SPLIT, num_examples=len(counterfactual_rows[config])))
         info = DatasetInfo(features=FEATURES[config], splits=splits)._to_yaml_dict()
         infos.append({"config_name": config, **info})
     header = {
@@ -69,7 +72,8 @@ def front_matter(rows: ConfigRows) -> str:
         "size_categories": ["n<1K"],
         "tags": ["relation-extraction", "nested-ner", "ontonotes", "chinese", "news", "document-level"],
         "configs": [
-            {"config_name": c, "data_files": [{"split": SPLIT, "path": data_file(c)}], **({"default": True} if c == DEFAULT_CONFIG else {})}
+            {"config_name": c, "data_files": [{"split": split, "path": data_file(c, split)} for split in SPLITS],
+             **({"default": True} if c == DEFAULT_CONFIG else {})}
             for c in CONFIGS
         ],
         "train-eval-index": [
@@ -271,7 +275,7 @@ def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> di
     readme = texts[README_FILE]
     if not _FRONT_MATTER.match(readme):
         raise GoldDataError([Problem(README_FILE, 1, "must start with a YAML front matter block (---)")])
-    readme = _FRONT_MATTER.sub(lambda _: front_matter(sources.rows), readme, count=1)
+    readme = _FRONT_MATTER.sub(lambda _: front_matter(sources.rows, sources.counterfactual_rows), readme, count=1)
     for name, content in readme_blocks(sources).items():
         readme = replace_block(readme, name, content)
     # Last: the contents list the headings of everything above, generated blocks included.

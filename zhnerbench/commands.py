@@ -9,8 +9,10 @@ from zhnerbench.paths import repository_root
 
 
 def run_validate(args: argparse.Namespace) -> int:
+    from zhnerbench.errors import GoldDataError, Problem
     from zhnerbench.gold.annotation_files import read_gold
-    from zhnerbench.errors import Problem
+    from zhnerbench.gold.counterfactual import counterfactual_documents, read_surrogates
+    from zhnerbench.model import Document
     from zhnerbench.inputs import read_project_file
     from zhnerbench.paths import ARTICLE_FILE, SEED_FILE
 
@@ -18,6 +20,12 @@ def run_validate(args: argparse.Namespace) -> int:
     document, problems = read_gold(root)
     if (root / SEED_FILE).exists() and (root / ARTICLE_FILE).exists() and read_project_file(root / SEED_FILE, SEED_FILE) != read_project_file(root / ARTICLE_FILE, ARTICLE_FILE):
         problems.append(Problem(ARTICLE_FILE, None, f"differs from {SEED_FILE}; run `zhnerbench build`"))
+    copies: tuple[Document, ...] = ()
+    if not problems:  # the copies are derived from a gold that passes
+        try:
+            copies = counterfactual_documents(document, read_surrogates(root))
+        except GoldDataError as error:
+            problems.extend(error.problems)
     for problem in problems:
         print(problem)
     if problems:
@@ -25,7 +33,8 @@ def run_validate(args: argparse.Namespace) -> int:
         return 1
     print(
         f"ok: {len(document.mentions)} mentions, {len(document.inner_mentions)} inner mentions, "
-        f"{len(document.entities)} entities, {len(document.relations)} relations over {len(document.sentences)} sentences"
+        f"{len(document.entities)} entities, {len(document.relations)} relations over {len(document.sentences)} sentences; "
+        f"{len(copies)} counterfactual copies pass the same checks"
     )
     return 0
 

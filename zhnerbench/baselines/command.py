@@ -13,9 +13,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.argtypes import positive_int, positive_seconds
+from zhnerbench.argtypes import copies_argument, positive_int, positive_seconds
 
 from zhnerbench.files import check_output, write_atomically
+from zhnerbench.gold.counterfactual import VARIANTS
 
 STDOUT = "-"
 
@@ -50,9 +51,10 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from zhnerbench.baselines.base import diagnostics_summary, load_tagger, predict_document
+    from zhnerbench.baselines.base import diagnostics_summary, load_tagger, predict_document, predict_documents
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
+    from zhnerbench.gold.counterfactual import article_copies
     from zhnerbench.formats.predictions import documents_jsonl
     from zhnerbench.paths import gold_root
 
@@ -60,10 +62,17 @@ def run_tag(args: argparse.Namespace) -> int:
     if out is not None:
         check_output(out, gold_root(), [args.gold] if args.gold is not None else [], command="tag")
     gold = load_gold(args.gold)
+    if args.gold is None and args.counterfactual:
+        # The article's counterfactual copies: `evaluate` and the board score them beside it.
+        gold = (*gold, *article_copies(gold_root())[:args.counterfactual])
     tagger = create_system(args.system, **system_options(args))
     load_tagger(tagger)
     started = time.perf_counter()
-    spans = {document.id: predict_document(tagger, document, args.timeout) for document in gold}
+    spans = {gold[0].id: predict_document(tagger, gold[0], args.timeout)}
+    # An adapter's diagnostics are those of its last call: the article's (or the first document's).
+    diagnostics = getattr(tagger, "diagnostics", None)
+    diagnostics = dict(diagnostics) if isinstance(diagnostics, dict) else None
+    spans.update(zip([d.id for d in gold[1:]], predict_documents(tagger, gold[1:], args.timeout), strict=True))
     seconds = time.perf_counter() - started
     characters = sum(len(document.text) for document in gold)
     text = documents_jsonl(gold, spans, with_relations=False)
@@ -74,10 +83,9 @@ def run_tag(args: argparse.Namespace) -> int:
     found = sum(len(s) for s in spans.values())
     print(f"{tagger.name} {tagger.version}: {found} mentions in {len(gold)} document(s), "
           f"{characters / seconds if seconds else 0:,.0f} chars/s" + (f"; wrote {out}" if out else ""), file=sys.stderr)
-    diagnostics = getattr(tagger, "diagnostics", None)
-    if isinstance(diagnostics, dict) and diagnostics:
+    if diagnostics:
         # What the system could not use (failed requests, strings not in the text...), never silent.
-        print(f"{tagger.name} diagnostics: {diagnostics_summary(diagnostics)}", file=sys.stderr)
+        print(f"{tagger.name} diagnostics on {gold[0].id}: {diagnostics_summary(diagnostics)}", file=sys.stderr)
     return 0
 
 
@@ -92,6 +100,10 @@ def add_tag_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
     parser.add_argument("out", metavar="OUT", help="the prediction file to write, or - for standard output")
     parser.add_argument("--gold", type=Path, metavar="PATH",
                         help="tag the texts of this corpus (documents JSONL or dataset directory) instead of the article")
+    parser.add_argument("--counterfactual", type=copies_argument, default=VARIANTS, metavar="N",
+                        help=f"also tag the first N counterfactual copies of the article (default: all {VARIANTS}; "
+                             "0 skips them, e.g. to bound the cost of a paid API): `evaluate` and the board report "
+                             "the system's F1 on them beside the article's")
     add_system_options(parser)
     parser.set_defaults(func=run_tag)
 

@@ -170,6 +170,7 @@ class HanlpMsraElectraTagger(_HanlpPretrainedTagger):
     native_labels: tuple[str, ...] = tuple(HANLP_MSRA_LABEL_MAP)
     label_map: Mapping[str, str] = HANLP_MSRA_LABEL_MAP
     views: tuple[str, ...] = ("coarse",)
+    tags_lines_independently = True  # pieces of lines (spans_from_pieces)
 
     def _identifier(self) -> str:
         import hanlp.pretrained.ner

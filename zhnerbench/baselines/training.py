@@ -297,6 +297,9 @@ class MsraTrainedTagger(ModelTagger):
     native_labels: tuple[str, ...] = ("PER", "LOC", "ORG")
     label_map: Mapping[str, str] = MSRA_LABEL_MAP
     views: tuple[str, ...] = ("coarse",)
+    #: The model tags the pieces of each line apart (:func:`spans_from_pieces`), so documents
+    #: can be tagged in one batch (:func:`~zhnerbench.baselines.base.predict_documents`).
+    tags_lines_independently: ClassVar[bool] = True
     model_defaults: ClassVar[Mapping[str, Any]] = {}
     #: The training code's version, one of the model's settings: bump it when training changes,
     #: so that a model trained the old way is neither reused from the cache nor taken as shipped.

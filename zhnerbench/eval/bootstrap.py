@@ -253,8 +253,16 @@ def paired_bootstrap(
     >>> paired_bootstrap(bad, good, samples=200).p_value
     1.0
     """
+    first, second = paired_f1_samples(a, b, samples, seed)
+    not_better = first <= second
+    return PairedTest(micro_f1(a), micro_f1(b), float(not_better.mean()), samples, seed)
+
+
+def paired_f1_samples(a: SentenceCounts, b: SentenceCounts, samples: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """The micro F1 of ``a`` and of ``b`` in each bootstrap sample, both drawn with the same
+    sentences (row ``i`` of ``a`` and of ``b`` are the same sentence)."""
     if a.correct.shape[0] != b.correct.shape[0]:
-        raise ValueError("both systems must be scored on the same sentences")
+        raise ValueError("both sides must be scored on the same sentences")
     weights = _compact_weights(a.correct.shape[0], samples, seed)
 
     columns = [array.sum(axis=1) for counts in (a, b) for array in (counts.correct, counts.predicted, counts.gold)]
@@ -265,5 +273,22 @@ def paired_bootstrap(
         f1 = _ratios(totals[:, first], totals[:, first + 1], totals[:, first + 2])["f1"]
         return np.asarray(np.nan_to_num(f1, nan=0.0), dtype=float)
 
-    not_better = sampled_f1(0) <= sampled_f1(3)
-    return PairedTest(micro_f1(a), micro_f1(b), float(not_better.mean()), samples, seed)
+    return sampled_f1(0), sampled_f1(3)
+
+
+def difference_interval(a: SentenceCounts, b: SentenceCounts, resampling: Resampling = Resampling()) -> Interval:
+    """The percentile interval of micro F1(a) - micro F1(b) under a paired bootstrap over
+    sentences: each draw takes a sentence on both sides at once (for the counterfactual
+    copies, ``b`` holds each sentence's counts summed over its copies).
+
+    >>> gold = {(i, "PER", 0, 1) for i in range(30)}
+    >>> good = sentence_counts(gold, gold, 30, ["PER"])
+    >>> half = sentence_counts(gold, set(sorted(gold)[:15]), 30, ["PER"])
+    >>> interval = difference_interval(good, half, Resampling(200))
+    >>> 0 < interval.low < 1 / 3 < interval.high <= 0.5
+    True
+    """
+    first, second = paired_f1_samples(a, b, resampling.samples, resampling.seed)
+    tail = 100 * (1 - resampling.confidence) / 2
+    low, high = np.percentile(first - second, [tail, 100 - tail])
+    return Interval(float(low), float(high))

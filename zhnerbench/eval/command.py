@@ -125,7 +125,10 @@ def _write(path: Path, text: str) -> None:
 def run_evaluate(args: argparse.Namespace) -> int:
     """Run ``zhnerbench evaluate`` with parsed arguments (prints the report); returns the exit status."""
     from zhnerbench.gold import load_gold
+    from zhnerbench.eval.bootstrap import Resampling
+    from zhnerbench.eval.counterfactual import counterfactual_json, counterfactual_report, counterfactual_scores
     from zhnerbench.eval.evaluation import compare_evaluations, evaluate, evaluation_to_json
+    from zhnerbench.gold.counterfactual import article_copies
     from zhnerbench.eval.readers import read_predictions
     from zhnerbench.eval.report import format_report
     from zhnerbench.paths import gold_root
@@ -147,15 +150,19 @@ def run_evaluate(args: argparse.Namespace) -> int:
         require_displacy()  # fail before scoring, not after
 
     gold = load_gold(args.gold)
+    # The article's counterfactual copies: a file of the documents format may cover them too.
+    copies = article_copies(root) if args.gold is None else ()
     views = requested_views(args.view, args.view_file, gold)
     labels = prediction_labels(gold, views or ())
     file_format = None if args.format == "auto" else args.format
 
     def scored(path: str) -> Any:
-        predictions = read_predictions(path, gold, file_format, args.lenient, args.scheme, labels=labels)
+        predictions = read_predictions(path, gold, file_format, args.lenient, args.scheme, labels=labels,
+                                       optional=copies)
         return evaluate(gold, predictions, views, args.samples, args.seed)
 
     evaluation = scored(args.predictions)
+    counterfactual = counterfactual_scores(evaluation, copies, Resampling(args.samples, args.seed))
     comparisons = None
     if args.compare is not None:
         other = scored(args.compare)
@@ -163,7 +170,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not comparisons:
             raise ZhNerBenchError(f"{args.predictions} and {args.compare} share no view to compare in")
     compared = str(args.compare) if args.compare is not None else None
-    print(format_report(evaluation, args.max_errors, comparisons, compared), end="")
+    print(format_report(evaluation, args.max_errors, comparisons, compared) + counterfactual_report(counterfactual),
+          end="")
     page = None
     if args.html is not None:
         from zhnerbench.eval.html_page import render_html
@@ -171,6 +179,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         page = render_html(evaluation)
     if args.json is not None:
         data = evaluation_to_json(evaluation, comparisons, compared)
+        if counterfactual:
+            data["counterfactual"] = {view: counterfactual_json(score) for view, score in counterfactual.items()}
         _write(args.json, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if page is not None:
         _write(args.html, page)

@@ -183,9 +183,14 @@ def read_predictions(
     scheme: str = "IOB2",
     shown_as: str | None = None,
     labels: frozenset[str] | None = None,
+    optional: Sequence[Document] | None = None,
 ) -> Predictions:
     """Read and check a prediction file (a path, or ``-`` for standard input) against the gold
     documents; the format is detected when ``None``.
+
+    ``optional`` are documents a file of the ``documents`` format may also cover, or not;
+    ``None``: the counterfactual copies of the article, when ``gold`` is the article (see
+    :func:`article_copies_named`). The other formats cover ``gold`` only.
 
     ``shown_as`` is how errors name the file (default: the path as given);
     ``labels`` are the labels a prediction may use (default: those of the gold's default
@@ -214,6 +219,8 @@ def read_predictions(
     text = decode_prediction_file(data, shown)
     allowed = labels if labels is not None else prediction_labels(gold)
     chosen = format or detect_format(text)
+    if chosen == "documents":
+        return parse_documents(text, shown, gold, allowed, optional)
     return PARSERS[chosen](text, shown, gold, lenient, chosen_scheme, allowed)
 
 
@@ -264,9 +271,11 @@ def _jsonl_objects(text: str, shown: str) -> Iterator[tuple[int, dict[str, Any]]
 
 
 def _records(
-    text: str, shown: str, known: Collection[str], kind: str, id_form: str, known_hint: str, missing_hint: str
+    text: str, shown: str, known: Collection[str], kind: str, id_form: str, known_hint: str, missing_hint: str,
+    required: Collection[str] | None = None,
 ) -> Iterator[tuple[int, str, dict[str, Any]]]:
-    """The JSON lines of a file keyed by ``id``: each id known, once; every known id present at the end."""
+    """The JSON lines of a file keyed by ``id``: each id known, once; every ``required`` id
+    (default: every known one) present at the end."""
     seen: dict[str, int] = {}
     for number, value in _jsonl_objects(text, shown):
         identifier = value.get("id")
@@ -278,7 +287,7 @@ def _records(
             raise PredictionFormatError(shown, number, f"duplicate {kind} id {identifier!r} (already on line {seen[identifier]})")
         seen[identifier] = number
         yield number, identifier, value
-    missing = [identifier for identifier in known if identifier not in seen]
+    missing = [identifier for identifier in (known if required is None else required) if identifier not in seen]
     if missing:
         more = f" and {len(missing) - 1} more" if len(missing) > 1 else ""
         raise PredictionFormatError(shown, None, f"no line for {kind} {missing[0]}{more} ({missing_hint})")
@@ -385,8 +394,23 @@ def _document_relations(value: dict[str, Any], document: Document) -> tuple[Pred
     return tuple(result)
 
 
-def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: frozenset[str] | None = None) -> Predictions:
-    """Read the per-document JSON Lines format (see the module doc); ``shown`` names the file in errors.
+def article_copies_named(text: str, gold: Sequence[Document]) -> tuple[Document, ...]:
+    """The counterfactual copies of the article when ``gold`` holds the article and ``text``
+    names one of them (an installed package's or a checkout's copies); otherwise none."""
+    from zhnerbench.gold.article import DOCUMENT_ID
+    from zhnerbench.gold.counterfactual import VARIANT_SUFFIX, article_copies
+    from zhnerbench.paths import gold_root
+
+    if not any(document.id == DOCUMENT_ID for document in gold) or f'"{DOCUMENT_ID}{VARIANT_SUFFIX}' not in text:
+        return ()
+    return article_copies(gold_root())
+
+
+def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: frozenset[str] | None = None,
+                    optional: Sequence[Document] | None = None) -> Predictions:
+    """Read the per-document JSON Lines format (see the module doc); ``shown`` names the file in
+    errors. Every ``gold`` document needs a line; an ``optional`` one may have one (``None``:
+    the article's counterfactual copies, when ``gold`` is the article).
 
     >>> from zhnerbench.gold.article import document_from_text
     >>> doc = document_from_text("标题 2022年07月22日\\n张为出席。")
@@ -395,7 +419,9 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     ...
     zhnerbench.errors.PredictionFormatError: p:1: document 000_e491b11e84c79d89: mentions[0]: reversed offsets, start 17 > end 15 (offsets are [start, end))
     """
-    documents = {document.id: document for document in gold}
+    if optional is None:
+        optional = article_copies_named(text, gold)
+    documents = {document.id: document for document in (*gold, *optional)}
     allowed = labels if labels is not None else prediction_labels(gold)
     spans: dict[str, tuple[Span, ...]] = {}
     relations: dict[str, tuple[PredictedRelation, ...]] = {}
@@ -403,7 +429,7 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     has_relations = False
     gold_ids = f"gold documents: {', '.join(list(documents)[:5])}{', …' if len(documents) > 5 else ''}"
     for number, identifier, value in _records(text, shown, documents, "document", "the document id (a string)",
-                                              gold_ids, "every gold document needs one"):
+                                              gold_ids, "every gold document needs one", [d.id for d in gold]):
         if "mentions" not in value:
             raise PredictionFormatError(shown, number, f"document {identifier}: no 'mentions' (give [] for none)")
         if "text" in value and value["text"] != documents[identifier].text:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.records import Record, gold_fingerprint
+from zhnerbench.leaderboard.records import Record, copies_fingerprint, gold_fingerprint
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS
 
@@ -49,6 +49,7 @@ def system_entry(record: Record) -> dict[str, Any]:
         "views": record.get("views", []),
         "scores": record.get("scores", {}),
         "legacy_scores": record.get("legacy_scores", {}),
+        "counterfactual": record.get("counterfactual", {}),
         "training": training_entry(record.get("training"), published),
         "meta": record.get("meta", {}),
         "diagnostics": record.get("diagnostics", {}),
@@ -104,7 +105,8 @@ def render_board(board: Mapping[str, Any]) -> dict[str, bytes]:
     }
 
 
-def record_problems(records: Mapping[str, Record], results: Path, gold: Document) -> list[str]:
+def record_problems(records: Mapping[str, Record], results: Path, gold: Document,
+                    copies: Sequence[Document]) -> list[str]:
     """What makes the records an untrustworthy board: scored against another gold, or
     prediction files missing or changed since they were scored, or scores that are not those of
     their prediction file (:func:`edited_scores`)."""
@@ -115,6 +117,9 @@ def record_problems(records: Mapping[str, Record], results: Path, gold: Document
         if scored is not None and scored != current:
             problems.append(f"record {name}: scored against another version of the gold; "
                             "run `zhnerbench leaderboard --rescore`")
+        elif not _same_copies(record, copies):
+            problems.append(f"record {name}: scored on other counterfactual copies than the current ones "
+                            "(the surrogate lists changed); run `zhnerbench leaderboard --rescore`")
         for path, digest in record.get("files", {}).items():
             try:
                 content = read_input_bytes(results / path).decode("utf-8", "replace")
@@ -124,19 +129,27 @@ def record_problems(records: Mapping[str, Record], results: Path, gold: Document
                 continue
             if tagged_sha256(content) != digest:
                 problems.append(f"record {name}: its prediction file {path} changed after it was scored")
-    return problems + edited_scores(records, results, gold)
+    return problems + edited_scores(records, results, gold, copies)
 
 
-def refuse_edited_scores(records: Mapping[str, Record], results: Path, gold: Document) -> None:
+def _same_copies(record: Record, copies: Sequence[Document]) -> bool:
+    """Whether a record scored on counterfactual copies was scored on these."""
+    scored = record.get("scoring", {}).get("counterfactual_gold")
+    return scored is None or scored == copies_fingerprint(copies)
+
+
+def refuse_edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
+                         copies: Sequence[Document]) -> None:
     """Raise the first of :func:`edited_scores` (with how many there are): such a record is
     never published."""
-    problems = edited_scores(records, results, gold)
+    problems = edited_scores(records, results, gold, copies)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
         raise ZhNerBenchError(f"{results}: {problems[0]}{more}")
 
 
-def edited_scores(records: Mapping[str, Record], results: Path, gold: Document) -> list[str]:
+def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
+                  copies: Sequence[Document]) -> list[str]:
     """The records whose scores are not those of their own (intact) prediction file, scored
     against the gold they name: a hand edit that recomputed the record's digest."""
     from zhnerbench.leaderboard.records import predictions_name
@@ -145,7 +158,7 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document) 
     problems = []
     for name, record in sorted(records.items()):
         if (record.get("kind") != "ner" or record.get("status") != "ran"
-                or record.get("scoring", {}).get("gold") != gold_fingerprint(gold)):
+                or record.get("scoring", {}).get("gold") != gold_fingerprint(gold) or not _same_copies(record, copies)):
             continue
         path = predictions_name(name)
         try:
@@ -153,7 +166,7 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document) 
         except (InputError, UnicodeDecodeError):
             continue  # reported by record_problems
         if tagged_sha256(content) == record.get("files", {}).get(path):
-            problem = scores_problem(record, content, gold)
+            problem = scores_problem(record, content, gold, copies)
             if problem is not None:
                 problems.append(f"record {name}: {problem}")
     return problems

@@ -21,10 +21,10 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import zhnerbench
-from zhnerbench.argtypes import non_negative_int, samples_argument
+from zhnerbench.argtypes import copies_argument, non_negative_int, positive_int, samples_argument
 from zhnerbench.baselines.command import add_system_options, system_options
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
@@ -41,8 +41,12 @@ from zhnerbench.leaderboard.records import (
     record_name,
     render_record,
 )
+from zhnerbench.gold.counterfactual import VARIANTS
 from zhnerbench.model import Document
 from zhnerbench.paths import RESULTS_DIR
+
+if TYPE_CHECKING:
+    from zhnerbench.baselines.base import Tagger
 
 #: This run's timings (not tracked by git: they change on every run).
 LAST_RUN = "last-run.json"
@@ -163,15 +167,18 @@ def taken_name_problem(spec: str, name: str, existing: Mapping[str, Record]) -> 
 
 
 def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
-              resampling: Resampling, existing: Mapping[str, Record] | None = None, replace: bool = False) -> list[Outcome]:
-    """Load, run and score each system; one at a time, so one model is in memory at a time."""
+              resampling: Resampling, existing: Mapping[str, Record] | None = None, replace: bool = False,
+              copies: Sequence[Document] = (), tagged_copies: int = 0, jobs: int = 1) -> list[Outcome]:
+    """Load, run and score each system (on the article and its first ``tagged_copies``
+    counterfactual copies), ``jobs`` systems at a time (threads: the models' own code runs
+    outside Python's lock, in C, C++ or PyTorch), each model freed once its system is done."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from tqdm import tqdm
 
     from zhnerbench.baselines.registry import TRAINED
     from zhnerbench.baselines.specs import create_system
-    from zhnerbench.leaderboard.run import run_system
 
-    outcomes = []
     taggers = [create_system(spec, **options) for spec in specs]  # every spec is checked before anything runs
     names = [tagger.name for tagger in taggers]
     repeated = sorted({name for name in names if names.count(name) > 1})
@@ -181,20 +188,45 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
         problem = None if replace else taken_name_problem(spec, name, existing or {})
         if problem is not None:
             raise ZhNerBenchError(problem)
-    progress = tqdm(list(zip(specs, taggers)), desc="systems", unit="system", file=sys.stderr, dynamic_ncols=True)
-    for spec, tagger in progress:
-        doing = "loading (trains on MSRA where no shipped or cached model fits)" if spec in TRAINED else "loading and tagging"
-        progress.set_postfix_str(f"{tagger.name}: {doing}")
-        record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"))
-        # Freeing a model is the system's own cost too (spaCy's or THULAC's take ~0.5 s).
-        started = time.perf_counter()
-        del tagger
-        gc.collect()
-        timing = {**record.get("published", {}), "unload_seconds": round(time.perf_counter() - started, 3),
-                  "status": record["status"]}
-        outcomes.append(Outcome(record, files, timing))
-    progress.close()
-    return outcomes
+    progress = tqdm(total=len(specs), desc="systems", unit="system", file=sys.stderr, dynamic_ncols=True)
+    # Each slot holds its tagger until the system is done: then the model can be freed.
+    pending: list[Tagger | None] = list(taggers)
+    del taggers
+
+    def run_one(index: int) -> Outcome:
+        doing = "loading (trains on MSRA where no shipped or cached model fits)" if specs[index] in TRAINED \
+            else "loading and tagging"
+        progress.set_postfix_str(f"{names[index]}: {doing}")
+        outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs)
+        progress.update()
+        return outcome
+
+    try:
+        if jobs <= 1 or len(specs) <= 1:
+            return [run_one(index) for index in range(len(specs))]
+        with ThreadPoolExecutor(max_workers=min(jobs, len(specs)), thread_name_prefix="system") as pool:
+            return list(pool.map(run_one, range(len(specs))))
+    finally:
+        progress.close()
+
+
+def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: Mapping[str, Any], gold: Document,
+                  resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int) -> Outcome:
+    """Run one system and free its model (freeing is the system's own cost too: spaCy's or
+    THULAC's take ~0.5 s)."""
+    from zhnerbench.leaderboard.run import run_system
+
+    tagger = pending[index]
+    assert tagger is not None
+    record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"),
+                               copies, tagged_copies)
+    started = time.perf_counter()
+    pending[index] = None
+    del tagger
+    gc.collect()
+    timing = {**record.get("published", {}), "unload_seconds": round(time.perf_counter() - started, 3),
+              "status": record["status"], "jobs": jobs}
+    return Outcome(record, files, timing)
 
 
 def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
@@ -216,7 +248,7 @@ def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Document,
-                      resampling: Resampling) -> list[Outcome]:
+                      resampling: Resampling, copies: Sequence[Document] = ()) -> list[Outcome]:
     """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then scored."""
     from zhnerbench.baselines.specs import name_problem
     from zhnerbench.eval.readers import read_predictions
@@ -227,8 +259,8 @@ def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Do
         problem = name_problem(name)
         if problem is not None:
             raise ZhNerBenchError(f"--add {name[:80]}=...: the name {problem}")
-        predictions = read_predictions(path, [gold])
-        record, files = submitted_record(name, predictions, meta, gold, resampling)
+        predictions = read_predictions(path, [gold], optional=copies)
+        record, files = submitted_record(name, predictions, meta, gold, resampling, copies)
         outcomes.append(Outcome(record, files, {"status": "submitted"}))
     return outcomes
 
@@ -310,7 +342,7 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
 
 
 def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
-                resampling: Resampling) -> list[Outcome]:
+                resampling: Resampling, copies: Sequence[Document]) -> list[Outcome]:
     """Every scored record scored again from its stored prediction file (the systems do not run)."""
     from zhnerbench.leaderboard.records import predictions_name
     from zhnerbench.leaderboard.run import rescored_record
@@ -328,7 +360,7 @@ def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
             # Rescoring another file than the one the system produced would publish its score.
             raise ZhNerBenchError(f"record {name}: its predictions {path} are not the file it was scored on "
                                   "(their digest differs); restore them (`git checkout`) or run the system again")
-        new, files = rescored_record(record, text, gold, resampling)
+        new, files = rescored_record(record, text, gold, resampling, copies)
         outcomes.append(Outcome(new, files, {"status": "rescored"}))
     return outcomes
 
@@ -359,6 +391,7 @@ def published_records(target: Target, start_empty: bool) -> tuple[dict[str, Reco
 def run_leaderboard(args: argparse.Namespace) -> int:
     _require_plotting()
     from zhnerbench.gold.annotation_files import load_article_gold
+    from zhnerbench.gold.counterfactual import article_copies
     from zhnerbench.baselines.specs import default_systems
     from zhnerbench.leaderboard.render import leaderboard_markdown
     from zhnerbench.paths import gold_root
@@ -374,12 +407,14 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     specs = split_specs(args.systems)
     if not specs and not adds and not args.remove and not args.rescore:
         specs = list(default_systems())
-    gold = load_article_gold(target.root if target.root is not None else gold_root())
+    gold_dir = target.root if target.root is not None else gold_root()
+    gold = load_article_gold(gold_dir)
+    copies = article_copies(gold_dir)
     resampling = Resampling(args.samples, args.seed)
     options = {**system_options(args), "retrain": args.retrain}
     created = not target.base.exists()
     try:
-        changes, records, notes = _update_board(args, target, specs, adds, meta, gold, resampling, options)
+        changes, records, notes = _update_board(args, target, specs, adds, meta, gold, copies, resampling, options)
     except BaseException:
         if created:  # a new --output folder that a failed run would leave holding only its lock
             _remove_if_only_lock(target.base)
@@ -403,7 +438,7 @@ def _remove_if_only_lock(folder: Path) -> None:
 
 
 def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str], adds: Mapping[str, str],
-                  meta: Mapping[str, str], gold: Document, resampling: Resampling,
+                  meta: Mapping[str, str], gold: Document, copies: Sequence[Document], resampling: Resampling,
                   options: Mapping[str, Any]) -> tuple[dict[Path, bytes | None], dict[str, Record], list[str]]:
     """Under the board's lock: run, score and merge, then write every changed file in one transaction."""
     from zhnerbench.leaderboard.run import gold_relations_record
@@ -414,11 +449,12 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
         old = read_records(target.results)
         if not args.rescore:  # --rescore replaces edited scores by those of the predictions
             refuse_edited_scores({name: r for name, r in old.items() if name not in (args.remove or [])},
-                                 target.results, gold)
+                                 target.results, gold, copies)
         seeded, seeded_files = published_records(target, args.start_empty)
-        outcomes = rescore_all(old, target.results, gold, resampling) if args.rescore else []
-        outcomes += score_submissions(adds, meta, gold, resampling)
-        outcomes += run_specs(specs, options, gold, resampling, {**seeded, **old}, args.replace)
+        outcomes = rescore_all(old, target.results, gold, resampling, copies) if args.rescore else []
+        outcomes += score_submissions(adds, meta, gold, resampling, copies)
+        outcomes += run_specs(specs, options, gold, resampling, {**seeded, **old}, args.replace, copies,
+                              args.counterfactual, args.jobs)
         outcomes.append(Outcome(*gold_relations_record(gold), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, args.remove or [], args.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
@@ -435,6 +471,21 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
 
 def _shown(path: Path) -> str:
     return os.path.relpath(path) if path.is_relative_to(Path.cwd()) else str(path)
+
+
+#: The most systems run at a time by default (each holds a model in memory).
+MAX_DEFAULT_JOBS = 4
+
+
+def default_jobs() -> int:
+    """Systems run at a time by default: the cores this process may use, at most
+    :data:`MAX_DEFAULT_JOBS`.
+
+    >>> 1 <= default_jobs() <= MAX_DEFAULT_JOBS
+    True
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, MAX_DEFAULT_JOBS))
 
 
 def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -466,5 +517,11 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES,
                         help=f"bootstrap samples (default {DEFAULT_SAMPLES})")
     parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help=f"bootstrap seed (default {DEFAULT_SEED})")
+    parser.add_argument("--counterfactual", type=copies_argument, default=VARIANTS, metavar="N",
+                        help=f"also run the systems on the first N counterfactual copies of the article (default: all "
+                             f"{VARIANTS}; 0 skips them, e.g. to bound the cost of a paid API)")
+    parser.add_argument("--jobs", type=positive_int, default=default_jobs(), metavar="N",
+                        help=f"run N systems at a time (default {default_jobs()}: this machine's cores, at most "
+                             f"{MAX_DEFAULT_JOBS}); speeds are then measured beside each other: --jobs 1 for clean ones")
     add_system_options(parser)
     parser.set_defaults(func=run_leaderboard)

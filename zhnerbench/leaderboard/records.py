@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Required, TypedDict, cast, get_args
 
@@ -68,13 +68,26 @@ class RelationRow(TypedDict):
     text: RelationModeScore
 
 
+class CounterfactualViewScore(TypedDict):
+    """One view's scores on the counterfactual copies the predictions cover
+    (:mod:`zhnerbench.eval.counterfactual`)."""
+
+    copies: int
+    article_f1: float
+    counterfactual_f1: float
+    delta: float
+    delta_ci: list[float]
+
+
 class Scoring(TypedDict, total=False):
-    """How a record was scored: the scorer's version, the gold's fingerprint, the bootstrap."""
+    """How a record was scored: the scorer's version, the gold's fingerprint, the bootstrap,
+    and the fingerprint of the counterfactual copies it was scored on (when it was)."""
 
     zhnerbench: str
     gold: Required[str]
     bootstrap_samples: int
     seed: int
+    counterfactual_gold: str
 
 
 class Record(TypedDict, total=False):
@@ -96,6 +109,8 @@ class Record(TypedDict, total=False):
     legacy_scores: dict[str, ViewScore]
     relations: list[RelationRow]
     own_relations: dict[str, RelationModeScore] | None
+    #: Per view, the scores on the counterfactual copies (absent: the predictions cover none).
+    counterfactual: dict[str, CounterfactualViewScore]
     diagnostics: dict[str, Any]
     training: dict[str, Any] | None
     scoring: Scoring
@@ -145,6 +160,12 @@ def gold_fingerprint(gold: Document) -> str:
 DIGEST = "digest"
 
 
+def copies_fingerprint(copies: Sequence[Document]) -> str:
+    """:func:`gold_fingerprint` of a sequence of documents (the counterfactual copies a record
+    was scored on)."""
+    return tagged_sha256(json.dumps([gold_fingerprint(copy) for copy in copies]))[:23]
+
+
 def record_digest(record: Mapping[str, Any]) -> str:
     """The digest of everything a record says but its volatile part (and the digest itself): a
     hand edit of a score, a name or a file list no longer matches it.
@@ -190,6 +211,8 @@ _NUMBER = (int, float)
 _Kind = type | tuple[type, ...]
 _SCORE_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "support": int, "predicted": int,
                  "correct": int, "per_label_f1": dict}
+_COUNTERFACTUAL_FIELDS: dict[str, _Kind] = {"copies": int, "article_f1": _NUMBER, "counterfactual_f1": _NUMBER,
+                                            "delta": _NUMBER, "delta_ci": list}
 _RELATION_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "predicted": int}
 
 
@@ -245,6 +268,13 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
         if interval is not None and not (isinstance(interval, list) and len(interval) == 2
                                          and all(isinstance(bound, _NUMBER) for bound in interval)):
             return f"scores[{view!r}] has no valid 'f1_ci'"
+    counterfactual = record.get("counterfactual", {})
+    if not isinstance(counterfactual, dict):
+        return "'counterfactual' is not an object"
+    for view, score in counterfactual.items():
+        problem = _fields_problem(score, _COUNTERFACTUAL_FIELDS, f"counterfactual[{view!r}]")
+        if problem:
+            return problem
     return None
 
 

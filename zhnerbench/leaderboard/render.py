@@ -74,14 +74,15 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
     ...   "scores": {"coarse": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4,
     ...   "predicted": 2, "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
     >>> print(ner_table(board, "coarse"))
-    | system | P | R | F1 | F1 95% CI | text F1 | PER | LOC | ORG | load (s) | chars/s |
-    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 |
+    | system | P | R | F1 | F1 95% CI | text F1 | copies F1 (n) | Δ (95% CI) | PER | LOC | ORG | load (s) | chars/s |
+    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | – | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 |
     """
     labels = board["views"][view]
     wide = len(labels) > WIDE_VIEW
     label_columns = ["per-label F1"] if wide else list(labels)
-    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", *label_columns, "load (s)", "chars/s"]
+    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", "copies F1 (n)", "Δ (95% CI)", *label_columns,
+              "load (s)", "chars/s"]
     rows = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
     ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
     for system in sorted(ran, key=lambda s: -s["scores"][view]["f1"]):
@@ -96,9 +97,23 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
             name += " (submitted)"
         rows.append("| " + " | ".join([
             name, _pct(score["precision"]), _pct(score["recall"]), f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
-            _pct(score.get("text_f1")), *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")),
+            _pct(score.get("text_f1")), *_counterfactual_cells(system.get("counterfactual", {}).get(view)),
+            *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")),
         ]) + " |")
     return "\n".join(rows)
+
+
+def _counterfactual_cells(score: Mapping[str, Any] | None) -> list[str]:
+    """The counterfactual F1 with the number of copies, and Δ with its interval ("–" without copies).
+
+    >>> _counterfactual_cells({"copies": 20, "counterfactual_f1": 0.8, "delta": 0.1, "delta_ci": [0.05, 0.15]})
+    ['80.0 (20)', '+10.0 (+5.0 to +15.0)']
+    """
+    if not score:
+        return ["–", "–"]
+    low, high = score["delta_ci"]
+    return [f"{_pct(score['counterfactual_f1'])} ({score['copies']})",
+            f"{100 * score['delta']:+.1f} ({100 * low:+.1f} to {100 * high:+.1f})"]
 
 
 def _duration(seconds: float) -> str:
@@ -193,6 +208,16 @@ def unavailable_table(board: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: The two sentences that explain the counterfactual columns (the README says the same).
+COUNTERFACTUAL_NOTE = (
+    "`copies F1 (n)` is the F1 on n counterfactual copies of the article, in which every person and place "
+    "is replaced by an invented person or another real place of the same kind; `Δ` is the article's F1 minus "
+    "it, with a paired bootstrap interval over sentences. A Δ well above 0 means the system does better on the "
+    "article's own names than on others in the same contexts: it remembers names (from a lexicon or from "
+    "pre-training) more than it reads them."
+)
+
+
 def leaderboard_markdown(board: Mapping[str, Any]) -> str:
     """The whole leaderboard: settings, one NER table per view, relations, systems that did not run."""
     article, scoring = board["article"], board["scoring"]
@@ -209,7 +234,8 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
         "Per-label columns are F1; `text F1` counts a (sentence, text, label) triple as correct wherever "
         "in the sentence it was found (CLUENER/DuIE style; the offset-exact F1 is the score of record); "
         "speeds exclude model loading. Systems marked (submitted) were "
-        "run elsewhere and their predictions scored here.",
+        "run elsewhere and their predictions scored here. "
+        + COUNTERFACTUAL_NOTE,
     ]
     for view, labels in board["views"].items():
         if any(view in s.get("scores", {}) for s in board["systems"]):

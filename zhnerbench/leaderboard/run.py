@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any, cast
 
 from zhnerbench import __version__
-from zhnerbench.baselines.base import BaselineUnavailable, Tagger, TaggerError, one_line, run_timed
+from zhnerbench.baselines.base import BaselineUnavailable, Tagger, TaggerError, one_line, predict_documents, run_timed
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import Resampling
+from zhnerbench.eval.counterfactual import CounterfactualScore, counterfactual_scores
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
@@ -33,10 +34,12 @@ from zhnerbench.formats.predictions import documents_jsonl
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
     Record,
+    CounterfactualViewScore,
     RecordStatus,
     RelationModeScore,
     RelationRow,
     ViewScore,
+    copies_fingerprint,
     gold_fingerprint,
     predictions_name,
 )
@@ -148,6 +151,13 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[s
     }
 
 
+def counterfactual_record(score: CounterfactualScore) -> CounterfactualViewScore:
+    """What a record keeps of one view's counterfactual scores."""
+    return {"copies": score.copies, "article_f1": _round(score.article_f1),
+            "counterfactual_f1": _round(score.counterfactual_f1), "delta": _round(score.delta),
+            "delta_ci": [_round(score.delta_ci.low), _round(score.delta_ci.high)]}
+
+
 def relation_mode_score(scores: RelationScores) -> RelationModeScore:
     """What a record keeps of one relation mode's scores."""
     return {
@@ -187,17 +197,23 @@ def gold_relations_record(gold: Document) -> tuple[Record, dict[str, str]]:
 
 
 def scored_record(
-    gold: Document, predictions: Predictions, base: Record, views: Sequence[str] | None, resampling: Resampling
+    gold: Document, predictions: Predictions, base: Record, views: Sequence[str] | None, resampling: Resampling,
+    copies: Sequence[Document] = (),
 ) -> tuple[Record, dict[str, str]]:
-    """``base`` completed with the scores of ``predictions`` and the relation baselines on its entities."""
+    """``base`` completed with the scores of ``predictions`` and the relation baselines on its
+    entities, and its scores on the counterfactual ``copies`` the predictions cover."""
     chosen = [VIEWS[name] for name in views] if views is not None else None
     evaluation = evaluate([gold], predictions, chosen, resampling.samples, resampling.seed)
+    covered = [copy for copy in copies if copy.id in predictions.spans]
+    counterfactual = counterfactual_scores(evaluation, covered, resampling)
     legacy = [view for name, view in LEGACY_VIEWS.items() if name in evaluation.views]
     legacy_evaluation = evaluate([gold], predictions, legacy, resampling.samples, resampling.seed) if legacy else None
     spans = tuple(sorted(predictions.spans[gold.id]))
     name = base["name"]
-    files = {predictions_name(name): documents_jsonl([gold], {gold.id: spans}, predictions.relations)
-             if predictions.relations is not None else documents_jsonl([gold], {gold.id: spans}, with_relations=False)}
+    documents = [gold, *covered]
+    all_spans = {document.id: tuple(sorted(predictions.spans[document.id])) for document in documents}
+    files = {predictions_name(name): documents_jsonl(documents, all_spans, predictions.relations)
+             if predictions.relations is not None else documents_jsonl(documents, all_spans, with_relations=False)}
     rows, relation_files = relation_baseline_rows(gold, name, spans)
     files.update(relation_files)
     record: Record = {
@@ -215,19 +231,31 @@ def scored_record(
         # The files the record owns, with their digests: the board checks them, --remove deletes them.
         "files": {path: tagged_sha256(text) for path, text in sorted(files.items())},
     }
+    if counterfactual:
+        record["counterfactual"] = {view: counterfactual_record(score) for view, score in counterfactual.items()}
+        record["scoring"]["counterfactual_gold"] = copies_fingerprint(copies)
     return record, files
 
 
 def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Document,
-               resampling: Resampling, timeout: float | None = None) -> tuple[Record, dict[str, str]]:
-    """Run one tagger over the article and score it; a tagger that cannot run, crashes or
-    returns spans its views cannot score gets a record saying so, with no predictions."""
+               resampling: Resampling, timeout: float | None = None, copies: Sequence[Document] = (),
+               tagged_copies: int = 0) -> tuple[Record, dict[str, str]]:
+    """Run one tagger over the article and the first ``tagged_copies`` of its counterfactual
+    ``copies``, and score it; a tagger that cannot run, crashes or returns spans its views
+    cannot score gets a record saying so, with no predictions."""
     base: Record = {"name": tagger.name, "kind": "ner", "origin": "run", "system": system_json(tagger, spec, options),
                     "views": list(tagger.views)}
     published: dict[str, Any] = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
         timed = run_timed(tagger, gold, timeout)
+        # What the adapter reports of its run on the article (the score of record), before the
+        # copies replace it.
+        diagnostics = getattr(tagger, "diagnostics", None)
+        diagnostics = dict(diagnostics) if isinstance(diagnostics, Mapping) else {}
+        copies_started = time.perf_counter()
+        copy_spans = predict_documents(tagger, copies[:tagged_copies], timeout)
+        copies_seconds = time.perf_counter() - copies_started
     except (Exception, SystemExit) as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
         published["load_seconds"] = round(time.perf_counter() - started, 3)
@@ -238,36 +266,38 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     # Loading may find the real model version, its label set and so the views it is fair to score it in.
     base["system"] = system_json(tagger, spec, options)
     base["views"] = list(tagger.views)
-    diagnostics = getattr(tagger, "diagnostics", None)
-    diagnostics = dict(diagnostics) if isinstance(diagnostics, Mapping) else {}
     if diagnostics:
         # What the adapter could not use (unaligned strings, bad answers) is part of the result;
         # how many answers came from a cache is not.
         base["diagnostics"] = {k: v for k, v in diagnostics.items() if k not in VOLATILE_DIAGNOSTICS}
     base["published"] = {**published, "load_seconds": round(timed.load_seconds, 3),
                          "predict_seconds": round(timed.predict_seconds, 3),
-                         "chars_per_second": round(timed.chars_per_second)}
+                         "chars_per_second": round(timed.chars_per_second),
+                         **({"counterfactual_seconds": round(copies_seconds, 3)} if copy_spans else {})}
     volatile = {k: v for k, v in diagnostics.items() if k in VOLATILE_DIAGNOSTICS}
     if volatile:
         base["published"]["requests"] = volatile
     base["training"], training_timings = training_json(tagger)
     base["published"].update(training_timings)
-    text = documents_jsonl([gold], {gold.id: timed.spans}, with_relations=False)
+    tagged = [gold, *copies[:tagged_copies]]
+    spans = {gold.id: timed.spans, **{copy.id: tuple(s) for copy, s in zip(tagged[1:], copy_spans, strict=True)}}
+    text = documents_jsonl(tagged, spans, with_relations=False)
     try:
-        predictions = parse_documents(text, predictions_name(tagger.name), [gold])
+        predictions = parse_documents(text, predictions_name(tagger.name), [gold], optional=copies)
         select_views(predictions, [VIEWS[name] for name in tagger.views])
     except ZhNerBenchError as error:  # e.g. overlapping spans in a view that cannot score them
         return {**base, "status": "failed", "reason": f"invalid output: {one_line(error, 300)}"}, {}
-    return scored_record(gold, predictions, base, list(tagger.views), resampling)
+    return scored_record(gold, predictions, base, list(tagger.views), resampling, copies)
 
 
 def submitted_record(name: str, predictions: Predictions, meta: Mapping[str, str], gold: Document,
-                     resampling: Resampling) -> tuple[Record, dict[str, str]]:
-    """A prediction file made elsewhere, scored in every view it can be scored in."""
+                     resampling: Resampling, copies: Sequence[Document] = ()) -> tuple[Record, dict[str, str]]:
+    """A prediction file made elsewhere, scored in every view it can be scored in (and on the
+    counterfactual ``copies`` it covers)."""
     base: Record = {"name": name, "kind": "ner", "origin": "submitted", "meta": dict(meta),
                     "system": {"version": meta.get("version", ""), "model": meta.get("model")},
                     "published": {"date": today()}}
-    return scored_record(gold, predictions, base, None, resampling)
+    return scored_record(gold, predictions, base, None, resampling, copies)
 
 
 #: What a record keeps when it is scored again: who made it, not how it scored.
@@ -277,10 +307,11 @@ IDENTITY_KEYS = ("name", "kind", "origin", "system", "meta", "views", "training"
 #: What scoring a record's predictions determines: a record whose values differ from a fresh
 #: scoring of its own prediction file was edited (the record digest alone cannot tell, since
 #: whoever edits the scores can recompute it).
-SCORED_KEYS = ("status", "views", "scores", "legacy_scores", "relations", "own_relations", "files")
+SCORED_KEYS = ("status", "views", "scores", "legacy_scores", "relations", "own_relations", "counterfactual", "files")
 
 
-def scores_problem(record: Record, predictions_text: str, gold: Document) -> str | None:
+def scores_problem(record: Record, predictions_text: str, gold: Document,
+                   copies: Sequence[Document]) -> str | None:
     """Why ``record``'s scores are not those of its prediction file, or ``None``.
 
     The file is scored again with the record's own bootstrap settings; ``predictions_text`` must
@@ -288,7 +319,7 @@ def scores_problem(record: Record, predictions_text: str, gold: Document) -> str
     scoring = record.get("scoring", {})
     resampling = Resampling(scoring.get("bootstrap_samples", Resampling.samples), scoring.get("seed", Resampling.seed))
     try:
-        fresh, _ = rescored_record(record, predictions_text, gold, resampling)
+        fresh, _ = rescored_record(record, predictions_text, gold, resampling, copies)
     except ZhNerBenchError as error:
         return f"its prediction file cannot be scored ({error})"
     differing = [key for key in SCORED_KEYS if record.get(key) != fresh.get(key)]
@@ -298,10 +329,11 @@ def scores_problem(record: Record, predictions_text: str, gold: Document) -> str
     return None
 
 
-def rescored_record(record: Record, predictions_text: str, gold: Document,
-                    resampling: Resampling) -> tuple[Record, dict[str, str]]:
-    """A record scored again from its stored prediction file (after the gold or the scorer changed)."""
-    predictions = parse_documents(predictions_text, predictions_name(record["name"]), [gold])
+def rescored_record(record: Record, predictions_text: str, gold: Document, resampling: Resampling,
+                    copies: Sequence[Document]) -> tuple[Record, dict[str, str]]:
+    """A record scored again from its stored prediction file (after the gold or the scorer
+    changed), on the counterfactual ``copies`` the file covers too."""
+    predictions = parse_documents(predictions_text, predictions_name(record["name"]), [gold], optional=copies)
     base = cast(Record, {key: value for key, value in record.items() if key in IDENTITY_KEYS})
     views = record.get("views") if record.get("origin") == "run" else None
-    return scored_record(gold, predictions, base, views, resampling)
+    return scored_record(gold, predictions, base, views, resampling, copies)
