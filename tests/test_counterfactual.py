@@ -3,10 +3,16 @@ invariants of every copy, and the checks that refuse a bad substitution."""
 
 from __future__ import annotations
 
+import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+
+from zhnerbench.cli import main
+from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.views import VIEWS, gold_spans
 
 from zhnerbench.errors import GoldDataError
 from zhnerbench.gold.counterfactual import (
@@ -90,3 +96,90 @@ def test_a_list_without_a_free_name_is_one_clear_error(gold: Document, surrogate
     short = Surrogates(persons=("王琦",), places=surrogates.places)
     with pytest.raises(GoldDataError, match=f"{PERSONS_FILE}: no free name of 3 characters"):
         substitution_plan(gold, short, random.Random(0))
+
+
+# --- scoring the copies -------------------------------------------------------------------------
+
+
+def _gold_file(documents: Sequence[Document], path: Path, drop_copy_persons: bool = False) -> Path:
+    """A documents-format file of each document's gold spans in the coarse view; with
+    ``drop_copy_persons``, the copies lose their persons (a system that knows only the
+    article's people)."""
+    spans = {d.id: [s for s in gold_spans(d, VIEWS["coarse"])
+                    if not (drop_copy_persons and d is not documents[0] and s.label == "PER")] for d in documents}
+    path.write_text(documents_jsonl(documents, spans, with_relations=False), encoding="utf-8")
+    return path
+
+
+def test_a_file_with_copies_gets_the_copies_f1_and_a_delta_with_its_interval(
+        gold: Document, copies: tuple[Document, ...], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    perfect = _gold_file([gold, *copies[:5]], tmp_path / "perfect.jsonl")
+    assert main(["evaluate", str(perfect), "--view", "coarse", "--samples", "200", "--json", str(tmp_path / "p.json")]) == 0
+    assert "coarse     F1 article 1.000  copies 1.000  Δ +0.000 [+0.000, +0.000]" in capsys.readouterr().out
+    assert json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))["counterfactual"]["coarse"]["copies"] == 5
+    # Knowing the article's people only: the article is perfect, the copies miss every person.
+    forgetful = _gold_file([gold, *copies], tmp_path / "forgetful.jsonl", drop_copy_persons=True)
+    assert main(["evaluate", str(forgetful), "--view", "coarse", "--samples", "200", "--json", str(tmp_path / "f.json")]) == 0
+    score = json.loads((tmp_path / "f.json").read_text(encoding="utf-8"))["counterfactual"]["coarse"]
+    spans = gold_spans(gold, VIEWS["coarse"])
+    persons, kept = sum(s.label == "PER" for s in spans), sum(s.label != "PER" for s in spans)
+    assert score["copies"] == 20 and score["article_f1"] == 1.0
+    assert score["counterfactual_f1"] == pytest.approx(2 * kept / (kept + kept + persons))
+    low, high = score["delta_ci"]
+    assert 0 < low < score["delta"] < high
+
+
+def test_a_file_without_copies_is_scored_as_before(gold: Document, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    plain = _gold_file([gold], tmp_path / "plain.jsonl")
+    assert main(["evaluate", str(plain), "--view", "coarse", "--samples", "50", "--json", str(tmp_path / "p.json")]) == 0
+    assert "Counterfactual" not in capsys.readouterr().out
+    assert "counterfactual" not in json.loads((tmp_path / "p.json").read_text(encoding="utf-8"))
+
+
+def test_tag_writes_the_copies_it_is_asked_for(tmp_path: Path, gold: Document, capsys: pytest.CaptureFixture[str]) -> None:
+    pytest.importorskip("jieba")
+    out = tmp_path / "pred.jsonl"
+    assert main(["tag", "jieba-posseg", str(out), "--counterfactual", "3"]) == 0
+    ids = [json.loads(line)["id"] for line in out.read_text(encoding="utf-8").splitlines()]
+    assert ids == [gold.id] + [f"{gold.id}-cf{n:02d}" for n in (1, 2, 3)]
+    assert main(["tag", "jieba-posseg", str(out), "--counterfactual", "0"]) == 0
+    assert len(out.read_text(encoding="utf-8").splitlines()) == 1
+    with pytest.raises(SystemExit) as stop:  # argparse's refusal: usage, then one line
+        main(["tag", "jieba-posseg", str(out), "--counterfactual", "21"])
+    assert stop.value.code == 2 and "expected an integer between 0 and 20" in capsys.readouterr().err
+
+
+def test_a_batch_of_documents_is_tagged_as_each_alone(gold: Document, copies: tuple[Document, ...]) -> None:
+    """The line-wise taggers tag the copies in one call: the spans must be those of one call each."""
+    from zhnerbench.baselines.base import load_tagger, predict_document, predict_documents
+    from zhnerbench.baselines.specs import create_system
+
+    tagger = create_system("crf-char-msra")
+    load_tagger(tagger)
+    assert getattr(tagger, "tags_lines_independently", False)
+    documents = [gold, *copies[:4]]
+    assert predict_documents(tagger, documents) == [predict_document(tagger, d) for d in documents]
+
+
+def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, copies: tuple[Document, ...],
+                                                                tmp_path: Path) -> None:
+    pytest.importorskip("jieba")
+    pytest.importorskip("matplotlib")
+    from zhnerbench.leaderboard.records import read_records
+
+    board = tmp_path / "board"
+    with_copies = _gold_file([gold, *copies[:3]], tmp_path / "with.jsonl")
+    without = _gold_file([gold], tmp_path / "without.jsonl")
+    assert main(["leaderboard", "--output", str(board), "--start-empty", "--samples", "50", "--systems", "jieba-posseg",
+                 "--counterfactual", "2", "--add", f"with-copies={with_copies}", "--add", f"without-copies={without}"]) == 0
+    records = read_records(board)
+    assert records["jieba-posseg"]["counterfactual"]["coarse"]["copies"] == 2
+    assert records["with-copies"]["counterfactual"]["coarse"]["copies"] == 3
+    assert "counterfactual" not in records["without-copies"]
+    rows = {line.split(" | ")[0].lstrip("| "): line for line in (board / "leaderboard.md").read_text(encoding="utf-8")
+            .split("**NER, view `coarse`**")[1].split("\n\n")[1].splitlines()[2:]}
+    assert " | 100.0 (3) | +0.0 (+0.0 to +0.0) | " in rows["with-copies (submitted)"]
+    assert " | 100.0 | – | – | " in rows["without-copies (submitted)"]
+    (jieba_row,) = [row for name, row in rows.items() if name.startswith("jieba-posseg ")]
+    assert " (2) | " in jieba_row
