@@ -183,3 +183,16 @@ def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, c
     assert " | 100.0 | – | – | " in rows["without-copies (submitted)"]
     (jieba_row,) = [row for name, row in rows.items() if name.startswith("jieba-posseg ")]
     assert " (2) | " in jieba_row
+
+
+def test_relation_counts_per_sentence_add_up_to_the_relation_scores(gold: Document, copies: tuple[Document, ...]) -> None:
+    """The relation Δ's bootstrap splits the strict counts over sentences: the totals must be
+    the scores of record, on the article as on a copy."""
+    from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
+    from zhnerbench.baselines.relations_patterns import predict_patterns
+    from zhnerbench.eval.relations import relation_sentence_counts, score_relations
+
+    for document in (gold, copies[0]):
+        for predict in (predict_patterns, predict_cooccurrence):
+            predicted = predict(document.text, document.sentences, list(document.spans))
+            assert relation_sentence_counts(document, predicted).total() == score_relations([(document, predicted)]).micro

@@ -21,7 +21,8 @@ import numpy as np
 from zhnerbench.eval.bootstrap import Interval, Resampling, SentenceCounts, difference_interval, sentence_counts
 from zhnerbench.eval.evaluation import Evaluation, SentenceLocator, view_spans
 from zhnerbench.eval.readers import Predictions
-from zhnerbench.model import Document, Span
+from zhnerbench.eval.relations import relation_sentence_counts
+from zhnerbench.model import Document, PredictedRelation, Span
 from zhnerbench.views import View
 
 
@@ -86,6 +87,21 @@ def counterfactual_scores(evaluation: Evaluation, copies: Sequence[Document],
         if score is not None:
             scores[name] = score
     return scores
+
+
+def relation_counterfactual_score(article: Document, copies: Sequence[Document],
+                                  relations: Mapping[str, Sequence[PredictedRelation]],
+                                  resampling: Resampling = Resampling()) -> CounterfactualScore | None:
+    """Strict relation F1 on the article and on the ``copies`` ``relations`` covers, and Δ with
+    a paired bootstrap over sentences (each relation counted in one sentence:
+    :func:`~zhnerbench.eval.relations.relation_sentence_counts`); ``None`` without copies."""
+    covered = [copy for copy in copies if copy.id in relations]
+    if not covered or article.id not in relations:
+        return None
+    on_article = relation_sentence_counts(article, relations[article.id])
+    on_copies = summed([relation_sentence_counts(copy, relations[copy.id]) for copy in covered])
+    return CounterfactualScore(len(covered), on_article.total().f1, on_copies.total().f1,
+                               difference_interval(on_article, on_copies, resampling))
 
 
 def counterfactual_json(score: CounterfactualScore) -> dict[str, object]:

@@ -35,10 +35,16 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
 
 from zhnerbench.counts import Counts, total
 from zhnerbench.model import Argument, Document, PredictedRelation, Relation
 from zhnerbench.schema import RELATION_TYPES, SYMMETRIC_RELATIONS
+
+if TYPE_CHECKING:
+    from zhnerbench.eval.bootstrap import SentenceCounts
 
 MODES: tuple[str, ...] = ("strict", "text")
 _BRACKETS = "《》"
@@ -196,6 +202,81 @@ def _sentences_of(document: Document) -> Callable[..., frozenset[int]]:
     return sentences
 
 
+@dataclass(frozen=True)
+class DocumentMatching:
+    """One document's predicted triples (deduplicated keys, in first-seen order) matched to its
+    gold relations: what every relation score counts."""
+
+    keys: list[tuple[ArgumentKey, str, ArgumentKey]]
+    #: The first prediction of each key (its arguments' spans).
+    first: list[PredictedRelation]
+    #: Each key's cited evidence sentences (``None``: the prediction cites none).
+    evidence: dict[tuple[ArgumentKey, str, ArgumentKey], set[int] | None]
+    #: Whether some sentence names both arguments of a key.
+    cooccur: dict[tuple[ArgumentKey, str, ArgumentKey], bool]
+    gold: list[Relation]
+    #: Key position -> the position of the gold relation it matches.
+    matching: dict[int, int]
+    any_evidence: bool
+
+
+def _match_document(document: Document, predictions: Sequence[PredictedRelation], mode: str) -> DocumentMatching:
+    resolve = _resolve(document, mode)
+    sentences = _sentences_of(document)
+    predicted: dict[tuple[ArgumentKey, str, ArgumentKey], set[int] | None] = {}
+    cooccur: dict[tuple[ArgumentKey, str, ArgumentKey], bool] = {}
+    first: dict[tuple[ArgumentKey, str, ArgumentKey], PredictedRelation] = {}
+    any_evidence = False
+    for prediction in predictions:
+        head, tail = resolve(prediction.head), resolve(prediction.tail)
+        key = _canonical(prediction.relation, head, tail)
+        first.setdefault(key, prediction)
+        together = bool(sentences(head, prediction.head) & sentences(tail, prediction.tail))
+        cooccur[key] = cooccur.get(key, False) or together
+        if prediction.evidence is not None:
+            any_evidence = True
+            predicted[key] = (predicted.get(key) or set()) | set(prediction.evidence)
+        else:
+            predicted.setdefault(key, None)
+    keys = list(predicted)
+    gold = list(document.relations)
+    index = _gold_index(gold)
+    matching = _max_matching([_candidates(key, gold, index) for key in keys])
+    return DocumentMatching(keys, [first[key] for key in keys], predicted, cooccur, gold, matching, any_evidence)
+
+
+def relation_sentence_counts(document: Document, predictions: Sequence[PredictedRelation],
+                             mode: str = "strict") -> SentenceCounts:
+    """The micro counts of ``mode`` split over the document's sentences, for a bootstrap over
+    sentences (one label, ``relation``): a gold relation, and the prediction that matches it,
+    count in the gold's first evidence sentence; an unmatched prediction in the sentence its
+    head argument starts in. The totals are the micro counts of :func:`score_relations`.
+
+    >>> from zhnerbench.gold.article import document_from_text
+    >>> relation_sentence_counts(document_from_text("标题 2022年07月22日\\n甲。"), ()).total()
+    Counts(correct=0, predicted=0, gold=0)
+    """
+    from zhnerbench.eval.bootstrap import SentenceCounts
+    from zhnerbench.offsets import sentence_at
+
+    matched = _match_document(document, predictions, mode)
+    starts = [sentence.start for sentence in document.sentences]
+    arrays = {name: np.zeros((len(document.sentences), 1), dtype=np.int64) for name in ("correct", "predicted", "gold")}
+
+    def home(relation: Relation) -> int:
+        # The benchmark's relations all have evidence; another corpus's may not.
+        return relation.evidence[0] if relation.evidence else 0
+
+    for relation in matched.gold:
+        arrays["gold"][home(relation), 0] += 1
+    for left, prediction in enumerate(matched.first):
+        right = matched.matching.get(left)
+        sentence = home(matched.gold[right]) if right is not None else sentence_at(starts, prediction.head.start)
+        arrays["predicted"][sentence, 0] += 1
+        arrays["correct"][sentence, 0] += right is not None
+    return SentenceCounts(("relation",), arrays["correct"], arrays["predicted"], arrays["gold"])
+
+
 def score_relations(
     pairs: Sequence[tuple[Document, Sequence[PredictedRelation]]], mode: str = "strict"
 ) -> RelationScores:
@@ -212,24 +293,11 @@ def score_relations(
     intra, inter = Counts(), Counts()
     any_evidence = False
     for document, predictions in pairs:
-        resolve = _resolve(document, mode)
         sentences = _sentences_of(document)
-        predicted: dict[tuple[ArgumentKey, str, ArgumentKey], set[int] | None] = {}
-        cooccur: dict[tuple[ArgumentKey, str, ArgumentKey], bool] = {}
-        for prediction in predictions:
-            head, tail = resolve(prediction.head), resolve(prediction.tail)
-            key = _canonical(prediction.relation, head, tail)
-            together = bool(sentences(head, prediction.head) & sentences(tail, prediction.tail))
-            cooccur[key] = cooccur.get(key, False) or together
-            if prediction.evidence is not None:
-                any_evidence = True
-                predicted[key] = (predicted.get(key) or set()) | set(prediction.evidence)
-            else:
-                predicted.setdefault(key, None)
-        keys = list(predicted)
-        gold = list(document.relations)
-        index = _gold_index(gold)
-        matching = _max_matching([_candidates(key, gold, index) for key in keys])
+        matched = _match_document(document, predictions, mode)
+        keys, predicted, cooccur, gold, matching = (matched.keys, matched.evidence, matched.cooccur, matched.gold,
+                                                   matched.matching)
+        any_evidence = any_evidence or matched.any_evidence
         for relation_type in {k[1] for k in keys} | {r.relation for r in gold}:
             per_type[relation_type] += Counts(
                 sum(1 for left in matching if keys[left][1] == relation_type),

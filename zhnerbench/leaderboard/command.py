@@ -455,7 +455,7 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
         outcomes += score_submissions(adds, meta, gold, resampling, copies)
         outcomes += run_specs(specs, options, gold, resampling, {**seeded, **old}, args.replace, copies,
                               args.counterfactual, args.jobs)
-        outcomes.append(Outcome(*gold_relations_record(gold), {}))
+        outcomes.append(Outcome(*gold_relations_record(gold, copies, resampling, args.counterfactual), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, args.remove or [], args.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
         files = {**{path: text for path, text in seeded_files.items() if path in owned}, **files}

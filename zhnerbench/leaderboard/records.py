@@ -66,6 +66,8 @@ class RelationRow(TypedDict):
     entities: str
     strict: RelationModeScore
     text: RelationModeScore
+    #: Strict scores on the counterfactual copies the entities cover (absent: none).
+    counterfactual: NotRequired["CounterfactualViewScore"]
 
 
 class CounterfactualViewScore(TypedDict):
@@ -239,6 +241,10 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
             return f"relations[{index}] has no baseline and entities"
         for mode in ("strict", "text"):
             problem = _fields_problem(row.get(mode), _RELATION_FIELDS, f"relations[{index}].{mode}")
+            if problem:
+                return problem
+        if "counterfactual" in row:
+            problem = _fields_problem(row["counterfactual"], _COUNTERFACTUAL_FIELDS, f"relations[{index}].counterfactual")
             if problem:
                 return problem
     files = record.get("files", {})

@@ -113,7 +113,16 @@ def _counterfactual_cells(score: Mapping[str, Any] | None) -> list[str]:
         return ["–", "–"]
     low, high = score["delta_ci"]
     return [f"{_pct(score['counterfactual_f1'])} ({score['copies']})",
-            f"{100 * score['delta']:+.1f} ({100 * low:+.1f} to {100 * high:+.1f})"]
+            f"{_signed(score['delta'])} ({_signed(low)} to {_signed(high)})"]
+
+
+def _signed(value: float) -> str:
+    """A difference in points with its sign; never "-0.0".
+
+    >>> _signed(-0.0004), _signed(0.0123)
+    ('+0.0', '+1.2')
+    """
+    return f"{round(100 * value, 1) + 0.0:+.1f}"
 
 
 def _duration(seconds: float) -> str:
@@ -184,8 +193,8 @@ def relation_table(board: Mapping[str, Any]) -> str:
     """The relation baselines on every entity source, best strict F1 first."""
     rows = [
         "| relation baseline | entities from | predicted (strict) | strict P | strict R | strict F1 | intra F1 | "
-        "inter F1 | evidence F1 | text F1 |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "inter F1 | evidence F1 | text F1 | copies strict F1 (n) | Δ (95% CI) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in sorted(board["relations"], key=lambda r: (-r["strict"]["f1"], r["baseline"], r["entities"])):
         strict = row["strict"]
@@ -193,7 +202,8 @@ def relation_table(board: Mapping[str, Any]) -> str:
         optional = ["–" if strict.get(key) is None else _pct(strict[key]) for key in ("intra_f1", "inter_f1", "evidence_f1")]
         rows.append(
             f"| {md(row['baseline'])} | {md(row['entities'])} | {strict['predicted']} | {_pct(strict['precision'])} | "
-            f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {' | '.join(optional)} | {_pct(row['text']['f1'])} |"
+            f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {' | '.join(optional)} | {_pct(row['text']['f1'])} | "
+            + " | ".join(_counterfactual_cells(row.get("counterfactual"))) + " |"
         )
     return "\n".join(rows)
 
@@ -254,7 +264,8 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
     parts.append("**Relations** (document-level triples; `strict`: arguments must be spans of the gold "
                  "entities; `text`: DuIE-style string match; `intra`/`inter`: strict F1 over the relations whose "
                  "entities some sentence names together, and over the others; `evidence`: DocRED's evidence F1, "
-                 "where the system gives evidence):\n\n" + relation_table(board))
+                 "where the system gives evidence; `copies` and `Δ` as for NER, strict, each relation counted in its "
+                 "first evidence sentence):\n\n" + relation_table(board))
     parts.append("**Systems that did not run here:**\n\n" + unavailable_table(board))
     return "\n\n".join(parts)
 

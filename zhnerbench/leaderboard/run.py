@@ -26,7 +26,7 @@ from zhnerbench.baselines.relations_patterns import predict_patterns
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import Resampling
-from zhnerbench.eval.counterfactual import CounterfactualScore, counterfactual_scores
+from zhnerbench.eval.counterfactual import CounterfactualScore, counterfactual_scores, relation_counterfactual_score
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
@@ -173,27 +173,43 @@ def relation_mode_score(scores: RelationScores) -> RelationModeScore:
     }
 
 
-def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span]) -> tuple[list[RelationRow], dict[str, str]]:
-    """Every relation baseline on one entity source: the board's rows and the prediction files."""
+def relation_baseline_rows(gold: Document, source: str, spans: Sequence[Span],
+                           copies: Sequence[tuple[Document, Sequence[Span]]] = (),
+                           resampling: Resampling = Resampling()) -> tuple[list[RelationRow], dict[str, str]]:
+    """Every relation baseline on one entity source: the board's rows and the prediction files;
+    on the counterfactual ``copies`` too (each with the source's entities in it), when given."""
     rows: list[RelationRow] = []
     files: dict[str, str] = {}
+    documents = [(gold, spans), *copies]
     for baseline, predict in RELATION_BASELINES.items():
-        predicted = predict(gold.text, gold.sentences, list(spans))
-        text = documents_jsonl([gold], {gold.id: spans}, {gold.id: predicted})
+        predicted = {document.id: predict(document.text, document.sentences, list(entities))
+                     for document, entities in documents}
+        text = documents_jsonl([d for d, _ in documents], {d.id: e for d, e in documents}, predicted)
         name = f"relations-{baseline}-on-{source}"
         files[predictions_name(name)] = text
-        read_back = parse_documents(text, name, [gold]).relations or {}
+        read_back = parse_documents(text, name, [gold], optional=[d for d, _ in copies]).relations or {}
         modes = {mode: relation_mode_score(score_relations([(gold, read_back[gold.id])], mode)) for mode in MODES}
         row: RelationRow = {"baseline": baseline, "entities": source, "strict": modes["strict"], "text": modes["text"]}
+        counterfactual = relation_counterfactual_score(gold, [d for d, _ in copies], read_back, resampling)
+        if counterfactual is not None:
+            row["counterfactual"] = counterfactual_record(counterfactual)
         rows.append(row)
     return rows, files
 
 
-def gold_relations_record(gold: Document) -> tuple[Record, dict[str, str]]:
-    """The relation baselines on the gold entities: an upper bound for the entity step."""
-    rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans)
-    return {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows, "scoring": {"gold": gold_fingerprint(gold)},
-            "files": {path: tagged_sha256(text) for path, text in sorted(files.items())}}, files
+def gold_relations_record(gold: Document, copies: Sequence[Document] = (), resampling: Resampling = Resampling(),
+                          scored_copies: int | None = None) -> tuple[Record, dict[str, str]]:
+    """The relation baselines on the gold entities (of the article and of the first
+    ``scored_copies`` of its ``copies``, default all): an upper bound for the entity step."""
+    scored = copies[:scored_copies] if scored_copies is not None else copies
+    rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans, [(copy, copy.spans) for copy in scored],
+                                         resampling)
+    record: Record = {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows,
+                      "scoring": {"gold": gold_fingerprint(gold)},
+                      "files": {path: tagged_sha256(text) for path, text in sorted(files.items())}}
+    if scored:
+        record["scoring"]["counterfactual_gold"] = copies_fingerprint(copies)
+    return record, files
 
 
 def scored_record(
@@ -214,7 +230,8 @@ def scored_record(
     all_spans = {document.id: tuple(sorted(predictions.spans[document.id])) for document in documents}
     files = {predictions_name(name): documents_jsonl(documents, all_spans, predictions.relations)
              if predictions.relations is not None else documents_jsonl(documents, all_spans, with_relations=False)}
-    rows, relation_files = relation_baseline_rows(gold, name, spans)
+    rows, relation_files = relation_baseline_rows(gold, name, spans, [(copy, all_spans[copy.id]) for copy in covered],
+                                                  resampling)
     files.update(relation_files)
     record: Record = {
         **base,
@@ -324,8 +341,8 @@ def scores_problem(record: Record, predictions_text: str, gold: Document,
         return f"its prediction file cannot be scored ({error})"
     differing = [key for key in SCORED_KEYS if record.get(key) != fresh.get(key)]
     if differing:
-        return (f"its {', '.join(differing)} differ from a scoring of its own prediction file "
-                "(edited by hand?); run `zhnerbench leaderboard --rescore`")
+        return (f"its {', '.join(differing)} differ from a scoring of its own prediction file (edited by hand, "
+                "or scored by another version of the scorer); run `zhnerbench leaderboard --rescore`")
     return None
 
 
