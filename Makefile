@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 TORCH ?= torch==2.13.0
 TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 
-.PHONY: run test clean-venv
+.PHONY: browser run test clean-venv
 
 $(BIN)/zhnerbench: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,7 +19,17 @@ $(BIN)/zhnerbench: pyproject.toml
 	# --no-deps: only torch itself is looked up on its index; its dependencies come from yours.
 	$(BIN)/python -m pip install --quiet --no-deps $(if $(TORCH_INDEX),--extra-index-url $(TORCH_INDEX)) '$(TORCH)'
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(MAKE) --no-print-directory browser
 	touch $@
+
+# Headless Chromium for the site's browser tests, from Debian's packages (with CJK fonts);
+# where it cannot be installed, those tests skip and say how to install it.
+BROWSER_PACKAGES := chromium fonts-noto-cjk
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1 || \
+	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1; }; }; } || \
+	  echo "Chromium is not installed: the site's browser tests will skip (apt-get install $(BROWSER_PACKAGES))"
 
 run: $(BIN)/zhnerbench
 	$(BIN)/zhnerbench validate

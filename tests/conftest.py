@@ -29,7 +29,7 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "checkout"
     for folder in ("seeds", "corpus", "annotations", "data", "results"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    for name in ("README.md", "CHANGELOG.md"):
+    for name in ("README.md", "CHANGELOG.md", "eval.yaml"):
         shutil.copy(ROOT / name, copy / name)
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
     return copy

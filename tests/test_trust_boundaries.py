@@ -138,11 +138,14 @@ def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(che
     for text in (board, readme):
         assert "<script>" not in text and "\n## pwned" not in text and "| 99.9 |" not in text
         lines = text.splitlines()
-        at = next(index for index, line in enumerate(lines) if line.startswith("| mine "))
-        header = next(lines[index] for index in range(at, -1, -1) if lines[index].startswith("| system |"))
+        at = next(index for index, line in enumerate(lines) if re.match(r"\| \S+ \| mine ", line))
+        header = next(lines[index] for index in range(at, -1, -1) if lines[index].startswith("| rank | system |"))
         unescaped = re.compile(r"(?<!\\)\|")
         assert len(unescaped.findall(lines[at])) == len(unescaped.findall(header))  # no cell added
     assert readme.count("<!-- /generated:leaderboard -->") == 1
+    for page in ("index.html", "systems/mine.html"):  # the web board escapes it too
+        html = (checkout / "results" / "site" / page).read_text(encoding="utf-8")
+        assert "mine" in html and "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert main(["build", "--check"]) == 0
 
 

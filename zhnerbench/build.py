@@ -21,11 +21,14 @@ from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, config_rows, render_jsonl
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, exclusive, holds, recover, write_all
+from zhnerbench.hub import EVAL_YAML, eval_yaml
 from zhnerbench.inputs import read_project_file
 from zhnerbench.leaderboard.board import assemble_board, record_problems, refuse_edited_scores, render_board
 from zhnerbench.leaderboard.records import read_records
 from zhnerbench.leaderboard.render import read_history
+from zhnerbench.leaderboard.site import board_site
 from zhnerbench.model import Document
+from zhnerbench.views import VIEWS
 from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, README_FILE, RESULTS_DIR, SEED_FILE, data_file
 
 
@@ -81,7 +84,10 @@ def generated_files(root: Path) -> dict[str, bytes]:
         files[data_file(config)] = render_jsonl(sources.rows[config]).encode("utf-8")
         files[data_file(config, COUNTERFACTUAL_SPLIT)] = render_jsonl(sources.counterfactual_rows[config]).encode("utf-8")
     files.update({f"{RESULTS_DIR}/{name}": content for name, content in render_board(sources.board).items()})
+    files.update({f"{RESULTS_DIR}/{name}": content
+                  for name, content in board_site(sources.board, document, root / RESULTS_DIR).items()})
     files.update(card_files(root, sources))
+    files[EVAL_YAML] = eval_yaml(VIEWS).encode("utf-8")
     return files
 
 

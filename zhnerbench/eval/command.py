@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from zhnerbench.eval.readers import FORMATS
 from zhnerbench.files import check_output, write_atomically
+from zhnerbench.hub import add_hub_options, check_eval_results_target
 from zhnerbench.model import Document
 from zhnerbench.schema import ENTITY_LABELS
 from zhnerbench.schemes import SCHEMES
@@ -85,6 +87,7 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
     parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES, help="bootstrap samples (default 1000)")
     parser.add_argument("--seed", type=non_negative_int, default=DEFAULT_SEED, help="bootstrap seed (default 0)")
     parser.add_argument("--max-errors", type=non_negative_int, default=10, help="errors listed per view in the printed report")
+    add_hub_options(parser)
     parser.set_defaults(func=run_evaluate)
     return parser
 
@@ -144,6 +147,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
         raise ZhNerBenchError("--json and --html must be different files")
     if args.predictions == "-" and args.compare == "-":
         raise ZhNerBenchError("only one of PRED and --compare can be standard input")
+    if args.eval_results is not None and args.gold is not None:
+        raise ZhNerBenchError("--eval-results publishes scores on this benchmark's article; not with --gold")
+    check_eval_results_target(args, root)
     if args.html is not None:
         from zhnerbench.eval.html_page import require_displacy
 
@@ -184,4 +190,13 @@ def run_evaluate(args: argparse.Namespace) -> int:
         _write(args.json, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     if page is not None:
         _write(args.html, page)
+    if args.eval_results is not None:
+        from zhnerbench import __version__
+        from zhnerbench.hub import TaskResult, write_eval_results
+        from zhnerbench.leaderboard.records import gold_fingerprint
+
+        results = [TaskResult(name, result.scores.micro.f1, (result.intervals.micro.f1.low, result.intervals.micro.f1.high)
+                              if result.intervals.micro.f1 else None) for name, result in evaluation.views.items()]
+        written = write_eval_results(args.eval_results, results, args, root, __version__, gold_fingerprint(gold[0]))
+        print(f"wrote {written}", file=sys.stderr)
     return 0

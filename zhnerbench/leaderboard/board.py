@@ -9,8 +9,10 @@ from typing import Any
 
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.eval.bootstrap import Resampling, SentenceCounts
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.records import Record, copies_fingerprint, gold_fingerprint
+from zhnerbench.leaderboard.ranks import micro_counts, rank_groups
+from zhnerbench.leaderboard.records import Record, copies_fingerprint, gold_fingerprint, record_digest
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS
 
@@ -64,6 +66,15 @@ def _agreed(values: list[Any]) -> Any:
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
+#: The scoring settings the board states once (when every record agrees on them).
+BOARD_SCORING = ("zhnerbench", "gold", "bootstrap_samples", "seed")
+
+
+def _counts(score: Mapping[str, Any]) -> SentenceCounts | None:
+    rows = score.get("sentence_counts")
+    return micro_counts(rows) if rows else None
+
+
 def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     """The board from every record: systems in name order, relation rows of every entity source.
 
@@ -74,15 +85,29 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     """
     ner = [records[name] for name in sorted(records) if records[name].get("kind") == "ner"]
     relations = [row for name in sorted(records) for row in records[name].get("relations", [])]
-    scoring = _agreed([record["scoring"] for record in ner if "scoring" in record])
+    # What the board states once for every row: the scorer, the gold and the bootstrap (a record
+    # may add the fingerprint of the copies it was scored on).
+    scoring = _agreed([{key: value for key, value in record["scoring"].items() if key in BOARD_SCORING}
+                       for record in ner if "scoring" in record])
     normalize = _agreed([record["system"]["options"].get("normalize_punctuation") for record in ner
                          if record.get("origin") == "run" and "options" in record.get("system", {})])
+    systems = [system_entry(record) for record in ner]
+    resampling = Resampling(scoring["bootstrap_samples"], scoring["seed"]) if scoring else Resampling()
+    for system in systems:
+        system["ranks"] = {}
+    for view in VIEWS:
+        ran = {system["name"]: system for system in systems
+               if system["status"] == "ran" and view in system["scores"]}
+        ranks = rank_groups({name: (system["scores"][view]["f1"], _counts(system["scores"][view]))
+                             for name, system in ran.items()}, resampling.samples, resampling.seed)
+        for name, rank in ranks.items():
+            ran[name]["ranks"][view] = rank
     return {
         "article": {"document": gold.id, "characters": len(gold.text), "sentences": len(gold.sentences)},
         "scoring": scoring,
         "normalize_punctuation": normalize,
         "views": {name: list(view.labels) for name, view in VIEWS.items()},
-        "systems": [system_entry(record) for record in ner],
+        "systems": systems,
         "relations": relations,
     }
 
@@ -156,6 +181,7 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
     from zhnerbench.leaderboard.run import scores_problem
 
     problems = []
+    fingerprints = (gold_fingerprint(gold), copies_fingerprint(copies))
     for name, record in sorted(records.items()):
         if (record.get("kind") != "ner" or record.get("status") != "ran"
                 or record.get("scoring", {}).get("gold") != gold_fingerprint(gold) or not _same_copies(record, copies)):
@@ -166,7 +192,16 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
         except (InputError, UnicodeDecodeError):
             continue  # reported by record_problems
         if tagged_sha256(content) == record.get("files", {}).get(path):
-            problem = scores_problem(record, content, gold, copies)
-            if problem is not None:
-                problems.append(f"record {name}: {problem}")
+            # Rescoring is the costly part of build and of every run: a record and prediction
+            # file already found consistent (same bytes, same gold, copies and scorer) are not
+            # scored twice in one process.
+            key = (record_digest(record), tagged_sha256(content), *fingerprints)
+            if key not in _CHECKED:
+                _CHECKED[key] = scores_problem(record, content, gold, copies)
+            if _CHECKED[key] is not None:
+                problems.append(f"record {name}: {_CHECKED[key]}")
     return problems
+
+
+#: :func:`edited_scores`'s findings by (record, predictions, gold, copies) digests.
+_CHECKED: dict[tuple[str, str, str, str], str | None] = {}

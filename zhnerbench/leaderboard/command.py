@@ -31,6 +31,7 @@ from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, holds, recover, write_all
 from zhnerbench.inputs import InputError, read_input_bytes
+from zhnerbench.leaderboard.site import SITE_DIR, board_site
 from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, refuse_edited_scores, render_board
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
@@ -42,6 +43,7 @@ from zhnerbench.leaderboard.records import (
     render_record,
 )
 from zhnerbench.gold.counterfactual import VARIANTS
+from zhnerbench.hub import add_hub_options, check_eval_results_target
 from zhnerbench.model import Document
 from zhnerbench.paths import RESULTS_DIR
 
@@ -323,6 +325,11 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
     board = assemble_board(records, gold)
     for path, content in render_board(board).items():
         wanted[results / path] = content
+    for path, content in board_site(board, gold, results, prediction_files).items():
+        wanted[results / path] = content
+    site = results / SITE_DIR
+    for stale in sorted(site.glob("systems/*.html")) if site.is_dir() else ():
+        wanted.setdefault(stale, None)  # the page of a system no longer on the board
     if target.root is not None:
         from zhnerbench.build import card_files, card_sources
 
@@ -405,6 +412,9 @@ def run_leaderboard(args: argparse.Namespace) -> int:
         raise ZhNerBenchError(f"--remove {GOLD_ENTITIES}: the relation baselines on the gold entities are part of "
                               "every board (rebuilt by each run); it cannot be removed")
     specs = split_specs(args.systems)
+    if args.eval_results is not None and len(specs) + len(adds) != 1:
+        raise ZhNerBenchError("--eval-results writes one system's scores: give exactly one --systems SPEC or --add NAME=FILE")
+    check_eval_results_target(args, gold_root())
     if not specs and not adds and not args.remove and not args.rescore:
         specs = list(default_systems())
     gold_dir = target.root if target.root is not None else gold_root()
@@ -421,11 +431,36 @@ def run_leaderboard(args: argparse.Namespace) -> int:
         raise
     for note in notes:
         print(note, file=sys.stderr)
+    if args.eval_results is not None:
+        _write_eval_results(args, records, list(adds) or [_system_name(specs[0], records)], gold_dir, gold)
     print(leaderboard_markdown(assemble_board(records, gold)))
     shown = sorted(_shown(path) for path in changes if path.name != LAST_RUN)
     print(f"\n{len(shown)} file(s) changed:" + "".join(f"\n  {path}" for path in shown) if shown
           else "\nno file changed: the results are the same", file=sys.stderr)
     return 0
+
+
+def _system_name(spec: str, records: Mapping[str, Record]) -> str:
+    """The record name of the system run from ``spec`` (a registered name, or a py:/plugin spec)."""
+    named = [name for name, record in records.items() if (record.get("system") or {}).get("spec") == spec]
+    return named[0] if named else spec
+
+
+def _write_eval_results(args: argparse.Namespace, records: Mapping[str, Record], names: Sequence[str], root: Path,
+                        gold: Document) -> None:
+    """``--eval-results``: the one system's scores of record in the Hub's format."""
+    from zhnerbench.hub import TaskResult, write_eval_results
+
+    record = records.get(names[0])
+    if record is None or record.get("status") != "ran":
+        reason = record.get("reason", "") if record is not None else "no record"
+        raise ZhNerBenchError(f"--eval-results: {names[0]} has no scores to publish ({reason})")
+    results = [TaskResult(view, score["f1"], tuple(score["f1_ci"]) if score.get("f1_ci") else None)  # type: ignore[arg-type]
+               for view, score in record["scores"].items()]
+    scoring = record.get("scoring", {})
+    written = write_eval_results(args.eval_results, results, args, root, scoring.get("zhnerbench", ""),
+                                 scoring.get("gold", ""))
+    print(f"wrote {written}", file=sys.stderr)
 
 
 def _remove_if_only_lock(folder: Path) -> None:
@@ -520,6 +555,7 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--counterfactual", type=copies_argument, default=VARIANTS, metavar="N",
                         help=f"also run the systems on the first N counterfactual copies of the article (default: all "
                              f"{VARIANTS}; 0 skips them, e.g. to bound the cost of a paid API)")
+    add_hub_options(parser)
     parser.add_argument("--jobs", type=positive_int, default=default_jobs(), metavar="N",
                         help=f"run N systems at a time (default {default_jobs()}: this machine's cores, at most "
                              f"{MAX_DEFAULT_JOBS}); speeds are then measured beside each other: --jobs 1 for clean ones")

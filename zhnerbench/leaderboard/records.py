@@ -42,6 +42,9 @@ class ViewScore(TypedDict):
     per_label_f1: dict[str, float]
     partial_f1: dict[str, float]
     text_f1: float
+    #: Per sentence, ``[correct, predicted, gold]`` (micro): what the board's paired tests
+    #: between systems resample (:mod:`zhnerbench.leaderboard.ranks`).
+    sentence_counts: NotRequired[list[list[int]]]
 
 
 class RelationModeScore(TypedDict):

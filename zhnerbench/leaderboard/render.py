@@ -74,16 +74,16 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
     ...   "scores": {"coarse": {"precision": 0.5, "recall": 0.25, "f1": 0.3333, "f1_ci": [0.2, 0.4], "support": 4,
     ...   "predicted": 2, "per_label_f1": {"PER": 1.0, "LOC": 0.0, "ORG": 0.0}}}}]}
     >>> print(ner_table(board, "coarse"))
-    | system | P | R | F1 | F1 95% CI | text F1 | copies F1 (n) | Δ (95% CI) | PER | LOC | ORG | load (s) | chars/s |
-    |---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
-    | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | – | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 |
+    | rank | system | P | R | F1 | F1 95% CI | text F1 | copies F1 (n) | Δ (95% CI) | PER | LOC | ORG | load (s) | chars/s |
+    |---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+    | – | x 1 | 50.0 | 25.0 | **33.3** | 20.0–40.0 | – | – | – | 100.0 | 0.0 | 0.0 | 1.0 | 10 |
     """
     labels = board["views"][view]
     wide = len(labels) > WIDE_VIEW
     label_columns = ["per-label F1"] if wide else list(labels)
-    header = ["system", "P", "R", "F1", "F1 95% CI", "text F1", "copies F1 (n)", "Δ (95% CI)", *label_columns,
+    header = ["rank", "system", "P", "R", "F1", "F1 95% CI", "text F1", "copies F1 (n)", "Δ (95% CI)", *label_columns,
               "load (s)", "chars/s"]
-    rows = ["| " + " | ".join(header) + " |", "|---|" + "---:|" * (len(header) - 1)]
+    rows = ["| " + " | ".join(header) + " |", "|---|---|" + "---:|" * (len(header) - 2)]
     ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
     for system in sorted(ran, key=lambda s: -s["scores"][view]["f1"]):
         score = system["scores"][view]
@@ -96,7 +96,8 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
         if system.get("origin") == "submitted":
             name += " (submitted)"
         rows.append("| " + " | ".join([
-            name, _pct(score["precision"]), _pct(score["recall"]), f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
+            str(system.get("ranks", {}).get(view, "–")), name, _pct(score["precision"]), _pct(score["recall"]),
+            f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
             _pct(score.get("text_f1")), *_counterfactual_cells(system.get("counterfactual", {}).get(view)),
             *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")),
         ]) + " |")
@@ -218,6 +219,13 @@ def unavailable_table(board: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: The sentence that explains the ranks (the README says the same).
+RANK_NOTE = (
+    "Systems share a `rank` when a one-sided paired bootstrap test over sentences (95%) cannot tell "
+    "them from the best system of their group; the next system it can tell apart starts a group at "
+    "its own position."
+)
+
 #: The two sentences that explain the counterfactual columns (the README says the same).
 COUNTERFACTUAL_NOTE = (
     "`copies F1 (n)` is the F1 on n counterfactual copies of the article, in which every person and place "
@@ -244,7 +252,7 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
         "Per-label columns are F1; `text F1` counts a (sentence, text, label) triple as correct wherever "
         "in the sentence it was found (CLUENER/DuIE style; the offset-exact F1 is the score of record); "
         "speeds exclude model loading. Systems marked (submitted) were "
-        "run elsewhere and their predictions scored here. "
+        "run elsewhere and their predictions scored here. " + RANK_NOTE + " "
         + COUNTERFACTUAL_NOTE,
     ]
     for view, labels in board["views"].items():

@@ -76,11 +76,11 @@ def today() -> str:
     return datetime.date.today().isoformat()
 
 
-def view_scores_json(result: ViewEvaluation) -> ViewScore:
+def view_scores_json(result: ViewEvaluation, with_sentence_counts: bool = True) -> ViewScore:
     """The leaderboard's view of one ``ViewEvaluation``: micro P/R/F1, the F1 CI, per-label F1,
-    and the partial-match F1s."""
+    the partial-match F1s, and the per-sentence micro counts the board's ranks test."""
     micro, interval = result.scores.micro, result.intervals.micro.f1
-    return {
+    score: ViewScore = {
         "precision": _round(micro.precision),
         "recall": _round(micro.recall),
         "f1": _round(micro.f1),
@@ -92,6 +92,11 @@ def view_scores_json(result: ViewEvaluation) -> ViewScore:
         "partial_f1": {name: _round(score.f1) for name, score in result.partial.items()},
         "text_f1": _round(result.text_match.f1),
     }
+    if with_sentence_counts:
+        counts = result.counts
+        score["sentence_counts"] = [[int(c), int(p), int(g)] for c, p, g in zip(
+            counts.correct.sum(axis=1), counts.predicted.sum(axis=1), counts.gold.sum(axis=1), strict=True)]
+    return score
 
 
 def training_json(tagger: Tagger) -> tuple[dict[str, Any] | None, dict[str, Any]]:
@@ -238,7 +243,7 @@ def scored_record(
         "status": "ran",
         "views": [view for view in evaluation.views],
         "scores": {view: view_scores_json(result) for view, result in evaluation.views.items()},
-        "legacy_scores": {view: view_scores_json(result) for view, result in legacy_evaluation.views.items()}
+        "legacy_scores": {view: view_scores_json(result, False) for view, result in legacy_evaluation.views.items()}
         if legacy_evaluation is not None else {},
         "relations": rows,
         "own_relations": {mode: relation_mode_score(s) for mode, s in evaluation.relations.items()}

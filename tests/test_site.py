@@ -1,0 +1,96 @@
+"""The static web board (issue 20) in a real browser: Debian's headless Chromium driven by
+Playwright, the pages opened from ``file://``.
+
+Set ``ZHNERBENCH_SCREENSHOT=PATH`` to save the board's screenshot there (the README's picture
+is made that way: ``ZHNERBENCH_SCREENSHOT=docs/site.png pytest tests/test_site.py``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from zhnerbench.leaderboard.site import esc
+
+INSTALL = "apt-get install chromium fonts-noto-cjk && pip install playwright"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        pytest.skip(f"no Chromium here: {INSTALL}")
+    sync_api = pytest.importorskip("playwright.sync_api", reason=f"no Playwright here: {INSTALL}")
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def open_page(browser: Any, root: Path) -> Iterator[Any]:
+    """A function that opens a page of the committed site; every JavaScript error is collected."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+
+    def opened(path: str) -> Any:
+        page = context.new_page()
+        page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto((root / "results" / "site" / path).as_uri())
+        return page
+
+    yield opened
+    context.close()
+    assert errors == [], errors
+
+
+def _board(root: Path) -> dict[str, Any]:
+    return json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8"))
+
+
+def test_the_index_lists_every_system_that_ran_and_sorts_on_a_click(open_page: Any, root: Path) -> None:
+    page = open_page("index.html")
+    table = page.locator('table[data-view="coarse"]')
+    listed = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)")
+    ran = {s["name"] for s in _board(root)["systems"] if s["status"] == "ran" and "coarse" in s["scores"]}
+    assert set(listed) == ran and len(listed) == len(ran)
+    table.locator("th", has_text="system").click()
+    by_name = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)")
+    assert by_name == sorted(ran) and by_name != listed
+    table.locator("th", has_text="F1").first.click()
+    table.locator("th", has_text="F1").first.click()  # twice: highest first
+    assert table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)") == listed
+    if os.environ.get("ZHNERBENCH_SCREENSHOT"):
+        page.reload()
+        page.screenshot(path=os.environ["ZHNERBENCH_SCREENSHOT"])
+
+
+def test_a_system_page_highlights_its_errors_and_filters_by_label(open_page: Any) -> None:
+    page = open_page("systems/jieba-posseg.html")
+    assert page.locator("mark.pred").count() >= 1 and page.locator("mark.gold").count() >= 1
+    pairs = page.locator(".pair")
+    everything = pairs.count()
+    page.select_option("select.label-filter", "PER")
+    shown = page.locator(".pair:not([hidden])")
+    assert 0 < shown.count() < everything
+    assert all("PER" in labels.split() for labels in shown.evaluate_all("ps => ps.map(p => p.dataset.labels)"))
+
+
+def test_the_article_shows_every_mention_of_both_layers_and_a_relations_evidence(open_page: Any, gold) -> None:
+    page = open_page("article.html")
+    assert page.locator(".mention.flat").count() == len(gold.mentions) == 202
+    assert page.locator(".mention.inner").count() == len(gold.inner_mentions) == 40
+    relation = next(r for r in gold.relations if len(r.evidence) > 2)
+    page.locator(f'.relations tr[data-evidence="{",".join(map(str, relation.evidence))}"]').first.click()
+    highlighted = page.locator(".sentence.evidence").evaluate_all("ss => ss.map(s => s.id)")
+    assert highlighted == [f"s{index}" for index in relation.evidence]
+
+
+def test_what_a_submitter_names_is_escaped_in_the_pages() -> None:
+    assert esc('x"><script>alert(1)</script>') == "x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
