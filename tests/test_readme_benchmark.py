@@ -59,7 +59,7 @@ def test_a_readme_command_runs(line: str, artefacts: dict[str, Path], stub: Stub
             .replace("--device cuda", "--device cpu"))
     arguments = shlex.split(line)[1:]
     if arguments[0] == "leaderboard":
-        arguments += ["--start-empty", "--samples", "20"]
+        arguments += ["--start-empty", "--samples", "20", "--counterfactual", "2"]
     assert main(arguments) == 0
     if arguments[0] == "tag":
         assert json.loads(Path("pred.jsonl").read_text(encoding="utf-8").splitlines()[0])["mentions"]

@@ -320,10 +320,14 @@ def counterfactual_documents(article: Document, surrogates: Surrogates, count: i
     return tuple(copies)
 
 
-@functools.lru_cache(maxsize=2)
 def article_copies(root: Path) -> tuple[Document, ...]:
     """The :data:`VARIANTS` copies of the validated article of the checkout (or installed data)
-    at ``root``."""
+    at ``root`` (derived once per process for the same gold and surrogate lists)."""
     from zhnerbench.gold.annotation_files import load_article_gold
 
-    return counterfactual_documents(load_article_gold(root), read_surrogates(root))
+    return _derived_copies(load_article_gold(root), read_surrogates(root))
+
+
+@functools.lru_cache(maxsize=4)
+def _derived_copies(article: Document, surrogates: Surrogates) -> tuple[Document, ...]:
+    return counterfactual_documents(article, surrogates)

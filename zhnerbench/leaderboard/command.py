@@ -30,8 +30,9 @@ from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, holds, recover, write_all
+from zhnerbench.gold.counterfactual import VARIANTS
+from zhnerbench.hub import add_hub_options, check_eval_results_target
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.site import SITE_DIR, board_site
 from zhnerbench.leaderboard.board import BOARD_JSON, BOARD_PNG, CURVE_PNG, assemble_board, refuse_edited_scores, render_board
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
@@ -42,8 +43,7 @@ from zhnerbench.leaderboard.records import (
     record_name,
     render_record,
 )
-from zhnerbench.gold.counterfactual import VARIANTS
-from zhnerbench.hub import add_hub_options, check_eval_results_target
+from zhnerbench.leaderboard.site import SITE_DIR, board_site
 from zhnerbench.model import Document
 from zhnerbench.paths import RESULTS_DIR
 
