@@ -94,3 +94,14 @@ def test_the_article_shows_every_mention_of_both_layers_and_a_relations_evidence
 
 def test_what_a_submitter_names_is_escaped_in_the_pages() -> None:
     assert esc('x"><script>alert(1)</script>') == "x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def test_a_table_shows_what_an_adapter_could_not_use_where_any_system_says(root: Path) -> None:
+    from zhnerbench.leaderboard.site import view_table
+
+    board = _board(root)
+    assert "could not use" not in view_table(board, "coarse")  # no system on the board reports any
+    system = next(s for s in board["systems"] if s["status"] == "ran" and "coarse" in s["scores"])
+    system["diagnostics"] = {"chunks": 9, "failed": 1, "unaligned": 2, "unaligned_examples": [["<script>", "ORG"]]}
+    table = view_table(board, "coarse")
+    assert "could not use" in table and "9 chunks, 1 failed, 2 unaligned" in table and "<script>" not in table

@@ -15,7 +15,7 @@ from typing import Any
 
 from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
 from zhnerbench.gold.annotation_files import load_article_gold
-from zhnerbench.gold.counterfactual import article_copies, counterfactual_documents, read_surrogates
+from zhnerbench.gold.counterfactual import article_copies, derived_copies, read_surrogates
 from zhnerbench.card import CardSources, render_generated_files
 from zhnerbench.gold.article import render_corpus_files
 from zhnerbench.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, config_rows, render_jsonl
@@ -43,7 +43,7 @@ def read_text(root: Path, path: str) -> str:
 def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
     """What the card is generated from; ``board`` replaces the board of the committed records
     (the leaderboard passes the board it is about to write)."""
-    copies = counterfactual_documents(document, read_surrogates(root))  # from this document (the seed's text)
+    copies = derived_copies(document, read_surrogates(root))  # from this document (the seed's text)
     return CardSources(
         document=document,
         rows={config: config_rows(config, document) for config in CONFIGS},

@@ -220,9 +220,12 @@ class DocumentMatching:
     any_evidence: bool
 
 
-def _match_document(document: Document, predictions: Sequence[PredictedRelation], mode: str) -> DocumentMatching:
+def _match_document(document: Document, predictions: Sequence[PredictedRelation], mode: str,
+                    cooccurrence: bool = True) -> DocumentMatching:
+    """The matching of one document (``cooccurrence``: also whether some sentence names both
+    arguments of each key, which only the intra/inter split needs)."""
     resolve = _resolve(document, mode)
-    sentences = _sentences_of(document)
+    sentences = _sentences_of(document) if cooccurrence else None
     predicted: dict[tuple[ArgumentKey, str, ArgumentKey], set[int] | None] = {}
     cooccur: dict[tuple[ArgumentKey, str, ArgumentKey], bool] = {}
     first: dict[tuple[ArgumentKey, str, ArgumentKey], PredictedRelation] = {}
@@ -231,8 +234,9 @@ def _match_document(document: Document, predictions: Sequence[PredictedRelation]
         head, tail = resolve(prediction.head), resolve(prediction.tail)
         key = _canonical(prediction.relation, head, tail)
         first.setdefault(key, prediction)
-        together = bool(sentences(head, prediction.head) & sentences(tail, prediction.tail))
-        cooccur[key] = cooccur.get(key, False) or together
+        if sentences is not None:
+            together = bool(sentences(head, prediction.head) & sentences(tail, prediction.tail))
+            cooccur[key] = cooccur.get(key, False) or together
         if prediction.evidence is not None:
             any_evidence = True
             predicted[key] = (predicted.get(key) or set()) | set(prediction.evidence)
@@ -259,7 +263,7 @@ def relation_sentence_counts(document: Document, predictions: Sequence[Predicted
     from zhnerbench.eval.bootstrap import SentenceCounts
     from zhnerbench.offsets import sentence_at
 
-    matched = _match_document(document, predictions, mode)
+    matched = _match_document(document, predictions, mode, cooccurrence=False)
     starts = [sentence.start for sentence in document.sentences]
     arrays = {name: np.zeros((len(document.sentences), 1), dtype=np.int64) for name in ("correct", "predicted", "gold")}
 

@@ -144,20 +144,26 @@ def _form_map(old: Place, new: Place, used: set[str]) -> dict[str, str] | None:
     return mapped
 
 
-def _free(candidate: Iterable[str], article: Document, taken: set[str]) -> bool:
-    """Whether surrogate forms can go into the article: none occurs in its text (so that no
-    other mention, unannotated word or rule sees it), none contains or is inside a mention's
-    text, and none is taken by another entity of the copy."""
-    texts = {m.text for m in article.mentions + article.inner_mentions}
-    for form in candidate:
-        if form in article.text or form in taken or any(form in t or t in form for t in texts if len(t) > 1):
-            return False
-    return True
+def _blocked_forms(article: Document, surrogates: Surrogates) -> frozenset[str]:
+    """The surrogate forms that can never go into the article: those that occur in its text (so
+    another mention, an unannotated word or a rule would see them), or contain or lie inside a
+    mention's text."""
+    texts = {m.text for m in article.mentions + article.inner_mentions if len(m.text) > 1}
+    forms = {form for name in surrogates.persons for form in (name, name[0])}
+    forms |= {form for place in surrogates.places for form in place.forms if form is not None}
+    return frozenset(form for form in forms
+                     if form in article.text or any(form in text or text in form for text in texts))
+
+
+def _free(candidate: Iterable[str], blocked: frozenset[str], taken: set[str]) -> bool:
+    """Whether surrogate forms can go into the copy: none blocked, none taken by another entity."""
+    return not any(form in blocked or form in taken for form in candidate)
 
 
 def substitution_plan(article: Document, surrogates: Surrogates, rng: random.Random) -> dict[str, dict[str, str]]:
     """For every person and place entity, its mention texts mapped to their replacements."""
     plan: dict[str, dict[str, str]] = {}
+    blocked = _blocked_forms(article, surrogates)
     taken: set[str] = set()
     surnames: set[str] = set()
     for entity, forms in sorted(_entity_forms(article, PERSON_LABELS).items()):
@@ -167,7 +173,7 @@ def substitution_plan(article: Document, surrogates: Surrogates, rng: random.Ran
                                                              "name and its surname can be replaced")])
         short = full[0] in forms
         pool = [name for name in surrogates.persons if len(name) == len(full)
-                and _free([name, *([name[0]] if short else [])], article, taken)
+                and _free([name, *([name[0]] if short else [])], blocked, taken)
                 and (not short or name[0] not in surnames)]
         if not pool:
             raise GoldDataError([Problem(PERSONS_FILE, None, f"no free name of {len(full)} characters for {full}")])
@@ -180,7 +186,7 @@ def substitution_plan(article: Document, surrogates: Surrogates, rng: random.Ran
         choices = []
         for place in surrogates.places:
             mapped = _form_map(old, place, forms) if place.kind == old.kind else None
-            if mapped is not None and _free(mapped.values(), article, taken):
+            if mapped is not None and _free(mapped.values(), blocked, taken):
                 choices.append(mapped)
         if not choices:
             raise GoldDataError([Problem(PLACES_FILE, None, f"no free {old.kind} has the forms {sorted(forms)} "
@@ -325,9 +331,10 @@ def article_copies(root: Path) -> tuple[Document, ...]:
     at ``root`` (derived once per process for the same gold and surrogate lists)."""
     from zhnerbench.gold.annotation_files import load_article_gold
 
-    return _derived_copies(load_article_gold(root), read_surrogates(root))
+    return derived_copies(load_article_gold(root), read_surrogates(root))
 
 
 @functools.lru_cache(maxsize=4)
-def _derived_copies(article: Document, surrogates: Surrogates) -> tuple[Document, ...]:
+def derived_copies(article: Document, surrogates: Surrogates) -> tuple[Document, ...]:
+    """:func:`counterfactual_documents` with the defaults, once per process for the same input."""
     return counterfactual_documents(article, surrogates)

@@ -14,11 +14,14 @@ writes the same bytes. Whatever a user, a plugin or a model handed in is escaped
 
 from __future__ import annotations
 
+import functools
 import html
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from zhnerbench.baselines.base import diagnostics_summary
 from zhnerbench.eval.errors_analysis import (
     MISSED,
     SPURIOUS,
@@ -138,13 +141,15 @@ def interval_bar(f1: float, interval: Sequence[float] | None) -> str:
 
 def view_table(board: Mapping[str, Any], view: str) -> str:
     """One view's sortable table."""
+    ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
+    # What an adapter could not use (an LLM's unaligned strings, failed requests), where any has it.
+    failures = any(system.get("diagnostics") for system in ran)
     header = [("rank", "number"), ("system", "text"), ("F1", "number"), ("95% CI", "number"), ("P", "number"),
               ("R", "number"), ("copies F1", "number"), ("Δ", "number"), ("copies", "number"),
-              ("load (s)", "number"), ("chars/s", "number")]
+              ("load (s)", "number"), ("chars/s", "number"), *([("could not use", "text")] if failures else [])]
     cells = "".join(f'<th data-type="{kind}"{" class=name" if name == "system" else ""}>{esc(name)}</th>'
                     for name, kind in header)
     rows = []
-    ran = [s for s in board["systems"] if s["status"] == "ran" and view in s["scores"]]
     for system in sorted(ran, key=lambda s: (-s["scores"][view]["f1"], s["name"])):
         score = system["scores"][view]
         copies = system.get("counterfactual", {}).get(view)
@@ -164,6 +169,9 @@ def view_table(board: Mapping[str, Any], view: str) -> str:
             (system.get("chars_per_second") or "", f"{system['chars_per_second']:,.0f}" if system.get(
                 "chars_per_second") is not None else "–"),
         ]
+        if failures:
+            summary = diagnostics_summary(system.get("diagnostics") or {})
+            values.append((summary, esc(summary) or "–"))
         row = "".join(f'<td{" class=name" if index == 1 else ""} data-value="{esc(value)}">{shown}</td>'
                       for index, (value, shown) in enumerate(values))
         rows.append(f'<tr data-system="{esc(name)}">{row}</tr>')
@@ -281,6 +289,13 @@ def article_page(gold: Document) -> str:
     return page("zhnerbench: the annotated article", body)
 
 
+@functools.lru_cache(maxsize=64)
+def _system_page(entry: str, gold: Document, predictions_text: str) -> str:
+    """:func:`system_page` of a system's board entry (as JSON), once per process: every build and
+    leaderboard run renders every page, and most are unchanged."""
+    return system_page(json.loads(entry), gold, predictions_text)
+
+
 def site_files(board: Mapping[str, Any], gold: Document, predictions: Mapping[str, str]) -> dict[str, bytes]:
     """Every file of the site, by path relative to the results directory; ``predictions`` maps a
     system's name to its prediction file's text."""
@@ -288,7 +303,8 @@ def site_files(board: Mapping[str, Any], gold: Document, predictions: Mapping[st
              f"{SITE_DIR}/site.css": CSS, f"{SITE_DIR}/site.js": JS}
     for system in board["systems"]:
         if system["status"] == "ran" and system["name"] in predictions:
-            files[f"{SITE_DIR}/systems/{system['name']}.html"] = system_page(system, gold, predictions[system["name"]])
+            entry = json.dumps(system, ensure_ascii=False, sort_keys=True)
+            files[f"{SITE_DIR}/systems/{system['name']}.html"] = _system_page(entry, gold, predictions[system["name"]])
     return {path: text.encode("utf-8") for path, text in sorted(files.items())}
 
 
