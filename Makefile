@@ -40,7 +40,7 @@ test: $(BIN)/zhnerbench
 	$(BIN)/zhnerbench validate
 	$(BIN)/zhnerbench build --check
 	$(BIN)/python -m mypy
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 clean-venv:
 	rm -rf $(VENV)
