@@ -303,6 +303,18 @@ def require_module(module: str, requires: str) -> None:
         raise BaselineUnavailable(f"Python module {module!r} is not installed: {requires}")
 
 
+def tagger_diagnostics(tagger: object) -> dict[str, Any]:
+    """A copy of what an adapter reports of its last call (``diagnostics``; empty when it reports
+    nothing): taken before the tagger's next call replaces it.
+
+    >>> class T: diagnostics = {"chunks": 2}
+    >>> tagger_diagnostics(T()), tagger_diagnostics(object())
+    ({'chunks': 2}, {})
+    """
+    diagnostics = getattr(tagger, "diagnostics", None)
+    return dict(diagnostics) if isinstance(diagnostics, Mapping) else {}
+
+
 def diagnostics_summary(diagnostics: Mapping[str, Any]) -> str:
     """The counts of a run's diagnostics in one phrase (what ``tag`` prints and errors quote).
 

@@ -51,7 +51,13 @@ def system_options(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def run_tag(args: argparse.Namespace) -> int:
-    from zhnerbench.baselines.base import diagnostics_summary, load_tagger, predict_document, predict_documents
+    from zhnerbench.baselines.base import (
+        diagnostics_summary,
+        load_tagger,
+        predict_document,
+        predict_documents,
+        tagger_diagnostics,
+    )
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
     from zhnerbench.gold.counterfactual import article_copies
@@ -70,8 +76,7 @@ def run_tag(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     spans = {gold[0].id: predict_document(tagger, gold[0], args.timeout)}
     # An adapter's diagnostics are those of its last call: the article's (or the first document's).
-    diagnostics = getattr(tagger, "diagnostics", None)
-    diagnostics = dict(diagnostics) if isinstance(diagnostics, dict) else None
+    diagnostics = tagger_diagnostics(tagger)
     spans.update(zip([d.id for d in gold[1:]], predict_documents(tagger, gold[1:], args.timeout), strict=True))
     seconds = time.perf_counter() - started
     characters = sum(len(document.text) for document in gold)

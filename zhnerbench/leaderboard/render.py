@@ -50,7 +50,7 @@ def md_code(value: object, limit: int = TEXT_LIMIT) -> str:
     return f"`{text}`"
 
 
-def _pct(value: float | None) -> str:
+def percent(value: float | None) -> str:
     return "–" if value is None else f"{100 * value:.1f}"
 
 
@@ -89,16 +89,16 @@ def ner_table(board: Mapping[str, Any], view: str) -> str:
         score = system["scores"][view]
         per_label = score["per_label_f1"]
         if wide:
-            cells = [" · ".join(f"{label} {_pct(per_label[label])}" for label in labels if label in per_label)]
+            cells = [" · ".join(f"{label} {percent(per_label[label])}" for label in labels if label in per_label)]
         else:
-            cells = [_pct(per_label.get(label)) for label in labels]
+            cells = [percent(per_label.get(label)) for label in labels]
         name = md(f"{system['name']} {system['version']}".strip())
         if system.get("origin") == "submitted":
             name += " (submitted)"
         rows.append("| " + " | ".join([
-            str(system.get("ranks", {}).get(view, "–")), name, _pct(score["precision"]), _pct(score["recall"]),
-            f"**{_pct(score['f1'])}**", _ci(score["f1_ci"]),
-            _pct(score.get("text_f1")), *_counterfactual_cells(system.get("counterfactual", {}).get(view)),
+            str(system.get("ranks", {}).get(view, "–")), name, percent(score["precision"]), percent(score["recall"]),
+            f"**{percent(score['f1'])}**", _ci(score["f1_ci"]),
+            percent(score.get("text_f1")), *_counterfactual_cells(system.get("counterfactual", {}).get(view)),
             *cells, _seconds(system.get("load_seconds")), _speed(system.get("chars_per_second")),
         ]) + " |")
     return "\n".join(rows)
@@ -113,14 +113,14 @@ def _counterfactual_cells(score: Mapping[str, Any] | None) -> list[str]:
     if not score:
         return ["–", "–"]
     low, high = score["delta_ci"]
-    return [f"{_pct(score['counterfactual_f1'])} ({score['copies']})",
-            f"{_signed(score['delta'])} ({_signed(low)} to {_signed(high)})"]
+    return [f"{percent(score['counterfactual_f1'])} ({score['copies']})",
+            f"{signed_points(score['delta'])} ({signed_points(low)} to {signed_points(high)})"]
 
 
-def _signed(value: float) -> str:
+def signed_points(value: float) -> str:
     """A difference in points with its sign; never "-0.0".
 
-    >>> _signed(-0.0004), _signed(0.0123)
+    >>> signed_points(-0.0004), signed_points(0.0123)
     ('+0.0', '+1.2')
     """
     return f"{round(100 * value, 1) + 0.0:+.1f}"
@@ -164,8 +164,8 @@ def training_table(board: Mapping[str, Any]) -> str:
         rows.append("| " + " | ".join([
             md(system["name"]), md(training.get("weights", "–")),
             f"{training.get('train_sentences', 0):,} / {training.get('dev_sentences', 0):,}",
-            md(training.get("selected", "–")), _pct(training.get("msra_dev_f1")), _pct(training.get("msra_test_precision")),
-            _pct(training.get("msra_test_recall")), f"**{_pct(training['msra_test_f1'])}**",
+            md(training.get("selected", "–")), percent(training.get("msra_dev_f1")), percent(training.get("msra_test_precision")),
+            percent(training.get("msra_test_recall")), f"**{percent(training['msra_test_f1'])}**",
             "–" if seconds is None else _duration(seconds),
         ]) + " |")
     return "\n".join(rows)
@@ -200,10 +200,10 @@ def relation_table(board: Mapping[str, Any]) -> str:
     for row in sorted(board["relations"], key=lambda r: (-r["strict"]["f1"], r["baseline"], r["entities"])):
         strict = row["strict"]
         # A record scored before 1.2 has no intra/inter or evidence F1 (--rescore adds them).
-        optional = ["–" if strict.get(key) is None else _pct(strict[key]) for key in ("intra_f1", "inter_f1", "evidence_f1")]
+        optional = ["–" if strict.get(key) is None else percent(strict[key]) for key in ("intra_f1", "inter_f1", "evidence_f1")]
         rows.append(
-            f"| {md(row['baseline'])} | {md(row['entities'])} | {strict['predicted']} | {_pct(strict['precision'])} | "
-            f"{_pct(strict['recall'])} | **{_pct(strict['f1'])}** | {' | '.join(optional)} | {_pct(row['text']['f1'])} | "
+            f"| {md(row['baseline'])} | {md(row['entities'])} | {strict['predicted']} | {percent(strict['precision'])} | "
+            f"{percent(strict['recall'])} | **{percent(strict['f1'])}** | {' | '.join(optional)} | {percent(row['text']['f1'])} | "
             + " | ".join(_counterfactual_cells(row.get("counterfactual"))) + " |"
         )
     return "\n".join(rows)
@@ -312,8 +312,8 @@ def relation_change_table(history: Mapping[str, Any], board: Mapping[str, Any]) 
         new, old = row["strict"]["f1"], published.get((row["baseline"], row["entities"]))
         evidence = row["strict"].get("evidence_f1")
         change = f"{100 * (new - old):+.1f}" if old is not None else "new"
-        rows.append(f"| {row['baseline']} | {row['entities']} | {_pct(old)} | **{_pct(new)}** | "
-                    f"{'–' if evidence is None else _pct(evidence)} | {change} |")
+        rows.append(f"| {row['baseline']} | {row['entities']} | {percent(old)} | **{percent(new)}** | "
+                    f"{'–' if evidence is None else percent(evidence)} | {change} |")
     return "\n".join(rows)
 
 
@@ -342,10 +342,10 @@ def convention_change_table(history: Mapping[str, Any], board: Mapping[str, Any]
         legacy = system.get("legacy_scores", {}).get("coarse", {}).get("f1")
         old = published.get(system["name"])
         change = f"{100 * (new - old):+.1f}" if old is not None else "new"
-        rows.append(f"| {system['name']} | {_pct(old)} | {_pct(legacy)} | **{_pct(new)}** | {change} |")
+        rows.append(f"| {system['name']} | {percent(old)} | {percent(legacy)} | **{percent(new)}** | {change} |")
     on_board = {system["name"] for system in board["systems"]}
     for name in sorted(set(published) - on_board, key=lambda name: -published[name]):
-        rows.append(f"| {name} | {_pct(published[name])} | – | – | removed |")
+        rows.append(f"| {name} | {percent(published[name])} | – | – | removed |")
     return "\n".join(rows)
 
 

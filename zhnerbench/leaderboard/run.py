@@ -20,7 +20,15 @@ from pathlib import Path
 from typing import Any, cast
 
 from zhnerbench import __version__
-from zhnerbench.baselines.base import BaselineUnavailable, Tagger, TaggerError, one_line, predict_documents, run_timed
+from zhnerbench.baselines.base import (
+    BaselineUnavailable,
+    Tagger,
+    TaggerError,
+    one_line,
+    predict_documents,
+    run_timed,
+    tagger_diagnostics,
+)
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
 from zhnerbench.digests import tagged_sha256
@@ -229,13 +237,13 @@ def scored_record(
     counterfactual = counterfactual_scores(evaluation, covered, resampling)
     legacy = [view for name, view in LEGACY_VIEWS.items() if name in evaluation.views]
     legacy_evaluation = evaluate([gold], predictions, legacy, resampling.samples, resampling.seed) if legacy else None
-    spans = tuple(sorted(predictions.spans[gold.id]))
     name = base["name"]
     documents = [gold, *covered]
     all_spans = {document.id: tuple(sorted(predictions.spans[document.id])) for document in documents}
     files = {predictions_name(name): documents_jsonl(documents, all_spans, predictions.relations)
              if predictions.relations is not None else documents_jsonl(documents, all_spans, with_relations=False)}
-    rows, relation_files = relation_baseline_rows(gold, name, spans, [(copy, all_spans[copy.id]) for copy in covered],
+    rows, relation_files = relation_baseline_rows(gold, name, all_spans[gold.id],
+                                                  [(copy, all_spans[copy.id]) for copy in covered],
                                                   resampling)
     files.update(relation_files)
     record: Record = {
@@ -273,8 +281,7 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
         timed = run_timed(tagger, gold, timeout)
         # What the adapter reports of its run on the article (the score of record), before the
         # copies replace it.
-        diagnostics = getattr(tagger, "diagnostics", None)
-        diagnostics = dict(diagnostics) if isinstance(diagnostics, Mapping) else {}
+        diagnostics = tagger_diagnostics(tagger)
         copies_started = time.perf_counter()
         copy_spans = predict_documents(tagger, copies[:tagged_copies], timeout)
         copies_seconds = time.perf_counter() - copies_started

@@ -34,7 +34,7 @@ from zhnerbench.eval.errors_analysis import (
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.readers import parse_documents
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.render import COUNTERFACTUAL_NOTE, RANK_NOTE
+from zhnerbench.leaderboard.render import COUNTERFACTUAL_NOTE, RANK_NOTE, percent, signed_points
 from zhnerbench.model import Document, Mention, Span
 from zhnerbench.offsets import sentence_at
 from zhnerbench.views import VIEWS
@@ -123,10 +123,6 @@ def page(title: str, body: str, depth: int = 0) -> str:
             f"<body>\n{body}\n</body>\n</html>\n")
 
 
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.1f}"
-
-
 def _plain(markdown: str) -> str:
     """A Markdown sentence of the board as plain text (its code spans unquoted)."""
     return markdown.replace("`", "")
@@ -135,7 +131,7 @@ def _plain(markdown: str) -> str:
 def interval_bar(f1: float, interval: Sequence[float] | None) -> str:
     """The F1 as a tick on a bar that spans its interval (both in percent of the bar's width)."""
     low, high = interval if interval else (f1, f1)
-    return (f'<span class="bar" title="95% CI {_pct(low)}–{_pct(high)}"><span style="left:{100 * low:.1f}%;'
+    return (f'<span class="bar" title="95% CI {percent(low)}–{percent(high)}"><span style="left:{100 * low:.1f}%;'
             f'width:{100 * (high - low):.1f}%"></span><b style="left:{100 * f1:.1f}%"></b></span>')
 
 
@@ -157,12 +153,12 @@ def view_table(board: Mapping[str, Any], view: str) -> str:
         values = [
             (system.get("ranks", {}).get(view, ""), esc(system.get("ranks", {}).get(view, "–"))),
             (name, f'<a href="systems/{esc(name)}.html">{esc(name)}</a> {esc(system.get("version", ""))}'),
-            (score["f1"], f"<b>{_pct(score['f1'])}</b>"),
+            (score["f1"], f"<b>{percent(score['f1'])}</b>"),
             (score["f1"], interval_bar(score["f1"], score.get("f1_ci"))),
-            (score["precision"], _pct(score["precision"])),
-            (score["recall"], _pct(score["recall"])),
-            (copies["counterfactual_f1"] if copies else "", _pct(copies["counterfactual_f1"]) if copies else "–"),
-            (copies["delta"] if copies else "", f"{100 * copies['delta']:+.1f}" if copies else "–"),
+            (score["precision"], percent(score["precision"])),
+            (score["recall"], percent(score["recall"])),
+            (copies["counterfactual_f1"] if copies else "", percent(copies["counterfactual_f1"]) if copies else "–"),
+            (copies["delta"] if copies else "", signed_points(copies["delta"]) if copies else "–"),
             (copies["copies"] if copies else "", esc(copies["copies"]) if copies else "–"),
             (system.get("load_seconds") or "", f"{system['load_seconds']:.1f}" if system.get(
                 "load_seconds") is not None else "–"),
@@ -229,7 +225,7 @@ def system_page(system: Mapping[str, Any], gold: Document, predictions_text: str
     by_kind = {kind: [r for r in records if r.kind == kind] for kind in ERROR_KINDS}
     options = "".join(f'<option value="{esc(label)}">{esc(label)}</option>' for label in view.labels)
     parts = [f'<p><a href="../index.html">← the board</a></p><h1>{esc(system["name"])} {esc(system.get("version", ""))}</h1>',
-             f"<p>Errors in the <code>{esc(view_name)}</code> view (F1 {_pct(system['scores'][view_name]['f1'])}): "
+             f"<p>Errors in the <code>{esc(view_name)}</code> view (F1 {percent(system['scores'][view_name]['f1'])}): "
              + ", ".join(f"{len(errors)} {esc(kind.replace('_', ' '))}" for kind, errors in by_kind.items())
              + ". Gold spans are green, predicted ones red.</p>",
              f'<p>Label: <select class="label-filter"><option value="">all</option>{options}</select></p>']
