@@ -35,14 +35,29 @@ class Canned:
     reject_response_format: bool = False
     #: Answer 200 with these bytes as the body instead of a completion (not JSON, not UTF-8...).
     raw_body: bytes | None = None
+    #: The content for a request carrying ``seed``, instead of ``content`` (runs that differ).
+    by_seed: Mapping[int, str] | None = None
 
 
-def completion(content: str, model: str) -> dict[str, Any]:
-    """A minimal ``chat.completion`` object."""
+#: The model name the stub reports in its answers (a server names the exact snapshot it served).
+SERVED_SUFFIX = "-2026-01-01"
+
+
+def token_count(text: str) -> int:
+    """The stub's token count: one per two characters, at least one (deterministic, not a tokenizer)."""
+    return max(1, len(text) // 2)
+
+
+def completion(content: str, body: Mapping[str, Any]) -> dict[str, Any]:
+    """A minimal ``chat.completion`` object, with ``usage`` counted from the request and the answer."""
+    messages = body.get("messages") or []
+    prompt = sum(token_count(str(m.get("content", ""))) for m in messages if isinstance(m, dict))
+    answer = token_count(content)
     return {
-        "id": "chatcmpl-stub", "object": "chat.completion", "created": 0, "model": model,
+        "id": "chatcmpl-stub", "object": "chat.completion", "created": 0,
+        "model": str(body.get("model", "")) + SERVED_SUFFIX,
         "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        "usage": {"prompt_tokens": prompt, "completion_tokens": answer, "total_tokens": prompt + answer},
     }
 
 
@@ -107,7 +122,10 @@ class StubServer:
             return canned.fail_status, headers, error_body(canned.fail_message or f"stub failure {canned.fail_status}")
         if canned.reject_response_format and "response_format" in body:
             return 400, {}, error_body("response_format is not supported by this server", "response_format")
-        return 200, {}, completion(canned.content, str(body.get("model", "")))
+        content = canned.content
+        if canned.by_seed is not None and body.get("seed") in canned.by_seed:
+            content = canned.by_seed[body["seed"]]
+        return 200, {}, completion(content, body)
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         stub = self

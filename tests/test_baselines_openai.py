@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.openai_stub_server import Canned, StubServer
+from tests.openai_stub_server import SERVED_SUFFIX, Canned, StubServer, token_count
 from zhnerbench.baselines.alignment import align_strings, clean_entity_string, drop_overlapping
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger
 from zhnerbench.baselines.openai_chat import OpenAIChatTagger, load_template, parse_entities, schema_label
@@ -171,13 +171,23 @@ def test_end_to_end_spans_diagnostics_and_cache(stub: StubServer, environment: P
     tagger.load()  # no API key is needed for a local server
     spans = tagger.predict(TEXT)
     assert spans == EXPECTED
-    assert tagger.diagnostics == {
-        "chunks": 10, "requests": 11, "cached": 0, "failed": 0, "malformed": 1, "bad_items": 0,
-        "unknown_label": 1, "unaligned": 2, "overlapping": 1,
+    diagnostics = dict(tagger.diagnostics)
+    p50, p95 = diagnostics.pop("latency_p50"), diagnostics.pop("latency_p95")
+    assert 0 < p50 <= p95 < 5
+    # Usage is the server's, summed over the answers: the stub counts a token per two characters.
+    last_body = {stub.route(body): body for body in stub.bodies}  # each chunk's answered request
+    assert diagnostics == {
+        "chunks": 10, "requests": 11, "retries": 1, "cached": 0, "failed": 0, "malformed": 1, "items": 23,
+        "bad_items": 0, "unknown_label": 1, "unaligned": 2, "overlapping": 1,
+        "input_tokens": sum(token_count(m["content"]) for body in last_body.values() for m in body["messages"]),
+        "output_tokens": sum(token_count(ROUTES[route].content) for route in last_body),
         "unaligned_examples": [["杭州", "GPE"], ["重庆", "GPE"]],
         "overlapping_examples": [["上海", "GPE"]],
         "failed_examples": [],
+        # Each unused item is a false positive in the views of its label ("?": outside the schema).
+        "false_positive_labels": ["?", "GPE", "GPE", "GPE"],
     }
+    assert tagger.manifest()["served_model"] == "stub-model" + SERVED_SUFFIX
     # The 429 was retried by the client; the response_format refusal by the adapter, once, without it.
     assert stub.calls["#RATELIMIT#"] == 2 and stub.calls["#NOFORMAT#"] == 2 and stub.calls["#OK#"] == 1
     assert all(body["model"] == "stub-model" and body["temperature"] == 0 for body in stub.bodies)
@@ -195,6 +205,9 @@ def test_end_to_end_spans_diagnostics_and_cache(stub: StubServer, environment: P
     assert sum(stub.calls.values()) == sent
     assert again.diagnostics["requests"] == 0 and again.diagnostics["cached"] == 10
     assert again.diagnostics["malformed"] == 1
+    # Tokens and latency come with the cached answers: a rebuild reports what the answers cost.
+    for key in ("input_tokens", "output_tokens", "latency_p50", "latency_p95", "items"):
+        assert again.diagnostics[key] == tagger.diagnostics[key], key
 
 
 def test_a_reply_slower_than_the_timeout_fails_its_chunk_only(stub: StubServer, environment: Path) -> None:
@@ -208,6 +221,7 @@ def test_a_reply_slower_than_the_timeout_fails_its_chunk_only(stub: StubServer, 
                            [("国务院", "ORG"), ("总理", "TITLE"), ("李明", "PERSON"), ("3月5日", "DATE"), ("北京", "GPE")])
     assert tagger.diagnostics["failed"] == 1 and tagger.diagnostics["chunks"] == 2
     assert stub.calls["#SLOW#"] == 2  # the first try and one retry
+    assert tagger.diagnostics["requests"] == 2 and tagger.diagnostics["retries"] == 1
     failures = tagger.diagnostics["failed_examples"]
     assert isinstance(failures, list) and "timed out" in failures[0][1]
     assert len(list((environment / "llm").glob("*.json"))) == 1  # a failure is not cached

@@ -75,7 +75,7 @@ def test_rescore_refuses_a_swapped_prediction_file(checkout: Path, capsys: pytes
     assert main(["leaderboard", "--rescore"]) == 2
     err = capsys.readouterr().err
     _one_line(err, "leaderboard")
-    assert "record jieba-posseg: its predictions" in err and "not the file it was scored on" in err
+    assert "record jieba-posseg: its predictions" in err and "not the files it was scored on" in err
 
 
 @pytest.mark.parametrize("entry", ["/tmp/zhnerbench-planted-target", "../outside.txt", "results/../../outside.txt"])

@@ -74,3 +74,47 @@ def copies_argument(value: str) -> int:
     from zhnerbench.gold.counterfactual import VARIANTS
 
     return bounded_int(value, 0, VARIANTS)
+
+
+def bounded_float(value: str, low: float, high: float, low_open: bool = False) -> float:
+    """``value`` as a finite number in ``[low, high]`` (``(low, high]`` with ``low_open``).
+
+    >>> bounded_float("0.7", 0, 2), bounded_float("1", 0, 1, low_open=True)
+    (0.7, 1.0)
+    >>> bounded_float("inf", 0, 2)
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: expected a number from 0 to 2, found 'inf'
+    """
+    try:
+        number = float(value) if len(value) <= 20 else None
+    except ValueError:
+        number = None
+    if number is None or not (low < number if low_open else low <= number) or not number <= high:  # False for nan
+        raise argparse.ArgumentTypeError(f"expected a number {'above' if low_open else 'from'} {low:g} "
+                                         f"{'and at most' if low_open else 'to'} {high:g}, found {value[:20]!r}")
+    return number
+
+
+def temperature_argument(value: str) -> float:
+    """argparse type of a sampling temperature: 0 to 2, as the OpenAI API takes it."""
+    return bounded_float(value, 0, 2)
+
+
+def top_p_argument(value: str) -> float:
+    """argparse type of nucleus sampling's ``top_p``: above 0, at most 1."""
+    return bounded_float(value, 0, 1, low_open=True)
+
+
+def price_argument(value: str) -> float:
+    """argparse type of a price per million tokens: 0 to 1e9."""
+    return bounded_float(value, 0, 1e9)
+
+
+#: The most runs ``--runs`` takes (each is a pass of paid requests).
+MAX_RUNS = 100
+
+
+def runs_argument(value: str) -> int:
+    """argparse type of ``--runs``: 1 to :data:`MAX_RUNS`."""
+    return bounded_int(value, 1, MAX_RUNS)

@@ -13,8 +13,17 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.argtypes import copies_argument, positive_int, positive_seconds
+from zhnerbench.argtypes import (
+    copies_argument,
+    non_negative_int,
+    positive_int,
+    positive_seconds,
+    price_argument,
+    temperature_argument,
+    top_p_argument,
+)
 
+from zhnerbench.baselines.llm_costs import Price, model_price
 from zhnerbench.files import check_output, write_atomically
 from zhnerbench.gold.counterfactual import VARIANTS
 
@@ -39,15 +48,44 @@ def add_system_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
                        help="a wall-clock deadline for each document, any system (a tagger that never returns "
                             "fails); openai: also each request's (default 120)")
+    llm = parser.add_argument_group("LLM options (openai:; stated in the record's manifest)")
+    llm.add_argument("--temperature", type=temperature_argument, metavar="T", help="sampling temperature (default 0)")
+    llm.add_argument("--top-p", type=top_p_argument, metavar="P", help="nucleus sampling (default: the server's)")
+    llm.add_argument("--max-tokens", type=positive_int, metavar="N", help="longest answer (default: the server's)")
+    llm.add_argument("--llm-seed", type=non_negative_int, metavar="N",
+                     help="the sampling seed sent with every request (default: none; with --runs K: N, N+1, ... "
+                          "from 0)")
+    llm.add_argument("--shots", type=non_negative_int, metavar="N",
+                     help="N examples from the versioned pool of invented sentences (baselines/prompts/"
+                          "ner-shots-v1.jsonl) before each chunk (default 0)")
+    llm.add_argument("--prompt", metavar="FILE", help="a prompt template of your own, with one {text} placeholder")
+    llm.add_argument("--price-input", type=price_argument, metavar="X",
+                     help="price per million input tokens (with --price-output): the board shows the cost")
+    llm.add_argument("--price-output", type=price_argument, metavar="X", help="price per million output tokens")
+    llm.add_argument("--price-file", type=Path, metavar="FILE",
+                     help="a TSV file of MODEL, input and output prices per million tokens (# comments)")
+
+
+#: The options the command line passes to the factories (``llm_seed``: not the bootstrap's ``--seed``).
+SYSTEM_OPTIONS = ("msra", "label_map", "device", "batch_size", "threshold", "base_url", "concurrency", "timeout",
+                  "temperature", "top_p", "max_tokens", "llm_seed", "shots", "prompt")
 
 
 def system_options(args: argparse.Namespace) -> dict[str, Any]:
     """The factories' keyword options from parsed arguments (unset ones left out)."""
     options: dict[str, Any] = {"normalize_punctuation": args.normalize}
-    for key in ("msra", "label_map", "device", "batch_size", "threshold", "base_url", "concurrency", "timeout"):
+    for key in SYSTEM_OPTIONS:
         if getattr(args, key, None) is not None:
             options[key] = getattr(args, key)
     return options
+
+
+def system_price(args: argparse.Namespace, model: str | None) -> Price | None:
+    """The price the command line gives for ``model`` (``None``: unknown, or not an LLM)."""
+    if model is None:
+        return None
+    return model_price(model, getattr(args, "price_input", None), getattr(args, "price_output", None),
+                       getattr(args, "price_file", None))
 
 
 def run_tag(args: argparse.Namespace) -> int:
@@ -72,6 +110,8 @@ def run_tag(args: argparse.Namespace) -> int:
         # The article's counterfactual copies: `evaluate` and the board score them beside it.
         gold = (*gold, *article_copies(gold_root())[:args.counterfactual])
     tagger = create_system(args.system, **system_options(args))
+    model = getattr(tagger, "model", None)
+    price = system_price(args, model if isinstance(model, str) else None)  # checked before anything is sent
     load_tagger(tagger)
     started = time.perf_counter()
     spans = {gold[0].id: predict_document(tagger, gold[0], args.timeout)}
@@ -91,6 +131,10 @@ def run_tag(args: argparse.Namespace) -> int:
     if diagnostics:
         # What the system could not use (failed requests, strings not in the text...), never silent.
         print(f"{tagger.name} diagnostics on {gold[0].id}: {diagnostics_summary(diagnostics)}", file=sys.stderr)
+    if callable(getattr(tagger, "manifest", None)) and diagnostics:
+        from zhnerbench.leaderboard.llm import llm_summary
+
+        print(f"{tagger.name} on {gold[0].id}: {llm_summary(diagnostics, price)}", file=sys.stderr)
     return 0
 
 

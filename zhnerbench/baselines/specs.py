@@ -10,6 +10,8 @@ spec                              the tagger
 ``stanza:zh``                     Stanza's Chinese NER (OntoNotes types)
 ``ltp:MODEL``                     LTP (``LTP/small``...) word segmentation and NER
 ``openai:MODEL``                  a chat model behind an OpenAI-compatible API
+``openai-relations:MODEL``        the same, extracting document-level relations (a relation system:
+                                  the leaderboard puts it on the relation board)
 ``py:package.module:factory``     ``factory(**options)`` from an importable module: your own code
 ``NAME`` of an entry point        a factory that an installed package registers in the entry-point
                                   group ``zhnerbench.systems`` (``pyproject.toml``:
@@ -18,7 +20,8 @@ spec                              the tagger
 
 A factory takes keyword options (those the command line passes: ``normalize_punctuation``,
 ``msra``, ``retrain``, ``label_map``, ``device``, ``batch_size``, ``threshold``,
-``base_url``, ``concurrency``, ``timeout``; it receives those its signature names, or all
+``base_url``, ``concurrency``, ``timeout``, and for LLMs ``temperature``, ``top_p``,
+``max_tokens``, ``llm_seed``, ``shots``, ``prompt``; it receives those its signature names, or all
 of them with ``**options``) and returns an object with the
 :class:`~zhnerbench.baselines.base.Tagger` interface. Resolving imports nothing heavy: the
 tagger's ``load()`` does.
@@ -69,6 +72,12 @@ PREFIXES: dict[str, str] = {
     "stanza": "zhnerbench.baselines.stanza_ner",
     "ltp": "zhnerbench.baselines.ltp_ner",
     "openai": "zhnerbench.baselines.openai_chat",
+}
+
+
+#: ``prefix:`` specs of relation systems (they extract relations, not entities).
+RELATION_PREFIXES: dict[str, str] = {
+    "openai-relations": "zhnerbench.baselines.openai_relations",
 }
 
 
@@ -126,6 +135,29 @@ def _python_factory(spec: str) -> Factory:
     return factory  # type: ignore[no-any-return]
 
 
+def is_relation_spec(spec: str) -> bool:
+    """Whether ``spec`` names a relation system.
+
+    >>> is_relation_spec("openai-relations:gpt-4o-mini"), is_relation_spec("openai:gpt-4o-mini")
+    (True, False)
+    """
+    prefix, colon, _ = spec.partition(":")
+    return bool(colon) and prefix in RELATION_PREFIXES
+
+
+def create_relation_system(spec: str, **options: Any) -> Any:
+    """The relation system a ``openai-relations:MODEL`` spec names, built with the options it accepts."""
+    prefix, _, target = spec.partition(":")
+    if not target.strip():
+        raise SpecError(f"system spec {spec!r}: give the model after the colon ({prefix}:MODEL)")
+    module = importlib.import_module(RELATION_PREFIXES[prefix])
+    extractor = module.create(target.strip(), **{key: value for key, value in options.items()})
+    problem = name_problem(extractor.name) or module.relation_extractor_problem(extractor)
+    if problem is not None:
+        raise SpecError(f"system {spec!r}: {problem}")
+    return extractor
+
+
 def create_system(spec: str, **options: Any) -> Tagger:
     """The tagger a spec names (see the module doc), built with the options it accepts.
 
@@ -138,6 +170,9 @@ def create_system(spec: str, **options: Any) -> Tagger:
     """
     if spec.startswith("py:"):
         return _call(_python_factory(spec), spec, options)
+    if is_relation_spec(spec):
+        raise SpecError(f"{spec} extracts relations, not entities: put it on the relation board with "
+                        f"`zhnerbench leaderboard --systems {spec}`")
     prefix, colon, target = spec.partition(":")
     if colon and prefix in PREFIXES:
         if not target.strip():

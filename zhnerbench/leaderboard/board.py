@@ -57,6 +57,10 @@ def system_entry(record: Record) -> dict[str, Any]:
         "diagnostics": record.get("diagnostics", {}),
         "load_seconds": published.get("load_seconds"),
         "chars_per_second": published.get("chars_per_second"),
+        **({"entities": system["entities"]} if "entities" in system else {}),
+        # An LLM's manifest, runs, and this run's requests (volatile: a rerun from the cache sends none).
+        **({"llm": record["llm"], "runs": record.get("runs"), "date": published.get("date"),
+            "requests": published.get("requests") or {}} if record.get("llm") else {}),
     }
 
 
@@ -84,6 +88,10 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     ([], [], 2)
     """
     ner = [records[name] for name in sorted(records) if records[name].get("kind") == "ner"]
+    # Relation systems run here (an LLM's relation task): their rows are among the relations,
+    # their manifests and failures beside the systems.
+    relation_systems = [system_entry(records[name]) for name in sorted(records)
+                        if records[name].get("kind") == "relations" and records[name].get("origin") == "run"]
     relations = [row for name in sorted(records) for row in records[name].get("relations", [])]
     # What the board states once for every row: the scorer, the gold and the bootstrap (a record
     # may add the fingerprint of the copies it was scored on).
@@ -109,6 +117,7 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
         "views": {name: list(view.labels) for name, view in VIEWS.items()},
         "systems": systems,
         "relations": relations,
+        "relation_systems": relation_systems,
     }
 
 
@@ -178,29 +187,54 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
     """The records whose scores are not those of their own (intact) prediction file, scored
     against the gold they name: a hand edit that recomputed the record's digest."""
     from zhnerbench.leaderboard.records import predictions_name
-    from zhnerbench.leaderboard.run import scores_problem
+    from zhnerbench.leaderboard.run import run_file_names, scores_problem
 
     problems = []
     fingerprints = (gold_fingerprint(gold), copies_fingerprint(copies))
     for name, record in sorted(records.items()):
-        if (record.get("kind") != "ner" or record.get("status") != "ran"
-                or record.get("scoring", {}).get("gold") != gold_fingerprint(gold) or not _same_copies(record, copies)):
+        if (not is_scored_system(record) or record.get("scoring", {}).get("gold") != gold_fingerprint(gold)
+                or not _same_copies(record, copies)):
             continue
-        path = predictions_name(name)
+        texts = digest_checked_texts(record, results, [predictions_name(name), *run_file_names(record)])
+        if texts is None:
+            continue  # a file missing or changed: reported by record_problems
+        # Rescoring is the costly part of build and of every run: a record and prediction
+        # files already found consistent (same bytes, same gold, copies and scorer) are not
+        # scored twice in one process.
+        key = (record_digest(record), tagged_sha256("".join(texts)), *fingerprints)
+        if key not in _CHECKED:
+            _CHECKED[key] = scores_problem(record, texts[0], gold, copies, texts[1:])
+        if _CHECKED[key] is not None:
+            problems.append(f"record {name}: {_CHECKED[key]}")
+    return problems
+
+
+def is_scored_system(record: Record) -> bool:
+    """Whether a record holds the scores of a system's own prediction files (an NER system, or a
+    relation system run here), which a rescoring must reproduce; the relation baselines on the
+    gold entities are made anew by every run.
+
+    >>> is_scored_system({"name": "x", "kind": "relations", "origin": "run", "status": "ran"})
+    True
+    >>> is_scored_system({"name": "gold", "kind": "relations", "status": "ran"})
+    False
+    """
+    return record.get("status") == "ran" and (record.get("kind") == "ner" or record.get("origin") == "run")
+
+
+def digest_checked_texts(record: Record, results: Path, paths: Sequence[str]) -> list[str] | None:
+    """The texts of a record's files ``paths``, each matching the digest the record names;
+    ``None`` when one is missing, unreadable or changed."""
+    texts = []
+    for path in paths:
         try:
             content = read_input_bytes(results / path).decode("utf-8")
         except (InputError, UnicodeDecodeError):
-            continue  # reported by record_problems
-        if tagged_sha256(content) == record.get("files", {}).get(path):
-            # Rescoring is the costly part of build and of every run: a record and prediction
-            # file already found consistent (same bytes, same gold, copies and scorer) are not
-            # scored twice in one process.
-            key = (record_digest(record), tagged_sha256(content), *fingerprints)
-            if key not in _CHECKED:
-                _CHECKED[key] = scores_problem(record, content, gold, copies)
-            if _CHECKED[key] is not None:
-                problems.append(f"record {name}: {_CHECKED[key]}")
-    return problems
+            return None
+        if tagged_sha256(content) != record.get("files", {}).get(path):
+            return None
+        texts.append(content)
+    return texts
 
 
 #: :func:`edited_scores`'s findings by (record, predictions, gold, copies) digests.

@@ -18,14 +18,15 @@ import json
 import os
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import zhnerbench
-from zhnerbench.argtypes import copies_argument, non_negative_int, positive_int, samples_argument
-from zhnerbench.baselines.command import add_system_options, system_options
+from zhnerbench.argtypes import copies_argument, non_negative_int, positive_int, runs_argument, samples_argument
+from zhnerbench.baselines.command import add_system_options, system_options, system_price
+from zhnerbench.baselines.llm_costs import Price
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
@@ -168,25 +169,45 @@ def taken_name_problem(spec: str, name: str, existing: Mapping[str, Record]) -> 
     return None
 
 
+@dataclass(frozen=True)
+class Sampling:
+    """How sampling systems (LLMs) run: ``runs`` times each, with a majority-vote system over
+    the runs when ``vote``, at the price ``price_of(model)`` gives (``None``: unknown)."""
+
+    runs: int = 1
+    vote: bool = False
+    price_of: Callable[[str], Price | None] = lambda model: None
+
+
 def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
               resampling: Resampling, existing: Mapping[str, Record] | None = None, replace: bool = False,
-              copies: Sequence[Document] = (), tagged_copies: int = 0, jobs: int = 1) -> list[Outcome]:
+              copies: Sequence[Document] = (), tagged_copies: int = 0, jobs: int = 1,
+              sampling: Sampling = Sampling()) -> list[Outcome]:
     """Load, run and score each system (on the article and its first ``tagged_copies``
     counterfactual copies), ``jobs`` systems at a time (threads: the models' own code runs
-    outside Python's lock, in C, C++ or PyTorch), each model freed once its system is done."""
+    outside Python's lock, in C, C++ or PyTorch), each model freed once its system is done;
+    a sampling system (an LLM) ``sampling.runs`` times, with its vote when asked."""
     from concurrent.futures import ThreadPoolExecutor
 
     from tqdm import tqdm
 
     from zhnerbench.baselines.registry import TRAINED
-    from zhnerbench.baselines.specs import create_system
+    from zhnerbench.baselines.specs import create_relation_system, create_system, is_relation_spec
 
+    relation_specs = [spec for spec in specs if is_relation_spec(spec)]
+    specs = [spec for spec in specs if not is_relation_spec(spec)]
+    extractors = [create_relation_system(spec, **options) for spec in relation_specs]
     taggers = [create_system(spec, **options) for spec in specs]  # every spec is checked before anything runs
+    if sampling.runs > 1:
+        # The first of several runs has the first seed (0 unless --llm-seed says otherwise).
+        taggers = [tagger.for_run(0) if callable(getattr(tagger, "for_run", None)) else tagger  # type: ignore[attr-defined]
+                   for tagger in taggers]
     names = [tagger.name for tagger in taggers]
-    repeated = sorted({name for name in names if names.count(name) > 1})
+    every_name = names + [extractor.name for extractor in extractors]
+    repeated = sorted({name for name in every_name if every_name.count(name) > 1})
     if repeated:
         raise ZhNerBenchError(f"several systems are called {', '.join(repeated)}: their records would overwrite each other")
-    for spec, name in zip(specs, names, strict=True):
+    for spec, name in zip([*specs, *relation_specs], every_name, strict=True):
         problem = None if replace else taken_name_problem(spec, name, existing or {})
         if problem is not None:
             raise ZhNerBenchError(problem)
@@ -199,21 +220,48 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
         doing = "loading (trains on MSRA where no shipped or cached model fits)" if specs[index] in TRAINED \
             else "loading and tagging"
         progress.set_postfix_str(f"{names[index]}: {doing}")
-        outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs)
+        outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs,
+                                sampling)
         progress.update()
         return outcome
 
     try:
         if jobs <= 1 or len(specs) <= 1:
-            return [run_one(index) for index in range(len(specs))]
-        # Longest first (by the time each took last, as its record says), so that the slowest
-        # systems do not end up in the same queue.
-        order = sorted(range(len(specs)), key=lambda index: -_last_seconds((existing or {}).get(names[index])))
-        with ThreadPoolExecutor(max_workers=min(jobs, len(specs)), thread_name_prefix="system") as pool:
-            futures = {index: pool.submit(run_one, index) for index in order}
-            return [futures[index].result() for index in range(len(specs))]
+            outcomes = [run_one(index) for index in range(len(specs))]
+        else:
+            # Longest first (by the time each took last, as its record says), so that the slowest
+            # systems do not end up in the same queue.
+            order = sorted(range(len(specs)), key=lambda index: -_last_seconds((existing or {}).get(names[index])))
+            with ThreadPoolExecutor(max_workers=min(jobs, len(specs)), thread_name_prefix="system") as pool:
+                futures = {index: pool.submit(run_one, index) for index in order}
+                outcomes = [futures[index].result() for index in range(len(specs))]
     finally:
         progress.close()
+    outcomes += [_run_relation_system(extractor, spec, options, gold, resampling, copies, tagged_copies, sampling)
+                 for spec, extractor in zip(relation_specs, extractors, strict=True)]
+    return outcomes + (vote_outcomes(outcomes, gold, resampling) if sampling.vote else [])
+
+
+def _run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], gold: Document,
+                         resampling: Resampling, copies: Sequence[Document], tagged_copies: int,
+                         sampling: Sampling) -> Outcome:
+    from zhnerbench.leaderboard.run import run_relation_system
+
+    record, files = run_relation_system(extractor, spec, _recorded_options(options), gold, resampling, copies,
+                                        tagged_copies, sampling.price_of(extractor.model))
+    return Outcome(record, files, {**record.get("published", {}), "status": record["status"]})
+
+
+def vote_outcomes(outcomes: Sequence[Outcome], gold: Document, resampling: Resampling) -> list[Outcome]:
+    """``--vote``: a majority-vote system over the runs of each system that ran several times."""
+    from zhnerbench.leaderboard.run import voted_record
+
+    voted = []
+    for outcome in outcomes:
+        made = voted_record(outcome.record, outcome.files, gold, resampling)
+        if made is not None:
+            voted.append(Outcome(made[0], made[1], {"status": "voted"}))
+    return voted
 
 
 def _last_seconds(record: Record | None) -> float:
@@ -227,15 +275,18 @@ def _last_seconds(record: Record | None) -> float:
 
 
 def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: Mapping[str, Any], gold: Document,
-                  resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int) -> Outcome:
+                  resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int,
+                  sampling: Sampling) -> Outcome:
     """Run one system and free its model (freeing is the system's own cost too: spaCy's or
     THULAC's take ~0.5 s)."""
     from zhnerbench.leaderboard.run import run_system
 
     tagger = pending[index]
     assert tagger is not None
+    model = getattr(tagger, "model", None)
+    price = sampling.price_of(model) if isinstance(model, str) and callable(getattr(tagger, "manifest", None)) else None
     record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"),
-                               copies, tagged_copies)
+                               copies, tagged_copies, sampling.runs, price)
     started = time.perf_counter()
     pending[index] = None
     del tagger
@@ -365,23 +416,23 @@ def board_changes(target: Target, old: Mapping[str, Record], records: Mapping[st
 def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
                 resampling: Resampling, copies: Sequence[Document]) -> list[Outcome]:
     """Every scored record scored again from its stored prediction file (the systems do not run)."""
+    from zhnerbench.leaderboard.board import digest_checked_texts, is_scored_system
     from zhnerbench.leaderboard.records import predictions_name
-    from zhnerbench.leaderboard.run import rescored_record
+    from zhnerbench.leaderboard.run import rescored_record, rescored_relation_record, run_file_names
 
     outcomes = []
     for name, record in sorted(records.items()):
-        if record.get("kind") != "ner" or record.get("status") != "ran":
+        if not is_scored_system(record):
             continue
-        path = results / predictions_name(name)
-        try:
-            text = read_input_bytes(path).decode("utf-8")
-        except (InputError, UnicodeDecodeError) as error:
-            raise ZhNerBenchError(f"record {name}: cannot read its predictions {path}: {error}") from None
-        if tagged_sha256(text) != record.get("files", {}).get(predictions_name(name)):
+        paths = [predictions_name(name), *run_file_names(record)]
+        texts = digest_checked_texts(record, results, paths)
+        if texts is None:
             # Rescoring another file than the one the system produced would publish its score.
-            raise ZhNerBenchError(f"record {name}: its predictions {path} are not the file it was scored on "
-                                  "(their digest differs); restore them (`git checkout`) or run the system again")
-        new, files = rescored_record(record, text, gold, resampling, copies)
+            raise ZhNerBenchError(f"record {name}: its predictions ({', '.join(str(results / p) for p in paths)}) are "
+                                  "missing or not the files it was scored on (their digest differs); restore them "
+                                  "(`git checkout`) or run the system again")
+        new, files = rescored_relation_record(record, texts[0], gold, resampling, copies) \
+            if record.get("kind") == "relations" else rescored_record(record, texts[0], gold, resampling, copies, texts[1:])
         outcomes.append(Outcome(new, files, {"status": "rescored"}))
     return outcomes
 
@@ -429,6 +480,9 @@ def run_leaderboard(args: argparse.Namespace) -> int:
     if args.eval_results is not None and len(specs) + len(adds) != 1:
         raise ZhNerBenchError("--eval-results writes one system's scores: give exactly one --systems SPEC or --add NAME=FILE")
     check_eval_results_target(args, gold_root())
+    if args.vote and args.runs < 2:
+        raise ZhNerBenchError("--vote needs --runs K with K >= 2: it takes the spans most of the runs predicted")
+    system_price(args, "")  # the price options are checked before anything runs
     if not specs and not adds and not args.remove and not args.rescore:
         specs = list(default_systems())
     gold_dir = target.root if target.root is not None else gold_root()
@@ -502,8 +556,9 @@ def _update_board(args: argparse.Namespace, target: Target, specs: Sequence[str]
         seeded, seeded_files = published_records(target, args.start_empty)
         outcomes = rescore_all(old, target.results, gold, resampling, copies) if args.rescore else []
         outcomes += score_submissions(adds, meta, gold, resampling, copies)
+        sampling = Sampling(args.runs, args.vote, lambda model: system_price(args, model))
         outcomes += run_specs(specs, options, gold, resampling, {**seeded, **old}, args.replace, copies,
-                              args.counterfactual, args.jobs)
+                              args.counterfactual, args.jobs, sampling)
         outcomes.append(Outcome(*gold_relations_record(gold, copies, resampling, args.counterfactual), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, args.remove or [], args.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
@@ -570,6 +625,11 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
                         help=f"also run the systems on the first N counterfactual copies of the article (default: all "
                              f"{VARIANTS}; 0 skips them, e.g. to bound the cost of a paid API)")
     add_hub_options(parser)
+    parser.add_argument("--runs", type=runs_argument, default=1, metavar="K",
+                        help="run each LLM system K times (seeds N..N+K-1, see --llm-seed) and show its mean F1 ± sd "
+                             "and the runs' span agreement; the first run is the score of record (default 1)")
+    parser.add_argument("--vote", action="store_true",
+                        help="with --runs K: also put NAME-vote on the board, the spans most of the K runs predicted")
     parser.add_argument("--jobs", type=positive_int, default=default_jobs(), metavar="N",
                         help=f"run N systems at a time (default {default_jobs()}: this machine's cores, at most "
                              f"{MAX_DEFAULT_JOBS}); speeds are then measured beside each other: --jobs 1 for clean ones")

@@ -117,6 +117,10 @@ class Record(TypedDict, total=False):
     #: Per view, the scores on the counterfactual copies (absent: the predictions cover none).
     counterfactual: dict[str, CounterfactualViewScore]
     diagnostics: dict[str, Any]
+    #: An LLM run's manifest and price (:mod:`zhnerbench.leaderboard.llm`).
+    llm: dict[str, Any]
+    #: ``--runs K``: each run's seed and F1 per view, and their span agreement.
+    runs: dict[str, Any]
     training: dict[str, Any] | None
     scoring: Scoring
     files: dict[str, str]
@@ -253,13 +257,17 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
     files = record.get("files", {})
     if not isinstance(files, dict):
         return "'files' is not an object"
-    owned = re.compile(rf"{PREDICTIONS_DIR}/(relations-[a-z]+-on-)?{re.escape(str(record.get('name')))}\.jsonl")
+    owned = re.compile(rf"{PREDICTIONS_DIR}/(relations-[a-z]+-on-)?{re.escape(str(record.get('name')))}"
+                       rf"(\.run-[1-9][0-9]*)?\.jsonl")
     for path, digest in files.items():
         # A record names only its own prediction files: never a path elsewhere, another record's file or the gold.
         if not owned.fullmatch(path):
             return f"'files' lists {path[:80]!r}, which is not one of this record's prediction files"
         if not isinstance(digest, str) or not _DIGEST.fullmatch(digest):
             return f"'files' gives {path!r} no valid digest (sha256:<64 hex digits>)"
+    problem = llm_shape_problem(record)
+    if problem is not None:
+        return problem
     if record["kind"] != "ner":
         return None if record["kind"] == "relations" else f"unknown kind {record['kind']!r}"
     if record.get("status") not in get_args(RecordStatus):
@@ -284,6 +292,40 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
         problem = _fields_problem(score, _COUNTERFACTUAL_FIELDS, f"counterfactual[{view!r}]")
         if problem:
             return problem
+    return None
+
+
+_PRICE_FIELDS: dict[str, _Kind] = {"input_per_million": _NUMBER, "output_per_million": _NUMBER, "source": str}
+_TOKEN_KEYS = ("input_tokens", "output_tokens")
+
+
+def llm_shape_problem(record: Mapping[str, Any]) -> str | None:
+    """What keeps an LLM record's manifest, price, token counts or runs from being rendered.
+
+    >>> llm_shape_problem({"llm": {"manifest": {}, "price": {"input_per_million": "1"}}})
+    "llm.price has no valid 'input_per_million'"
+    >>> llm_shape_problem({"runs": {"seeds": [0, 1], "f1": {"full": [0.5, 0.4]}, "agreement": 0.9}}) is None
+    True
+    """
+    llm = record.get("llm")
+    if llm is not None:
+        if not isinstance(llm, dict) or not isinstance(llm.get("manifest"), dict):
+            return "'llm' has no manifest object"
+        if llm.get("price") is not None:
+            problem = _fields_problem(llm["price"], _PRICE_FIELDS, "llm.price")
+            if problem:
+                return problem
+    diagnostics = record.get("diagnostics", {})
+    if not isinstance(diagnostics, dict) or any(not isinstance(diagnostics.get(key, 0), int) for key in _TOKEN_KEYS):
+        return "'diagnostics' is not an object with integer token counts"
+    runs = record.get("runs")
+    if runs is not None:
+        seeds, f1 = (runs.get("seeds"), runs.get("f1")) if isinstance(runs, dict) else (None, None)
+        if not isinstance(seeds, list) or not all(isinstance(seed, int) for seed in seeds) \
+                or not isinstance(f1, dict) or not isinstance(runs.get("agreement"), _NUMBER) \
+                or not all(isinstance(values, list) and len(values) == len(seeds)
+                           and all(isinstance(value, _NUMBER) for value in values) for values in f1.values()):
+            return "'runs' needs integer seeds, one F1 per seed in each view, and an agreement"
     return None
 
 

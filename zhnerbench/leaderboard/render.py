@@ -14,6 +14,7 @@ from typing import Any
 from zhnerbench.baselines.base import diagnostics_summary
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.inputs import read_project_file
+from zhnerbench.leaderboard.llm import failure_adjusted, failure_rates, false_positives, run_cost, runs_summary
 from zhnerbench.paths import HISTORY_BOARD
 
 WIDE_VIEW = 6  # views with more labels list per-label F1 in one cell instead of one column each
@@ -171,6 +172,10 @@ def training_table(board: Mapping[str, Any]) -> str:
     return "\n".join(rows)
 
 
+#: What an LLM's diagnostics say of its usage, not of what it could not use (the LLM table shows them).
+USAGE_DIAGNOSTICS = frozenset({"input_tokens", "output_tokens", "items"})
+
+
 def diagnostics_lines(board: Mapping[str, Any]) -> str:
     """What adapters could not use, per system (strings an LLM answered that are not in the
     text, malformed answers...): counted, never dropped silently.
@@ -181,13 +186,142 @@ def diagnostics_lines(board: Mapping[str, Any]) -> str:
     """
     lines = []
     for system in board["systems"]:
-        diagnostics = system.get("diagnostics") or {}
+        diagnostics = {key: value for key, value in (system.get("diagnostics") or {}).items()
+                       if key not in USAGE_DIAGNOSTICS}
         counts = diagnostics_summary(diagnostics)
         examples = diagnostics.get("unaligned_examples") or []
         if counts:
             shown = "; ".join(" ".join(md(part, 40) for part in example) for example in examples[:3])
             lines.append(f"- {md(system['name'])}: {md(counts)}" + (f" (e.g. {shown})" if shown else ""))
     return "\n".join(lines)
+
+
+def llm_view(system: Mapping[str, Any]) -> str | None:
+    """The view an LLM row reports: ``full`` when the system is scored in it, else its first."""
+    views = [view for view in system.get("views", []) if view in system.get("scores", {})]
+    return "full" if "full" in views else (views[0] if views else None)
+
+
+def _latency(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+def llm_rows(board: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The cells of the LLM table, one row per LLM system that ran (text, not yet escaped)."""
+    rows = []
+    for system in board["systems"]:
+        llm = system.get("llm")
+        view = llm_view(system)
+        if not llm or system["status"] != "ran" or view is None:
+            continue
+        diagnostics = system.get("diagnostics") or {}
+        manifest = llm.get("manifest") or {}
+        cost = run_cost(llm, diagnostics)
+        rates = failure_rates(diagnostics) if "chunks" in diagnostics else None
+        spread = runs_summary(system.get("runs"), view)
+        adjusted = failure_adjusted(system["scores"][view],
+                                    false_positives(diagnostics.get("false_positive_labels", []), view))
+        latency = system.get("requests") or {}
+        rows.append({
+            "system": system["name"], "view": view, "served": manifest.get("served_model") or "–",
+            "input": f"{diagnostics['input_tokens']:,}" if "input_tokens" in diagnostics else "–",
+            "output": f"{diagnostics['output_tokens']:,}" if "output_tokens" in diagnostics else "–",
+            "cost": "–" if cost is None else f"{cost:.4f}",
+            "latency": f"{_latency(latency.get('latency_p50'))} / {_latency(latency.get('latency_p95'))}",
+            "f1": percent(system["scores"][view]["f1"]),
+            "runs": "–" if spread is None else
+            f"{percent(spread[0])} ± {percent(spread[1])} ({len(system['runs']['seeds'])})",
+            "agreement": percent(system["runs"]["agreement"]) if system.get("runs") else "–",
+            **{key: "–" if rates is None else percent(rates[key])  # type: ignore[literal-required]
+               for key in ("unparseable", "unaligned", "unknown_label", "overlapping")},
+            "adjusted": percent(adjusted["f1"]) if rates is not None else "–",
+        })
+    return rows
+
+
+#: The LLM table's columns: (header, key of :func:`llm_rows`).
+LLM_COLUMNS = (("system", "system"), ("view", "view"), ("model served", "served"), ("input tokens", "input"),
+               ("output tokens", "output"), ("cost", "cost"), ("latency p50 / p95 (s)", "latency"), ("F1", "f1"),
+               ("F1 mean ± sd (runs)", "runs"), ("span agreement", "agreement"), ("unparseable %", "unparseable"),
+               ("unaligned %", "unaligned"), ("unknown label %", "unknown_label"), ("overlapping %", "overlapping"),
+               ("F1, failures as FP", "adjusted"))
+
+LLM_NOTE = ("Tokens and cost are those of one pass over the article (a vote: of all its runs), at the price "
+            "given when the system ran (`--price-input`/`--price-output` per million tokens, or `--price-file`; "
+            "`–`: none given); latency is per request, retries included, as this run measured it (answers from "
+            "the cache keep the latency of the request that fetched them). `F1 mean ± sd` is over the `--runs` "
+            "samples (their number in brackets; the first is the score of record), `span agreement` the mean F1 "
+            "between any two runs' spans. Unparseable answers are counted per answer; unaligned strings (not in "
+            "the text), labels outside the schema and answers overlapping an earlier one per entity named. "
+            "`F1, failures as FP` counts each such entity as a false positive in the views of its label (every "
+            "view for a label outside the schema).")
+
+
+def llm_table(board: Mapping[str, Any]) -> str:
+    """The LLM systems' cost, latency, variance and failures (:func:`llm_rows`), with their manifests below."""
+    rows = llm_rows(board)
+    if not llm_systems(board):
+        return ""
+    lines = ["| " + " | ".join(header for header, _ in LLM_COLUMNS) + " |",
+             "|---|---|---|" + "---:|" * (len(LLM_COLUMNS) - 3)]
+    lines += ["| " + " | ".join(md(row[key]) for _, key in LLM_COLUMNS) + " |" for row in rows]
+    return "\n".join(lines) + "\n\n" + "\n".join(manifest_line(system) for system in llm_systems(board))
+
+
+def llm_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The LLM systems that ran, NER and relation ones, whose manifests the board states."""
+    return [system for system in [*board["systems"], *board.get("relation_systems", [])]
+            if system.get("llm") and system["status"] == "ran"]
+
+
+def manifest_line(system: Mapping[str, Any]) -> str:
+    """One system's run manifest (:func:`manifest_parts`) as a Markdown list item, every value escaped.
+
+    >>> print(manifest_line({"name": "openai-m", "date": "2026-01-01", "llm": {"manifest": {"model": "m",
+    ...     "served_model": "m-1", "endpoint": "https://api.example.com/v1", "temperature": 0.0, "top_p": None,
+    ...     "max_tokens": None, "seed": 0, "prompt": {"name": "ner-v1", "sha256": "ab" * 32}, "shots": None,
+    ...     "client": "openai 3.0"}, "price": None}}))
+    - openai-m: model m (served as m-1) at https://api.example.com/v1; temperature 0, top_p server default, max tokens server default, seed 0; prompt ner-v1 (SHA-256 abababababab…), 0-shot; openai 3.0; run 2026-01-01; no price given
+    """
+    return f"- {md(system['name'])}: " + "; ".join(md(part, 400) for part in manifest_parts(system))
+
+
+def manifest_parts(system: Mapping[str, Any]) -> list[str]:
+    """What an LLM system's run manifest says, in short phrases (raw text: escape where rendered)."""
+    llm = system["llm"]
+    manifest = llm.get("manifest") or {}
+
+    def setting(key: str) -> str:
+        value = manifest.get(key)
+        return "server default" if value is None else f"{value:g}" if isinstance(value, float) else str(value)
+
+    shots = manifest.get("shots")
+    shot_text = f"{len(shots['ids'])}-shot from {shots['pool']} ({', '.join(shots['ids'])})" if shots else "0-shot"
+    seeds = (system.get("runs") or {}).get("seeds")
+    vote = llm.get("vote")
+    price = llm.get("price")
+    parts = [
+        f"model {manifest.get('model', '?')}" + (f" (served as {manifest['served_model']})"
+                                                  if manifest.get("served_model") else "")
+        + f" at {manifest.get('endpoint', '?')}",
+        f"temperature {setting('temperature')}, top_p {setting('top_p')}, max tokens {setting('max_tokens')}, "
+        f"seed {setting('seed')}" + (f" (runs: seeds {seeds[0]}–{seeds[-1]})" if seeds else "")
+        + (f" (majority of {vote['runs']} runs, seeds {', '.join(map(str, vote['seeds']))})" if vote else ""),
+        f"prompt {(manifest.get('prompt') or {}).get('name', '?')} "
+        f"(SHA-256 {str((manifest.get('prompt') or {}).get('sha256', '?'))[:12]}…), {shot_text}",
+        str(manifest.get("client", "?")),
+        f"run {system.get('date') or '?'}",
+        f"price {price['input_per_million']:g} / {price['output_per_million']:g} per million input / output "
+        f"tokens ({price['source']})" if price else "no price given",
+    ]
+    if manifest.get("task") == "relations":
+        # No row in the NER table: its usage is stated here.
+        diagnostics = system.get("diagnostics") or {}
+        cost = run_cost(llm, diagnostics)
+        parts.insert(0, f"relation extraction, entities {system.get('entities', '?')}")
+        parts.append(f"{diagnostics.get('input_tokens', 0):,} input and {diagnostics.get('output_tokens', 0):,} "
+                     f"output tokens on the article, cost {'–' if cost is None else f'{cost:.4f}'}")
+    return parts
 
 
 def relation_table(board: Mapping[str, Any]) -> str:
@@ -210,7 +344,7 @@ def relation_table(board: Mapping[str, Any]) -> str:
 
 
 def unavailable_table(board: Mapping[str, Any]) -> str:
-    missing = [s for s in board["systems"] if s["status"] != "ran"]
+    missing = [s for s in [*board["systems"], *board.get("relation_systems", [])] if s["status"] != "ran"]
     if not missing:
         return "Every system on the board ran."
     rows = ["| system | status | why it did not run | how to enable it |", "|---|---|---|---|"]
@@ -264,6 +398,9 @@ def leaderboard_markdown(board: Mapping[str, Any]) -> str:
                      "scored, never used to select. `shipped`: the weights the project's seeded run produced, "
                      "installed with the package; `--retrain` trains them anew in about the time shown):\n\n"
                      + training_table(board))
+    llm = llm_table(board)
+    if llm:
+        parts.append("**LLM systems: cost, latency, variance and failures** (" + LLM_NOTE + "):\n\n" + llm)
     diagnostics = diagnostics_lines(board)
     if diagnostics:
         parts.append("**What adapters could not use** (strings not found in the text, malformed answers; "

@@ -34,7 +34,18 @@ from zhnerbench.eval.errors_analysis import (
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.readers import parse_documents
 from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.render import COUNTERFACTUAL_NOTE, RANK_NOTE, percent, signed_points
+from zhnerbench.leaderboard.render import (
+    COUNTERFACTUAL_NOTE,
+    LLM_COLUMNS,
+    LLM_NOTE,
+    RANK_NOTE,
+    USAGE_DIAGNOSTICS,
+    llm_rows,
+    llm_systems,
+    manifest_parts,
+    percent,
+    signed_points,
+)
 from zhnerbench.model import Document, Mention, Span
 from zhnerbench.offsets import sentence_at
 from zhnerbench.views import VIEWS
@@ -166,7 +177,8 @@ def view_table(board: Mapping[str, Any], view: str) -> str:
                 "chars_per_second") is not None else "–"),
         ]
         if failures:
-            summary = diagnostics_summary(system.get("diagnostics") or {})
+            summary = diagnostics_summary({key: value for key, value in (system.get("diagnostics") or {}).items()
+                                           if key not in USAGE_DIAGNOSTICS})
             values.append((summary, esc(summary) or "–"))
         row = "".join(f'<td{" class=name" if index == 1 else ""} data-value="{esc(value)}">{shown}</td>'
                       for index, (value, shown) in enumerate(values))
@@ -185,7 +197,23 @@ def index_page(board: Mapping[str, Any]) -> str:
     for view, labels in board["views"].items():
         if any(view in s.get("scores", {}) for s in board["systems"]):
             parts.append(f"<h2>View <code>{esc(view)}</code> ({esc(', '.join(labels))})</h2>\n" + view_table(board, view))
-    return page("zhnerbench leaderboard", "\n".join(parts))
+    parts.append(llm_section(board))
+    return page("zhnerbench leaderboard", "\n".join(part for part in parts if part))
+
+
+def llm_section(board: Mapping[str, Any]) -> str:
+    """The LLM systems' cost, latency, variance and failures, and their run manifests ("" when none ran)."""
+    rows = llm_rows(board)
+    if not llm_systems(board):
+        return ""
+    header = "".join(f'<th data-type="{"text" if index < 3 else "number"}">{esc(name)}</th>'
+                     for index, (name, _) in enumerate(LLM_COLUMNS))
+    body = "\n".join("<tr>" + "".join(f'<td data-value="{esc(row[key])}">{esc(row[key])}</td>' for _, key in LLM_COLUMNS)
+                     + "</tr>" for row in rows)
+    manifests = "".join(f"<li><b>{esc(system['name'])}</b>: {esc('; '.join(manifest_parts(system)))}</li>"
+                        for system in llm_systems(board))
+    return (f"<h2>LLM systems</h2>\n<p>{esc(_plain(LLM_NOTE))}</p>\n<table class=\"sortable llm\">\n<thead><tr>{header}"
+            f"</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n<ul class=\"manifests\">{manifests}</ul>")
 
 
 def marked(text: str, spans: Sequence[Span], css: str, offset: int) -> str:

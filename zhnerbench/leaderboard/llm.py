@@ -1,0 +1,172 @@
+"""What the board says of LLM systems beyond their scores: cost, failures, and the spread of runs.
+
+An LLM record (an ``openai:`` system) carries ``llm``: the run's manifest (model as the server
+reports it, endpoint, decoding settings, prompt and few-shot examples, client version) and
+the price the user gave. Its ``diagnostics`` carry the tokens and the failure counts of its
+run on the article; its ``runs`` the F1 of each of ``--runs K`` samples and their span
+agreement. Everything here is a pure function of records, for the board and the site.
+
+**Failures as false positives.** Every entity an answer named that did not become a span (a
+string not in the text, a label outside the schema, a span overlapping an earlier one) is
+counted as a false positive in the views its label belongs to, and in every view for a label
+outside the schema: :func:`failure_adjusted` gives P/R/F1 with them, beside the score of record
+(which is the prediction file's, as ``zhnerbench evaluate`` scores it).
+"""
+
+from __future__ import annotations
+
+import itertools
+import statistics
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any, TypedDict
+
+from zhnerbench.baselines.llm_costs import Price
+from zhnerbench.model import Span
+from zhnerbench.views import VIEWS
+
+#: The label an unplaced item outside the schema is recorded with (see ``openai_chat``).
+UNKNOWN_LABEL = "?"
+
+
+class RunsScore(TypedDict):
+    """``--runs K``: each run's seed and F1 per view (run 1 is the score of record) and the
+    mean pairwise F1 between the runs' span sets."""
+
+    seeds: list[int]
+    f1: dict[str, list[float]]
+    agreement: float
+
+
+def span_agreement(runs: Sequence[Sequence[Span]]) -> float:
+    """The mean F1 of every pair of runs, one run's spans scored against the other's (exact
+    offsets and label): 1.0 when all runs agree.
+
+    >>> span_agreement([[Span(0, 2, "PERSON")], [Span(0, 2, "PERSON")], [Span(0, 2, "GPE")]])
+    0.3333
+    >>> span_agreement([[], []])
+    1.0
+    """
+    pairs = list(itertools.combinations([set(run) for run in runs], 2))
+    if not pairs:
+        return 1.0
+    scores = [2 * len(a & b) / (len(a) + len(b)) if a or b else 1.0 for a, b in pairs]
+    return round(sum(scores) / len(scores), 4)
+
+
+def majority_vote(runs: Sequence[Sequence[Span]]) -> list[Span]:
+    """The spans more than half of the runs predicted; where two of them overlap, the one more
+    runs predicted (then the earlier, then the longer) is kept.
+
+    >>> majority_vote([[Span(0, 2, "ORG"), Span(3, 4, "GPE")], [Span(0, 2, "ORG")], [Span(0, 3, "ORG")]])
+    [Span(start=0, end=2, label='ORG')]
+    """
+    votes = Counter(span for run in runs for span in set(run))
+    chosen: list[Span] = []
+    for span in sorted(votes, key=lambda s: (-votes[s], s.start, -s.end, s.label)):
+        if 2 * votes[span] > len(runs) and all(span.end <= other.start or other.end <= span.start for other in chosen):
+            chosen.append(span)
+    return sorted(chosen)
+
+
+def false_positives(labels: Sequence[str], view: str) -> int:
+    """How many unplaced items count as false positives in ``view``: those whose label the view
+    keeps, and every one outside the schema.
+
+    >>> false_positives(["?", "GPE", "DATE"], "coarse"), false_positives(["?", "GPE", "DATE"], "full")
+    (2, 3)
+    """
+    mapping = VIEWS[view].mapping
+    return sum(1 for label in labels if label == UNKNOWN_LABEL or label in mapping)
+
+
+def failure_adjusted(score: Mapping[str, Any], extra: int) -> dict[str, float]:
+    """Micro P/R/F1 of a view score with ``extra`` more false positives.
+
+    >>> failure_adjusted({"correct": 6, "predicted": 8, "support": 10}, 2)
+    {'precision': 0.6, 'recall': 0.6, 'f1': 0.6}
+    """
+    correct, predicted, gold = score["correct"], score["predicted"] + extra, score["support"]
+    precision = correct / predicted if predicted else 0.0
+    recall = correct / gold if gold else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
+
+
+class FailureRates(TypedDict):
+    """Shares of a run's answers and items that could not be used."""
+
+    unparseable: float | None
+    unaligned: float | None
+    unknown_label: float | None
+    overlapping: float | None
+
+
+def failure_rates(diagnostics: Mapping[str, Any]) -> FailureRates:
+    """Unparseable answers per answer; unaligned, unknown-label and overlapping items per item.
+
+    >>> failure_rates({"chunks": 10, "failed": 0, "malformed": 1, "items": 20, "unaligned": 2, "unknown_label": 1, "overlapping": 0})
+    {'unparseable': 0.1, 'unaligned': 0.1, 'unknown_label': 0.05, 'overlapping': 0.0}
+    """
+    answers = diagnostics.get("chunks", 0) - diagnostics.get("failed", 0)
+    items = diagnostics.get("items", 0)
+
+    def share(count: int, total: int) -> float | None:
+        return round(count / total, 4) if total else None
+
+    return {"unparseable": share(diagnostics.get("malformed", 0), answers),
+            "unaligned": share(diagnostics.get("unaligned", 0), items),
+            "unknown_label": share(diagnostics.get("unknown_label", 0), items),
+            "overlapping": share(diagnostics.get("overlapping", 0), items)}
+
+
+def price_json(price: Price | None) -> dict[str, Any] | None:
+    """What a record keeps of a price."""
+    if price is None:
+        return None
+    return {"input_per_million": price.input_per_million, "output_per_million": price.output_per_million,
+            "source": price.source}
+
+
+def run_cost(llm: Mapping[str, Any], diagnostics: Mapping[str, Any]) -> float | None:
+    """The cost of the tokens in ``diagnostics`` at the record's price; ``None`` without a price.
+
+    >>> run_cost({"price": {"input_per_million": 1, "output_per_million": 2}}, {"input_tokens": 10**6, "output_tokens": 10**5})
+    1.2
+    """
+    price = llm.get("price")
+    if not price:
+        return None
+    return Price(price["input_per_million"], price["output_per_million"], "").cost(
+        int(diagnostics.get("input_tokens", 0)), int(diagnostics.get("output_tokens", 0)))
+
+
+def runs_summary(runs: Mapping[str, Any] | None, view: str) -> tuple[float, float] | None:
+    """Mean and standard deviation (sample, n-1) of the runs' F1 in ``view``; ``None`` for fewer than two runs.
+
+    >>> runs_summary({"f1": {"full": [0.5, 0.7, 0.6]}}, "full")
+    (0.6, 0.1)
+    """
+    values = (runs or {}).get("f1", {}).get(view) or []
+    if len(values) < 2:
+        return None
+    return round(statistics.fmean(values), 4), round(statistics.stdev(values), 4)
+
+
+def llm_summary(diagnostics: Mapping[str, Any], price: Price | None) -> str:
+    """The rates, tokens, cost and latency of one LLM run in one phrase (what ``tag`` prints).
+
+    >>> print(llm_summary({"chunks": 4, "failed": 0, "malformed": 1, "items": 8, "unaligned": 2, "unknown_label": 0,
+    ...     "overlapping": 0, "input_tokens": 1200, "output_tokens": 300, "latency_p50": 0.21, "latency_p95": 0.4}, None))
+    unparseable 25.0%, unaligned 25.0%, unknown label 0.0%, overlapping 0.0%; 1,200 input and 300 output tokens, cost – (no price given); latency p50 0.21 s, p95 0.40 s
+    """
+    rates = failure_rates(diagnostics)
+    shown = ", ".join(f"{key.replace('_', ' ')} {'–' if value is None else f'{100 * value:.1f}%'}"
+                      for key, value in rates.items())
+    tokens = f"{diagnostics.get('input_tokens', 0):,} input and {diagnostics.get('output_tokens', 0):,} output tokens"
+    cost = (f"cost {price.cost(diagnostics.get('input_tokens', 0), diagnostics.get('output_tokens', 0)):.4f} "
+            f"({price.source})") if price is not None else "cost – (no price given)"
+    p50, p95 = diagnostics.get("latency_p50"), diagnostics.get("latency_p95")
+    latency = f"latency p50 {p50:.2f} s, p95 {p95:.2f} s" if p50 is not None and p95 is not None \
+        else "latency – (every answer from the cache)"
+    return f"{shown}; {tokens}, {cost}; {latency}"
