@@ -236,3 +236,35 @@ def test_a_relation_system_is_not_a_tagger(capsys: pytest.CaptureFixture[str], t
     assert main(["tag", "openai-relations:stub-model", str(tmp_path / "p.jsonl")]) == 2
     err = capsys.readouterr().err
     assert "extracts relations, not entities" in err and err.count("\n") == 1
+
+
+def readme_llm_commands() -> list[str]:
+    from tests.test_readme_examples import readme_block
+
+    block = readme_block("bash", "# three samples (seeds 0, 1, 2)")
+    return [line for line in block.splitlines() if line.startswith("zhnerbench ")]
+
+
+@pytest.mark.parametrize("line", readme_llm_commands())
+def test_the_readme_llm_commands_run(line: str, stub: StubServer, cache: Path, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import shlex
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "prices.tsv").write_text("stub-model\t0.15\t0.6\n", encoding="utf-8")
+    arguments = shlex.split(line.replace("http://127.0.0.1:8000/v1", stub.base_url).replace(":MODEL", ":stub-model"))[1:]
+    if arguments[0] == "leaderboard":
+        arguments += ["--start-empty", "--samples", "20", "--counterfactual", "0"]
+    else:
+        arguments += ["--counterfactual", "0"]
+    assert main(arguments) == 0
+    out, err = capsys.readouterr()
+    if arguments[0] == "tag":
+        assert "cost " in err and "(prices.tsv)" in err and (tmp_path / "pred.jsonl").is_file()
+        return
+    records = read_records(tmp_path / "my-board")
+    ran = {name for name, record in records.items() if record.get("status") == "ran" and record.get("llm")}
+    expected = {"--runs": {"openai-stub-model", "openai-stub-model-vote"}, "--shots": {"openai-stub-model-5shot"},
+                "openai-relations:": {"openai-stub-model-relations"}}
+    assert ran == next(names for option, names in expected.items() if option in line)
+    assert "**LLM systems: cost, latency, variance and failures**" in out

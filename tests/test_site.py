@@ -105,3 +105,37 @@ def test_a_table_shows_what_an_adapter_could_not_use_where_any_system_says(root:
     system["diagnostics"] = {"chunks": 9, "failed": 1, "unaligned": 2, "unaligned_examples": [["<script>", "ORG"]]}
     table = view_table(board, "coarse")
     assert "could not use" in table and "9 chunks, 1 failed, 2 unaligned" in table and "<script>" not in table
+
+
+def test_the_llm_table_and_manifests_on_a_board_with_llm_runs(browser: Any, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("openai")
+    from tests.openai_stub_server import Canned, StubServer
+    from zhnerbench.cli import main
+
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    answers = {seed: json.dumps({"entities": [{"text": "张为", "label": "PERSON"}, {"text": "<b>x</b>", "label": "ORG"}]
+                                 [:2 - seed]}, ensure_ascii=False) for seed in range(2)}
+    with StubServer({"张为出席": Canned(answers[0], by_seed=answers)}) as stub:
+        assert main(["leaderboard", "--systems", "openai:stub-model", "--base-url", stub.base_url, "--runs", "2",
+                     "--price-input", "1", "--price-output", "2", "--output", str(tmp_path / "board"),
+                     "--start-empty", "--samples", "20", "--counterfactual", "0"]) == 0
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto((tmp_path / "board" / "site" / "index.html").as_uri())
+    table = page.locator("table.llm")
+    cells = table.locator("tbody tr").first.locator("td").all_inner_texts()
+    headers = table.locator("th").all_inner_texts()
+    row = dict(zip(headers, cells))
+    assert row["system"] == "openai-stub-model" and row["model served"] == "stub-model-2026-01-01"
+    assert row["cost"] != "–" and " ± " in row["F1 mean ± sd (runs)"] and row["unaligned %"] == "50.0"
+    manifest = page.locator("ul.manifests li").first.inner_text()
+    assert "temperature 0" in manifest and "runs: seeds 0–1" in manifest and "price 1 / 2" in manifest
+    assert page.locator("b:text-is('x')").count() == 0  # the model's "<b>x</b>" never becomes markup
+    if os.environ.get("ZHNERBENCH_SCREENSHOT"):
+        table.scroll_into_view_if_needed()
+        page.screenshot(path=str(Path(os.environ["ZHNERBENCH_SCREENSHOT"]).with_name("site-llm.png")), full_page=True)
+    context.close()
+    assert errors == []

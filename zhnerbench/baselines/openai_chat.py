@@ -190,6 +190,8 @@ class OpenAIChatTagger:
     >>> tagger = OpenAIChatTagger(model="gpt-4o-mini", msra=True)  # unknown options are ignored
     >>> tagger.name, tagger.version.startswith("gpt-4o-mini prompt ner-v1 (openai ")
     ('openai-gpt-4o-mini', True)
+    >>> OpenAIChatTagger(model="gpt-4o-mini", shots=5).name
+    'openai-gpt-4o-mini-5shot'
     """
 
     requires = REQUIRES
@@ -222,7 +224,8 @@ class OpenAIChatTagger:
         if shots < 0:
             raise ZhNerBenchError(f"{chat_system_name(model)}: shots must be >= 0")
         self.model = model
-        self.name = chat_system_name(model)
+        # Another prompt or other examples make another system: its own record beside the default's.
+        self.name = chat_system_name(model + (f"-{Path(prompt).stem}" if prompt else "") + (f"-{shots}shot" if shots else ""))
         self.client = ChatClient(model=model, base_url=base_url, api_key=api_key, concurrency=concurrency,
                                  timeout=timeout, max_retries=max_retries, cache=cache,
                                  decoding=Decoding(temperature, top_p, max_tokens, seed), requires=REQUIRES,

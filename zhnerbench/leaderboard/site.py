@@ -206,9 +206,11 @@ def llm_section(board: Mapping[str, Any]) -> str:
     rows = llm_rows(board)
     if not llm_systems(board):
         return ""
-    header = "".join(f'<th data-type="{"text" if index < 3 else "number"}">{esc(name)}</th>'
-                     for index, (name, _) in enumerate(LLM_COLUMNS))
-    body = "\n".join("<tr>" + "".join(f'<td data-value="{esc(row[key])}">{esc(row[key])}</td>' for _, key in LLM_COLUMNS)
+    # The first three columns are text (system, view, served model), left-aligned like the names.
+    header = "".join(f'<th data-type="{"text" if index < 3 else "number"}"{" class=name" if index < 3 else ""}>'
+                     f'{esc(name)}</th>' for index, (name, _) in enumerate(LLM_COLUMNS))
+    body = "\n".join("<tr>" + "".join(f'<td{" class=name" if index < 3 else ""} data-value="{esc(row[key])}">'
+                                      f'{esc(row[key])}</td>' for index, (_, key) in enumerate(LLM_COLUMNS))
                      + "</tr>" for row in rows)
     manifests = "".join(f"<li><b>{esc(system['name'])}</b>: {esc('; '.join(manifest_parts(system)))}</li>"
                         for system in llm_systems(board))
