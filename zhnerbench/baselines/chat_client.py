@@ -248,8 +248,12 @@ class ChatClient:
 
         api_key = self._resolved_api_key()
         try:
-            # The hook sees every HTTP request, retries included, in the thread that asked.
-            http_client = openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]})
+            # The hook sees every HTTP request, retries included, in the thread that asked (an
+            # openai client whose transport takes no hooks counts no retries).
+            try:
+                http_client = openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]})
+            except (AttributeError, TypeError):
+                http_client = None
             self._client = openai.OpenAI(base_url=self.base_url, api_key=api_key, timeout=self.timeout,
                                          max_retries=self.max_retries, http_client=http_client)
         except openai.OpenAIError as error:
@@ -424,7 +428,3 @@ def reasons(outcomes: Sequence[Outcome], labels: Sequence[str], limit: int) -> l
     return [[label, outcome.reason] for label, outcome in zip(labels, outcomes, strict=True)
             if outcome.answer is None][:limit]
 
-
-def as_mapping(decoding: Decoding) -> Mapping[str, Any]:
-    """The settings as a manifest states them (``None``: the server's default)."""
-    return asdict(decoding)

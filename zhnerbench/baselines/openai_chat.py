@@ -27,6 +27,7 @@ prompt's version and SHA-256, the few-shot pool and example ids, and the client'
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 from collections import Counter
@@ -256,10 +257,10 @@ class OpenAIChatTagger:
         >>> [OpenAIChatTagger(model="m").for_run(i).decoding.seed for i in range(3)]
         [0, 1, 2]
         """
-        other = object.__new__(OpenAIChatTagger)
-        other.__dict__.update(self.__dict__)
-        other.client = object.__new__(ChatClient)
-        other.client.__dict__.update(self.client.__dict__)
+        # Shallow copies: the runs share the loaded client's connections; each has its own seed
+        # (part of every cache key) and its own diagnostics.
+        other = copy.copy(self)
+        other.client = copy.copy(self.client)
         other.client.decoding = replace(self.decoding, seed=(self.decoding.seed or 0) + index)
         other.diagnostics = {}
         return other

@@ -228,6 +228,8 @@ def llm_rows(board: Mapping[str, Any]) -> list[dict[str, str]]:
             "output": f"{diagnostics['output_tokens']:,}" if "output_tokens" in diagnostics else "–",
             "cost": "–" if cost is None else f"{cost:.4f}",
             "latency": f"{_latency(latency.get('latency_p50'))} / {_latency(latency.get('latency_p95'))}",
+            "requests": f"{latency['requests']:,} ({latency.get('retries', 0):,} / {latency.get('cached', 0):,})"
+            if "requests" in latency else "–",
             "f1": percent(system["scores"][view]["f1"]),
             "runs": "–" if spread is None else
             f"{percent(spread[0])} ± {percent(spread[1])} ({len(system['runs']['seeds'])})",
@@ -241,15 +243,17 @@ def llm_rows(board: Mapping[str, Any]) -> list[dict[str, str]]:
 
 #: The LLM table's columns: (header, key of :func:`llm_rows`).
 LLM_COLUMNS = (("system", "system"), ("view", "view"), ("model served", "served"), ("input tokens", "input"),
-               ("output tokens", "output"), ("cost", "cost"), ("latency p50 / p95 (s)", "latency"), ("F1", "f1"),
+               ("output tokens", "output"), ("cost", "cost"), ("requests (retries / cached)", "requests"),
+               ("latency p50 / p95 (s)", "latency"), ("F1", "f1"),
                ("F1 mean ± sd (runs)", "runs"), ("span agreement", "agreement"), ("unparseable %", "unparseable"),
                ("unaligned %", "unaligned"), ("unknown label %", "unknown_label"), ("overlapping %", "overlapping"),
                ("F1, failures as FP", "adjusted"))
 
 LLM_NOTE = ("Tokens and cost are those of one pass over the article (a vote: of all its runs), at the price "
             "given when the system ran (`--price-input`/`--price-output` per million tokens, or `--price-file`; "
-            "`–`: none given); latency is per request, retries included, as this run measured it (answers from "
-            "the cache keep the latency of the request that fetched them). `F1 mean ± sd` is over the `--runs` "
+            "`–`: none given); requests, retries and cache hits are those of the run that made the record, and "
+            "latency is per request, retries included (answers from the cache keep the latency of the request "
+            "that fetched them). `F1 mean ± sd` is over the `--runs` "
             "samples (their number in brackets; the first is the score of record), `span agreement` the mean F1 "
             "between any two runs' spans. Unparseable answers are counted per answer; unaligned strings (not in "
             "the text), labels outside the schema and answers overlapping an earlier one per entity named. "
