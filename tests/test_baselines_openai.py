@@ -173,7 +173,7 @@ def test_end_to_end_spans_diagnostics_and_cache(stub: StubServer, environment: P
     assert spans == EXPECTED
     diagnostics = dict(tagger.diagnostics)
     p50, p95 = diagnostics.pop("latency_p50"), diagnostics.pop("latency_p95")
-    assert 0 < p50 <= p95 < 5
+    assert 0 < p50 <= p95
     # Usage is the server's, summed over the answers: the stub counts a token per two characters.
     last_body = {stub.route(body): body for body in stub.bodies}  # each chunk's answered request
     assert diagnostics == {

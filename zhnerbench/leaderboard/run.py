@@ -532,8 +532,8 @@ def voted_record(record: Record, files: Mapping[str, str], gold: Document,
     llm = dict(record.get("llm") or {})
     runs_usage = llm.pop("runs", [])
     llm["vote"] = {"runs": len(runs), "seeds": (record.get("runs") or {}).get("seeds", [])}
-    system = {**record.get("system", {}), "version": f"{record.get('system', {}).get('version', '')} "
-                                                      f"majority of {len(runs)} runs"[:200]}
+    version = f"{record.get('system', {}).get('version', '')} majority of {len(runs)} runs"
+    system = {**record.get("system", {}), "version": version[-200:]}  # the declared-version bound, the vote kept
     base: Record = {"name": name, "kind": "ner", "origin": "run", "system": system, "views": record.get("views", []),
                     "llm": llm, "published": {"date": today()},
                     # What the vote cost: every run's tokens.
