@@ -4,12 +4,16 @@ Random bytes, random JSON and random tag sequences go through the readers and
 through the CLI: each input either loads or raises the project's own error type
 with a message (the CLI: exit status 2 and one line); nothing else escapes, and
 nothing is written.
+
+``make test`` runs 120 examples per reader test (40 through the CLI), to keep the loop fast;
+``ZHNERBENCH_FUZZ_EXAMPLES=2000 pytest tests/test_fuzz_readers.py`` searches harder.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import tempfile
 from pathlib import Path
 
@@ -24,8 +28,9 @@ from zhnerbench.schemes import sentence_id
 from zhnerbench.model import Document, PredictionFormat
 
 ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = int(os.environ.get("ZHNERBENCH_FUZZ_EXAMPLES", "120"))
 FUZZ = settings(
-    max_examples=300, deadline=None,
+    max_examples=EXAMPLES, deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.large_base_example, HealthCheck.too_slow],
 )
 TAGS = st.sampled_from(["O", "B-PERSON", "I-PERSON", "B-ORG", "I-ORG", "E-ORG", "S-GPE", "B-PER", "I-XYZ", "B-", "x", ""])
@@ -126,7 +131,7 @@ def test_random_tag_sequences_in_conll_and_sentences(gold, changes, resize, leni
     read_or_fail_cleanly("\n".join(records).encode("utf-8"), gold, "sentences", lenient)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=max(1, EXAMPLES // 3), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.binary(max_size=200) | st.text(max_size=200).map(str.encode))
 def test_cli_exits_0_or_2_with_one_line(capsys, data):
     with tempfile.TemporaryDirectory() as folder:
