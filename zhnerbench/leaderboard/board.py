@@ -13,6 +13,7 @@ from zhnerbench.eval.bootstrap import Resampling, SentenceCounts
 from zhnerbench.inputs import InputError, read_input_bytes
 from zhnerbench.leaderboard.ranks import micro_counts, rank_groups
 from zhnerbench.leaderboard.records import Record, copies_fingerprint, gold_fingerprint, record_digest
+from zhnerbench.leaderboard.verdicts import known_consistent, remember_consistent
 from zhnerbench.model import Document
 from zhnerbench.views import VIEWS
 
@@ -200,10 +201,13 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
             continue  # a file missing or changed: reported by record_problems
         # Rescoring is the costly part of build and of every run: a record and prediction
         # files already found consistent (same bytes, same gold, copies and scorer) are not
-        # scored twice in one process.
-        key = (record_digest(record), tagged_sha256("".join(texts)), *fingerprints)
+        # scored again, in this process or in another (a verdict file, see verdicts.py).
+        key = (record_digest(record), tagged_sha256("\0".join(texts)), *fingerprints)
         if key not in _CHECKED:
-            _CHECKED[key] = scores_problem(record, texts[0], gold, copies, texts[1:])
+            # Found consistent before, in this process or (for the same bytes and scorer) another.
+            _CHECKED[key] = None if known_consistent(*key) else scores_problem(record, texts[0], gold, copies, texts[1:])
+            if _CHECKED[key] is None:
+                remember_consistent(*key)
         if _CHECKED[key] is not None:
             problems.append(f"record {name}: {_CHECKED[key]}")
     return problems
