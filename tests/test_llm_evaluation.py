@@ -7,13 +7,14 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from tests.openai_stub_server import SERVED_SUFFIX, Canned, StubServer, token_count
 from zhnerbench.cli import main
 from zhnerbench.digests import sha256_hex
-from zhnerbench.leaderboard.records import read_records, render_record
+from zhnerbench.leaderboard.records import Record, read_records, render_record
 
 pytest.importorskip("openai")
 pytest.importorskip("matplotlib")
@@ -154,7 +155,7 @@ def test_an_edited_spread_of_runs_is_refused(stub: StubServer, cache: Path, tmp_
     path = board / "records" / "openai-stub-model.json"
     record = json.loads(path.read_text(encoding="utf-8"))
     record["runs"]["f1"]["full"][1] = 0.99
-    path.write_bytes(render_record({k: v for k, v in record.items() if k != "digest"}))  # digest recomputed
+    path.write_bytes(render_record(cast(Record, {k: v for k, v in record.items() if k != "digest"})))  # digest recomputed
     capsys.readouterr()
     assert main(["leaderboard", "--systems", "gold", "--output", str(board)]) == 2
     err = capsys.readouterr().err

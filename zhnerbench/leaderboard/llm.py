@@ -19,7 +19,7 @@ import itertools
 import statistics
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, TypedDict
+from typing import Any
 
 from zhnerbench.baselines.llm_costs import Price
 from zhnerbench.model import Span
@@ -27,15 +27,6 @@ from zhnerbench.views import VIEWS
 
 #: The label an unplaced item outside the schema is recorded with (see ``openai_chat``).
 UNKNOWN_LABEL = "?"
-
-
-class RunsScore(TypedDict):
-    """``--runs K``: each run's seed and F1 per view (run 1 is the score of record) and the
-    mean pairwise F1 between the runs' span sets."""
-
-    seeds: list[int]
-    f1: dict[str, list[float]]
-    agreement: float
 
 
 def span_agreement(runs: Sequence[Sequence[Span]]) -> float:
@@ -93,13 +84,8 @@ def failure_adjusted(score: Mapping[str, Any], extra: int) -> dict[str, float]:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-class FailureRates(TypedDict):
-    """Shares of a run's answers and items that could not be used."""
-
-    unparseable: float | None
-    unaligned: float | None
-    unknown_label: float | None
-    overlapping: float | None
+#: Shares of a run's answers and items that could not be used, by kind (``None``: nothing to share).
+FailureRates = dict[str, float | None]
 
 
 def failure_rates(diagnostics: Mapping[str, Any]) -> FailureRates:

@@ -84,6 +84,15 @@ class CounterfactualViewScore(TypedDict):
     delta_ci: list[float]
 
 
+class RunsScore(TypedDict):
+    """``--runs K``: each run's seed and F1 per view (run 1 is the score of record) and the
+    mean pairwise F1 between the runs' span sets."""
+
+    seeds: list[int]
+    f1: dict[str, list[float]]
+    agreement: float
+
+
 class Scoring(TypedDict, total=False):
     """How a record was scored: the scorer's version, the gold's fingerprint, the bootstrap,
     and the fingerprint of the counterfactual copies it was scored on (when it was)."""
@@ -120,7 +129,7 @@ class Record(TypedDict, total=False):
     #: An LLM run's manifest and price (:mod:`zhnerbench.leaderboard.llm`).
     llm: dict[str, Any]
     #: ``--runs K``: each run's seed and F1 per view, and their span agreement.
-    runs: dict[str, Any]
+    runs: RunsScore
     training: dict[str, Any] | None
     scoring: Scoring
     files: dict[str, str]

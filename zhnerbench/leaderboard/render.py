@@ -234,7 +234,7 @@ def llm_rows(board: Mapping[str, Any]) -> list[dict[str, str]]:
             "runs": "–" if spread is None else
             f"{percent(spread[0])} ± {percent(spread[1])} ({len(system['runs']['seeds'])})",
             "agreement": percent(system["runs"]["agreement"]) if system.get("runs") else "–",
-            **{key: "–" if rates is None else percent(rates[key])  # type: ignore[literal-required]
+            **{key: "–" if rates is None else percent(rates[key])
                for key in ("unparseable", "unaligned", "unknown_label", "overlapping")},
             "adjusted": percent(adjusted["f1"]) if rates is not None else "–",
         })

@@ -41,7 +41,7 @@ from zhnerbench.eval.evaluation import ViewEvaluation, evaluate, select_views
 from zhnerbench.eval.readers import Predictions, parse_documents
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
 from zhnerbench.formats.predictions import documents_jsonl
-from zhnerbench.leaderboard.llm import RunsScore, majority_vote, price_json, span_agreement
+from zhnerbench.leaderboard.llm import majority_vote, price_json, span_agreement
 from zhnerbench.leaderboard.records import (
     GOLD_ENTITIES,
     Record,
@@ -49,6 +49,7 @@ from zhnerbench.leaderboard.records import (
     RecordStatus,
     RelationModeScore,
     RelationRow,
+    RunsScore,
     ViewScore,
     copies_fingerprint,
     gold_fingerprint,
@@ -471,7 +472,8 @@ SCORED_KEYS = ("status", "views", "scores", "legacy_scores", "relations", "own_r
 
 def run_file_names(record: Record) -> list[str]:
     """The prediction files of a record's runs after the first (``--runs``), in run order."""
-    seeds = (record.get("runs") or {}).get("seeds") or []
+    runs = record.get("runs")
+    seeds = runs["seeds"] if runs else []
     return [run_predictions_name(record["name"], index) for index in range(2, len(seeds) + 1)]
 
 
@@ -531,7 +533,8 @@ def voted_record(record: Record, files: Mapping[str, str], gold: Document,
     text = documents_jsonl([gold], {gold.id: tuple(voted)}, with_relations=False)
     llm = dict(record.get("llm") or {})
     runs_usage = llm.pop("runs", [])
-    llm["vote"] = {"runs": len(runs), "seeds": (record.get("runs") or {}).get("seeds", [])}
+    record_runs = record.get("runs")
+    llm["vote"] = {"runs": len(runs), "seeds": record_runs["seeds"] if record_runs else []}
     version = f"{record.get('system', {}).get('version', '')} majority of {len(runs)} runs"
     system = {**record.get("system", {}), "version": version[-200:]}  # the declared-version bound, the vote kept
     base: Record = {"name": name, "kind": "ner", "origin": "run", "system": system, "views": record.get("views", []),
