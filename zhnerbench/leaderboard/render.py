@@ -264,12 +264,13 @@ LLM_NOTE = ("Tokens and cost are those of one pass over the article (a vote: of 
 def llm_table(board: Mapping[str, Any]) -> str:
     """The LLM systems' cost, latency, variance and failures (:func:`llm_rows`), with their manifests below."""
     rows = llm_rows(board)
-    if not llm_systems(board):
-        return ""
+    manifests = "\n".join(manifest_line(system) for system in llm_systems(board))
+    if not rows:  # relation systems only: their usage is in their manifest lines
+        return manifests
     lines = ["| " + " | ".join(header for header, _ in LLM_COLUMNS) + " |",
              "|---|---|---|" + "---:|" * (len(LLM_COLUMNS) - 3)]
     lines += ["| " + " | ".join(md(row[key]) for _, key in LLM_COLUMNS) + " |" for row in rows]
-    return "\n".join(lines) + "\n\n" + "\n".join(manifest_line(system) for system in llm_systems(board))
+    return "\n".join(lines) + "\n\n" + manifests
 
 
 def llm_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:

@@ -201,19 +201,26 @@ def index_page(board: Mapping[str, Any]) -> str:
     return page("zhnerbench leaderboard", "\n".join(part for part in parts if part))
 
 
+def manifest_items(board: Mapping[str, Any]) -> str:
+    """Each LLM system's run manifest as a list item."""
+    return "".join(f"<li><b>{esc(system['name'])}</b>: {esc('; '.join(manifest_parts(system)))}</li>"
+                   for system in llm_systems(board))
+
+
 def llm_section(board: Mapping[str, Any]) -> str:
     """The LLM systems' cost, latency, variance and failures, and their run manifests ("" when none ran)."""
     rows = llm_rows(board)
     if not llm_systems(board):
         return ""
+    if not rows:  # relation systems only: their usage is in their manifest lines
+        return f"<h2>LLM systems</h2>\n<ul class=\"manifests\">{manifest_items(board)}</ul>"
     # The first three columns are text (system, view, served model), left-aligned like the names.
     header = "".join(f'<th data-type="{"text" if index < 3 else "number"}"{" class=name" if index < 3 else ""}>'
                      f'{esc(name)}</th>' for index, (name, _) in enumerate(LLM_COLUMNS))
     body = "\n".join("<tr>" + "".join(f'<td{" class=name" if index < 3 else ""} data-value="{esc(row[key])}">'
                                       f'{esc(row[key])}</td>' for index, (_, key) in enumerate(LLM_COLUMNS))
                      + "</tr>" for row in rows)
-    manifests = "".join(f"<li><b>{esc(system['name'])}</b>: {esc('; '.join(manifest_parts(system)))}</li>"
-                        for system in llm_systems(board))
+    manifests = manifest_items(board)
     return (f"<h2>LLM systems</h2>\n<p>{esc(_plain(LLM_NOTE))}</p>\n<table class=\"sortable llm\">\n<thead><tr>{header}"
             f"</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n<ul class=\"manifests\">{manifests}</ul>")
 
