@@ -84,8 +84,11 @@ def system_price(args: argparse.Namespace, model: str | None) -> Price | None:
     """The price the command line gives for ``model`` (``None``: unknown, or not an LLM)."""
     if model is None:
         return None
-    return model_price(model, getattr(args, "price_input", None), getattr(args, "price_output", None),
-                       getattr(args, "price_file", None))
+    price_file = getattr(args, "price_file", None)
+    price = model_price(model, getattr(args, "price_input", None), getattr(args, "price_output", None), price_file)
+    if price is None and price_file is not None and model:
+        print(f"{price_file} has no line for {model[:100]}: its cost is shown as unknown", file=sys.stderr)
+    return price
 
 
 def run_tag(args: argparse.Namespace) -> int:
