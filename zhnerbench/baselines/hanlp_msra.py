@@ -21,6 +21,11 @@ running training F1, which decodes every training batch twice and takes half an 
 
 Label map: ``PER -> PERSON``, ``LOC -> GPE``, ``ORG -> ORG``, as for the other MSRA-trained
 baselines; scored in the coarse view.
+
+**Reproduction.** A retrain with the registered settings on one thread
+(``python benchmarks/bench_retrain.py hanlp-msra``, measured for 1.4.0) gave MSRA test F1 88.70
+and dev F1 82.79, the shipped weights' figures to the second decimal, in 892 s of training
+against the shipped run's 980 s.
 """
 
 from __future__ import annotations
