@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from zhnerbench.gold.annotation_files import read_gold
 from zhnerbench.cli import main
 from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def edit_row(path: Path, row_id: str, **changes: str) -> None:
@@ -30,6 +33,17 @@ def edit_row(path: Path, row_id: str, **changes: str) -> None:
 def append_row(path: Path, row: str) -> None:
     with path.open("a", encoding="utf-8") as stream:
         stream.write(row + "\n")
+
+
+@pytest.fixture
+def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The gold's folders alone (the conftest's checkout also copies the 17 MB of results/, which
+    validation never reads): these tests corrupt them freely."""
+    copy = tmp_path / "checkout"
+    for folder in ("seeds", "corpus", "annotations"):
+        shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
+    monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
+    return copy
 
 
 def problems_of(checkout: Path) -> list[str]:
