@@ -36,12 +36,12 @@ run: $(BIN)/zhnerbench
 	$(BIN)/zhnerbench build
 	$(BIN)/zhnerbench leaderboard
 
+# Bytecode caching on, whatever the shell says: pytest keeps its rewritten test modules and
+# Python its compiled ones, a few seconds per worker on every run after the first.
 test: $(BIN)/zhnerbench
 	$(BIN)/zhnerbench validate
 	$(BIN)/zhnerbench build --check
 	$(BIN)/python -m mypy
-	# Bytecode caching on, whatever the shell says: pytest keeps its rewritten test modules and
-	# Python its compiled ones, a few seconds per worker on every run after the first.
 	env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q -n 2 --dist worksteal
 
 clean-venv:
