@@ -204,7 +204,6 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
         # scored again, in this process or in another (a verdict file, see verdicts.py).
         key = (record_digest(record), tagged_sha256("\0".join(texts)), *fingerprints)
         if key not in _CHECKED:
-            # Found consistent before, in this process or (for the same bytes and scorer) another.
             _CHECKED[key] = None if known_consistent(*key) else scores_problem(record, texts[0], gold, copies, texts[1:])
             if _CHECKED[key] is None:
                 remember_consistent(*key)
