@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlparse
 
-from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, one_line, require_module
+from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, one_line, package_version, require_module
 from zhnerbench.baselines.cache import cache_root
 from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import ZhNerBenchError
@@ -261,6 +261,14 @@ class ChatClient:
 
     def _count_attempt(self, request: object) -> None:
         self._attempts.count = getattr(self._attempts, "count", 0) + 1
+
+    def manifest(self, task: str, served_model: str, prompt_name: str, prompt_sha256: str,
+                 shots: Mapping[str, Any] | None) -> dict[str, Any]:
+        """What a record states of a run through this client, so that it can be made again
+        (nothing secret: the endpoint is its public part)."""
+        return {"task": task, "model": self.model, "served_model": served_model, "endpoint": self.endpoint,
+                **asdict(self.decoding), "prompt": {"name": prompt_name, "sha256": prompt_sha256}, "shots": shots,
+                "client": f"openai {package_version('openai')}"}
 
     @property
     def endpoint(self) -> str:

@@ -46,6 +46,15 @@ class Prompt:
         return self.text.replace(PLACEHOLDER, text)
 
 
+def prompt_version(path: str | None, default: str) -> str:
+    """The version a prompt is named by, without reading it: its file's stem.
+
+    >>> prompt_version(None, "re-v1.md"), prompt_version("/x/mine-v2.md", "re-v1.md")
+    ('re-v1', 'mine-v2')
+    """
+    return Path(path or default).stem
+
+
 def load_prompt(path: str | None, default: str) -> Prompt:
     """The packaged template ``default`` (``path`` is ``None``) or the file ``path``.
 

@@ -32,7 +32,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import asdict, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,15 @@ from zhnerbench.baselines.base import (
 )
 from zhnerbench.baselines.chat_client import ChatClient, Decoding, Outcome, reasons, served_model, usage_counts
 from zhnerbench.baselines.chat_client import is_local as is_local  # re-exported: part of this module's API
-from zhnerbench.baselines.llm_prompts import Prompt, PromptError, ShotPool, conversation, load_prompt, read_shot_pool
+from zhnerbench.baselines.llm_prompts import (
+    Prompt,
+    PromptError,
+    ShotPool,
+    conversation,
+    load_prompt,
+    prompt_version,
+    read_shot_pool,
+)
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.model import Span
 from zhnerbench.schema import ENTITY_LABELS
@@ -234,8 +242,7 @@ class OpenAIChatTagger:
         self.prompt, self.shots, self.shot_pool = prompt, shots, shot_pool
         # Recorded for the leaderboard's options; an LLM reads the verbatim text.
         self.normalize_punctuation = normalize_punctuation
-        prompt_name = Path(prompt).stem if prompt else Path(DEFAULT_PROMPT).stem
-        self.version = f"{model} prompt {prompt_name}" + (f" {shots}-shot" if shots else "") + \
+        self.version = f"{model} prompt {prompt_version(prompt, DEFAULT_PROMPT)}" + (f" {shots}-shot" if shots else "") + \
             f" (openai {package_version('openai')})"
         self.diagnostics: Diagnostics = {}
         self._prompt: Prompt | None = None
@@ -275,17 +282,9 @@ class OpenAIChatTagger:
     def manifest(self) -> dict[str, Any]:
         """What a record states of this run, so that it can be made again (nothing secret)."""
         prompt = self._prompt or load_prompt(self.prompt, DEFAULT_PROMPT)
-        return {
-            "task": "ner",
-            "model": self.model,
-            "served_model": self._served,
-            "endpoint": self.client.endpoint,
-            **asdict(self.decoding),
-            "prompt": {"name": prompt.name, "sha256": prompt.sha256},
-            "shots": {"pool": self._pool.name, "sha256": self._pool.sha256,
-                      "ids": [shot.id for shot in self._pool.first(self.shots)]} if self._pool is not None else None,
-            "client": f"openai {package_version('openai')}",
-        }
+        shots = {"pool": self._pool.name, "sha256": self._pool.sha256,
+                 "ids": [shot.id for shot in self._pool.first(self.shots)]} if self._pool is not None else None
+        return self.client.manifest("ner", self._served, prompt.name, prompt.sha256, shots)
 
     def predict(self, text: str) -> list[Span]:
         if not self.client.loaded or self._prompt is None:

@@ -22,12 +22,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict
 from typing import Any, NamedTuple
 
 from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, diagnostics_summary, package_version
 from zhnerbench.baselines.chat_client import ChatClient, Decoding, reasons, served_model, usage_counts
-from zhnerbench.baselines.llm_prompts import Prompt, conversation, load_prompt
+from zhnerbench.baselines.llm_prompts import Prompt, conversation, load_prompt, prompt_version
 from zhnerbench.baselines.openai_chat import REQUIRES, chat_system_name, extract_json_object
 from zhnerbench.errors import ZhNerBenchError
 from zhnerbench.model import Argument, Document, PredictedRelation
@@ -168,7 +167,7 @@ class OpenAIRelationExtractor:
                                  decoding=Decoding(temperature, top_p, max_tokens, seed), requires=REQUIRES,
                                  name=self.name)
         self.prompt = prompt
-        self.version = f"{model} prompt {load_prompt_name(prompt)} (openai {package_version('openai')})"
+        self.version = f"{model} prompt {prompt_version(prompt, DEFAULT_PROMPT)} (openai {package_version('openai')})"
         self.diagnostics: dict[str, Any] = {}
         self._prompt: Prompt | None = None
         self._served = ""
@@ -180,10 +179,7 @@ class OpenAIRelationExtractor:
     def manifest(self) -> dict[str, Any]:
         """What a record states of this run (nothing secret; see ``OpenAIChatTagger.manifest``)."""
         prompt = self._prompt or load_prompt(self.prompt, DEFAULT_PROMPT)
-        return {"task": "relations", "model": self.model, "served_model": self._served,
-                "endpoint": self.client.endpoint, **asdict(self.client.decoding),
-                "prompt": {"name": prompt.name, "sha256": prompt.sha256}, "shots": None,
-                "client": f"openai {package_version('openai')}"}
+        return self.client.manifest("relations", self._served, prompt.name, prompt.sha256, None)
 
     def predict_relations(self, documents: Sequence[Document]) -> dict[str, list[PredictedRelation]]:
         """Each document's relations (one request per document); ``diagnostics`` are the first
@@ -215,17 +211,6 @@ class OpenAIRelationExtractor:
         if outcomes[0].answer is not None and not predicted[documents[0].id] and first.get("malformed"):
             raise TaggerError(f"system {self.name}: nothing usable in its answer ({diagnostics_summary(self.diagnostics)})")
         return predicted
-
-
-def load_prompt_name(path: str | None) -> str:
-    """The version a prompt is shown by: its file's stem.
-
-    >>> load_prompt_name(None), load_prompt_name("/x/mine-v2.md")
-    ('re-v1', 'mine-v2')
-    """
-    from pathlib import Path
-
-    return Path(path or DEFAULT_PROMPT).stem
 
 
 def create(model: str, llm_seed: int | None = None, **options: Any) -> OpenAIRelationExtractor:

@@ -204,9 +204,12 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
         # scored again, in this process or in another (a verdict file, see verdicts.py).
         key = (record_digest(record), tagged_sha256("\0".join(texts)), *fingerprints)
         if key not in _CHECKED:
-            _CHECKED[key] = None if known_consistent(*key) else scores_problem(record, texts[0], gold, copies, texts[1:])
-            if _CHECKED[key] is None:
-                remember_consistent(*key)
+            if known_consistent(*key):
+                _CHECKED[key] = None
+            else:
+                _CHECKED[key] = scores_problem(record, texts[0], gold, copies, texts[1:])
+                if _CHECKED[key] is None:
+                    remember_consistent(*key)
         if _CHECKED[key] is not None:
             problems.append(f"record {name}: {_CHECKED[key]}")
     return problems

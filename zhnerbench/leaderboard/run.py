@@ -156,6 +156,19 @@ def unavailable_reason(error: BaseException, tagger: Any) -> str:
     return reason.removesuffix(f": {tagger.requires}")
 
 
+def failure(error: BaseException, system: Any) -> tuple[RecordStatus, str]:
+    """A system's record status and reason after ``error``: unavailable here (the reason without
+    its install hint), or failed (its own message, or what crashed).
+
+    >>> class T: requires = "pip install x"
+    >>> failure(TaggerError("bad spans"), T()), failure(KeyError("k"), T())[1]
+    (('failed', 'bad spans'), "crashed: KeyError: 'k'")
+    """
+    if isinstance(error, BaselineUnavailable):
+        return "unavailable", unavailable_reason(error, system)
+    return "failed", str(error) if isinstance(error, TaggerError) else f"crashed: {one_line(error)}"
+
+
 def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[str, Any]:
     """What the record says about a system: how to get it again, and what it predicts."""
     return {
@@ -259,9 +272,7 @@ def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], g
         predicted = extractor.predict_relations([gold, *copies[:tagged_copies]])
     except (Exception, SystemExit) as error:
         published["load_seconds"] = round(time.perf_counter() - started, 3)
-        status: RecordStatus = "unavailable" if isinstance(error, BaselineUnavailable) else "failed"
-        reason = unavailable_reason(error, extractor) if status == "unavailable" else \
-            str(error) if isinstance(error, TaggerError) else f"crashed: {one_line(error)}"
+        status, reason = failure(error, extractor)
         return {**base, "status": status, "reason": reason, "published": published}, {}
     diagnostics = tagger_diagnostics(extractor)
     base["diagnostics"] = {k: v for k, v in diagnostics.items() if k not in VOLATILE_DIAGNOSTICS}
@@ -422,9 +433,7 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     except (Exception, SystemExit) as error:  # unavailable here, or a tagger's own bug: it must not end the leaderboard
         # The failed attempt is the system's own load time, not the harness's.
         published["load_seconds"] = round(time.perf_counter() - started, 3)
-        status: RecordStatus = "unavailable" if isinstance(error, BaselineUnavailable) else "failed"
-        reason = unavailable_reason(error, tagger) if status == "unavailable" else \
-            str(error) if isinstance(error, TaggerError) else f"crashed: {one_line(error)}"
+        status, reason = failure(error, tagger)
         return {**base, "status": status, "reason": reason, "published": published}, {}
     # Loading may find the real model version, its label set and so the views it is fair to score it in.
     base["system"] = system_json(tagger, spec, options)
