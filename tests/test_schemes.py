@@ -6,7 +6,6 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from seqeval.metrics.sequence_labeling import get_entities
 from seqeval.scheme import IOB2, IOBES, Entities
 
 from zhnerbench.gold.article import document_from_text
@@ -77,12 +76,18 @@ def test_iobes_and_bmes_round_trip(case: tuple[int, list[Span]]) -> None:
     assert decode_native(bmes) == decode_native(iobes) == sorted(spans)
 
 
-@given(iob2_tags)
-@settings(max_examples=300)
-def test_lenient_iob2_reads_like_conlleval(tags: list[str]) -> None:
-    # seqeval's default (non-strict) mode is its port of conlleval's chunking.
-    expected = sorted(Span(start, end + 1, label) for label, start, end in get_entities(list(tags)))
-    assert tags_to_spans(tags, lenient=True) == expected
+def test_lenient_iob2_reads_like_conlleval() -> None:
+    # seqeval's default (non-strict) mode is its port of conlleval's chunking. Imported here, not
+    # at the top: seqeval.metrics imports scikit-learn, a second and a half for every test worker.
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    @given(iob2_tags)
+    @settings(max_examples=300)
+    def reads_alike(tags: list[str]) -> None:
+        expected = sorted(Span(start, end + 1, label) for label, start, end in get_entities(list(tags)))
+        assert tags_to_spans(tags, lenient=True) == expected
+
+    reads_alike()
 
 
 def _seqeval_strict(tags: list[str], scheme: type) -> list[Span]:

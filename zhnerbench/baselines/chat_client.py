@@ -100,7 +100,8 @@ class Answer:
     served_model: str = ""
     input_tokens: int = 0
     output_tokens: int = 0
-    #: How long the request took, retries included.
+    #: How long the request took, retries included; to 0.1 ms, the precision the cache keeps, so
+    #: a rebuild from the cache reports the very latencies of the run that asked.
     seconds: float = 0.0
 
 
@@ -208,7 +209,7 @@ def completion_answer(completion: ChatCompletion, seconds: float) -> Answer | No
     usage = getattr(completion, "usage", None)
     served = getattr(completion, "model", "")
     return Answer(content, served[:200] if isinstance(served, str) else "",
-                  _count(getattr(usage, "prompt_tokens", 0)), _count(getattr(usage, "completion_tokens", 0)), seconds)
+                  _count(getattr(usage, "prompt_tokens", 0)), _count(getattr(usage, "completion_tokens", 0)), round(seconds, 4))
 
 
 class ChatClient:

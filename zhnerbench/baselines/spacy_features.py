@@ -20,20 +20,9 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from zhnerbench.baselines.bilstm_crf import char_bigrams
-from zhnerbench.baselines.lexicon import jieba_words, softword_tags
+from zhnerbench.baselines.spacy_msra import char_features
 
 FACTORY = "zhnerbench_char_features"
-
-
-def char_features(text: str) -> tuple[list[str], list[str]]:
-    """The bigram and the softword tag of every character of ``text``.
-
-    >>> char_features("上海市")[0]
-    ['上海', '海市', '市</s>']
-    """
-    return char_bigrams(text), softword_tags(jieba_words(text))
-
 
 @Language.component(FACTORY)
 def set_char_features(doc: Doc) -> Doc:

@@ -67,6 +67,8 @@ from pathlib import Path
 from typing import IO, Any, ClassVar
 
 from zhnerbench.baselines.base import BaselineUnavailable, one_line, require_module
+from zhnerbench.baselines.bilstm_crf import char_bigrams
+from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
 from zhnerbench.model import Span
@@ -130,6 +132,17 @@ def config_overrides(settings: Mapping[str, Any], epochs: int, seed: int) -> dic
             "components.tok2vec.model.embed.rows": [5000, 1000, 2500, 2500],
         })
     return overrides
+
+
+def char_features(text: str) -> tuple[list[str], list[str]]:
+    """The bigram and the softword tag of every character of ``text``, which the
+    ``zhnerbench_char_features`` component (:mod:`zhnerbench.baselines.spacy_features`) sets on
+    its tokens. Here, not there: importing that module imports spaCy.
+
+    >>> char_features("上海市")[0]
+    ['上海', '海市', '市</s>']
+    """
+    return char_bigrams(text), softword_tags(jieba_words(text))
 
 
 def spacy_entities(nlp: Any, texts: Sequence[str]) -> list[list[Span]]:

@@ -225,6 +225,10 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
         progress.update()
         return outcome
 
+    # Each system's model is freed by a full collection (_run_and_free). What existed before the
+    # first model loaded cannot be a model's, so it is set aside (gc.freeze): each collection then
+    # scans the run's objects only, not a long-lived process's whole heap (0.7 s each in the tests).
+    gc.freeze()
     try:
         if jobs <= 1 or len(specs) <= 1:
             outcomes = [run_one(index) for index in range(len(specs))]
@@ -236,6 +240,7 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
                 futures = {index: pool.submit(run_one, index) for index in order}
                 outcomes = [futures[index].result() for index in range(len(specs))]
     finally:
+        gc.unfreeze()
         progress.close()
     outcomes += [_run_relation_system(extractor, spec, options, gold, resampling, copies, tagged_copies, sampling)
                  for spec, extractor in zip(relation_specs, extractors, strict=True)]
