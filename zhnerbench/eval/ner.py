@@ -26,6 +26,7 @@ in the gold or in the predictions; supports are numbers of gold entities.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -65,15 +66,24 @@ def span_set_scores(gold: Iterable[EntityTuple], predicted: Iterable[EntityTuple
     return NerScores(Counts.of_sets(gold_set, predicted_set), per_label, macro_average(per_label))
 
 
-def strict_iob2_entities(sequences: list[list[str]]) -> set[EntityTuple]:
+def strict_iob2_entities(sequences: Sequence[Sequence[str]]) -> frozenset[EntityTuple]:
     """seqeval's strict IOB2 entities of tag sequences (checked tags), as tuples.
 
     >>> sorted(strict_iob2_entities([["B-PER", "I-PER", "I-ORG", "B-GPE"]]))
     [(0, 'GPE', 3, 4), (0, 'PER', 0, 2)]
     """
+    return _strict_iob2_entities(tuple(tuple(tags) for tags in sequences))
+
+
+@functools.lru_cache(maxsize=64)
+def _strict_iob2_entities(sequences: tuple[tuple[str, ...], ...]) -> frozenset[EntityTuple]:
+    """Once per distinct input in a process: a leaderboard run extracts the same gold entities
+    for every system, and each record's several times (its scores, its check, its site page).
+    At most 64 inputs of at most :data:`SEQEVAL_MAX_CHARACTERS` tags each are kept."""
     from seqeval.scheme import IOB2, Entities
 
-    return {entity.to_tuple() for sentence in Entities(sequences, IOB2).entities for entity in sentence}
+    return frozenset(entity.to_tuple() for sentence in Entities([list(tags) for tags in sequences], IOB2).entities
+                     for entity in sentence)
 
 
 def seqeval_scores(gold_tags: Sequence[Sequence[str]], predicted_tags: Sequence[Sequence[str]]) -> NerScores:

@@ -19,6 +19,7 @@ which the tests check.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -56,10 +57,16 @@ def partial_scores(gold: Sequence[Sequence[Span]], predicted: Sequence[Sequence[
     >>> {name: round(score.f1, 3) for name, score in partial_scores(gold, predicted, ["ORG", "PER", "GPE"]).items()}
     {'strict': 0.0, 'exact': 0.5, 'partial': 0.75, 'type': 0.5}
     """
-    from nervaluate import Evaluator
-
     if len(gold) != len(predicted):
         raise ValueError(f"{len(gold)} gold groups but {len(predicted)} predicted ones")
+    return dict(_partial_scores(tuple(map(tuple, gold)), tuple(map(tuple, predicted)), tuple(labels)))
+
+
+@functools.lru_cache(maxsize=64)
+def _partial_scores(gold: tuple[tuple[Span, ...], ...], predicted: tuple[tuple[Span, ...], ...],
+                    labels: tuple[str, ...]) -> Mapping[str, PartialScore]:
+    """Once per distinct input in a process, like the strict entities (see :mod:`zhnerbench.eval.ner`)."""
+    from nervaluate import Evaluator
 
     def records(groups: Sequence[Sequence[Span]]) -> list[list[dict[str, Any]]]:
         # nervaluate's ends are inclusive.
