@@ -22,7 +22,7 @@ checks, agreement, the ``documents`` codec and ``load_gold``); and one subpackag
 import time
 from typing import TYPE_CHECKING, Any
 
-__version__ = "1.4.0"
+__version__ = "1.4.1"
 
 #: When the project's code started running (the leaderboard's wall time counts from here).
 STARTED = time.perf_counter()

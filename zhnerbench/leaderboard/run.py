@@ -361,10 +361,15 @@ def scored_record(
                                                   [(copy, all_spans[copy.id]) for copy in covered],
                                                   resampling)
     files.update(relation_files)
+    views = list(evaluation.views)
+    if runs:
+        first_seed = int(((base.get("llm") or {}).get("manifest") or {}).get("seed") or 0)
+        runs_score, run_files = runs_record(gold, name, [predictions, *runs], views, first_seed, resampling)
+        files.update(run_files)
     record: Record = {
         **base,
         "status": "ran",
-        "views": [view for view in evaluation.views],
+        "views": views,
         "scores": {view: view_scores_json(result) for view, result in evaluation.views.items()},
         "legacy_scores": {view: view_scores_json(result, False) for view, result in legacy_evaluation.views.items()}
         if legacy_evaluation is not None else {},
@@ -380,10 +385,7 @@ def scored_record(
         record["counterfactual"] = {view: counterfactual_record(score) for view, score in counterfactual.items()}
         record["scoring"]["counterfactual_gold"] = copies_fingerprint(copies)
     if runs:
-        first_seed = int(((base.get("llm") or {}).get("manifest") or {}).get("seed") or 0)
-        record["runs"], run_files = runs_record(gold, name, [predictions, *runs], record["views"], first_seed, resampling)
-        files.update(run_files)
-        record["files"] = {path: tagged_sha256(text) for path, text in sorted(files.items())}
+        record["runs"] = runs_score
     return record, files
 
 
