@@ -29,14 +29,22 @@ def format_tsv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
 
 def read_tsv(path: Path, columns: Sequence[str], shown_as: str,
              comments: bool = False) -> list[tuple[int, dict[str, str]]]:
-    """Rows of a TSV file as ``(file line number, {column: value})``.
+    """Rows of a TSV file as ``(file line number, {column: value})``: :func:`parse_tsv` of its bytes."""
+    return parse_tsv(read_project_file(path, shown_as), columns, shown_as, comments)
+
+
+def parse_tsv(raw: bytes, columns: Sequence[str], shown_as: str,
+              comments: bool = False) -> list[tuple[int, dict[str, str]]]:
+    """Rows of a TSV file's bytes as ``(file line number, {column: value})``.
 
     With ``comments``, the lines starting with ``#`` before the header are a comment (data
     files that say where they come from). The header must be exactly ``columns``. Every row with the wrong number of
     fields is reported, all at once, as a :class:`GoldDataError` naming
     ``shown_as`` (the path as the user should see it) and the line.
+
+    >>> parse_tsv("id\\ttext\\nM1\\t上海\\n".encode(), ["id", "text"], "m.tsv")
+    [(2, {'id': 'M1', 'text': '上海'})]
     """
-    raw = read_project_file(path, shown_as)
     try:
         content = raw.decode("utf-8")
     except UnicodeDecodeError as error:

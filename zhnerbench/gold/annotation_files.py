@@ -17,6 +17,7 @@ checked here; each finding is one :class:`Problem` naming the file and line.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
 from collections import defaultdict
@@ -28,6 +29,7 @@ from pathlib import Path
 from zhnerbench.digests import sha256_hex
 from zhnerbench.errors import GoldDataError, Problem
 from zhnerbench.gold.article import document_from_text, read_article
+from zhnerbench.inputs import read_project_file
 from zhnerbench.model import Document, Entity, Mention, Relation
 from zhnerbench.paths import ARTICLE_FILE, INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
 from zhnerbench.schema import (
@@ -38,7 +40,7 @@ from zhnerbench.schema import (
     SYMMETRIC_RELATIONS,
     VALUE_LABELS,
 )
-from zhnerbench.tsv import format_tsv, read_tsv
+from zhnerbench.tsv import format_tsv, parse_tsv
 
 MENTION_COLUMNS = ("id", "start", "end", "label", "entity", "text")
 INNER_MENTION_COLUMNS = ("id", "start", "end", "label", "entity", "parent", "text")
@@ -447,9 +449,24 @@ def duplicate_ids(places: Iterable[tuple[str, str, int]], kind: str) -> list[Pro
     return problems
 
 
-def _read_rows(root: Path, file: str, columns: Sequence[str], problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+#: What one gold file holds for :func:`gold_from_contents`: its bytes, or why it could not be read.
+FileContent = bytes | tuple[Problem, ...]
+
+
+def _read_content(root: Path, file: str) -> FileContent:
     try:
-        return read_tsv(root / file, columns, file)
+        return read_project_file(root / file, file)
+    except GoldDataError as error:
+        return tuple(error.problems)
+
+
+def _rows(content: FileContent, file: str, columns: Sequence[str],
+          problems: list[Problem]) -> list[tuple[int, dict[str, str]]]:
+    if not isinstance(content, bytes):
+        problems.extend(content)
+        return []
+    try:
+        return parse_tsv(content, columns, file)
     except GoldDataError as error:
         problems.extend(error.problems)
         return []
@@ -461,18 +478,28 @@ def read_gold(root: Path, text: str | None = None) -> tuple[Document, list[Probl
     ``text`` replaces ``corpus/article.txt`` (``build`` passes the seed's text, so
     that it can check the gold before it writes anything).
     """
-    problems: list[Problem] = []
     if text is None:
         text = read_article(root)
+    contents = tuple(_read_content(root, file) for file in (MENTIONS_FILE, INNER_MENTIONS_FILE, RELATIONS_FILE))
+    document, problems = gold_from_contents(text, contents)
+    return document, list(problems)
+
+
+@functools.lru_cache(maxsize=8)
+def gold_from_contents(text: str, contents: tuple[FileContent, FileContent, FileContent]) -> tuple[Document, tuple[Problem, ...]]:
+    """The document and its problems from the article's text and the contents of the mention,
+    inner-mention and relation files; once per distinct input in a process (a leaderboard run
+    or a build reads the gold several times, and every check of the guidelines runs each time)."""
+    problems: list[Problem] = []
     if sha256_hex(text) != ARTICLE_SHA256:
         problems.append(
             Problem(ARTICLE_FILE, None, f"SHA-256 {sha256_hex(text)} differs from the recorded {ARTICLE_SHA256}: the text changed")
         )
     document = document_from_text(text)
-    flat = _parse_mentions(_read_rows(root, MENTIONS_FILE, MENTION_COLUMNS, problems), MENTIONS_FILE, problems)
-    inner = _parse_mentions(_read_rows(root, INNER_MENTIONS_FILE, INNER_MENTION_COLUMNS, problems),
+    flat = _parse_mentions(_rows(contents[0], MENTIONS_FILE, MENTION_COLUMNS, problems), MENTIONS_FILE, problems)
+    inner = _parse_mentions(_rows(contents[1], INNER_MENTIONS_FILE, INNER_MENTION_COLUMNS, problems),
                             INNER_MENTIONS_FILE, problems)
-    relations = _parse_relations(_read_rows(root, RELATIONS_FILE, RELATION_COLUMNS, problems), problems)
+    relations = _parse_relations(_rows(contents[2], RELATIONS_FILE, RELATION_COLUMNS, problems), problems)
     flat_mentions = tuple(sorted((m for _, m in flat), key=lambda m: (m.start, m.end)))
     inner_mentions = tuple(sorted((m for _, m in inner), key=lambda m: (m.start, -m.end)))
     document = replace(
@@ -495,7 +522,7 @@ def read_gold(root: Path, text: str | None = None) -> tuple[Document, list[Probl
     for file, rows in ((MENTIONS_FILE, flat), (RELATIONS_FILE, relations)):
         if not rows and not any(p.file == file for p in problems):
             problems.append(Problem(file, None, "has no rows: the gold is empty"))
-    return document, problems
+    return document, tuple(problems)
 
 
 def load_article_gold(root: Path, text: str | None = None) -> Document:
