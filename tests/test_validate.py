@@ -63,6 +63,17 @@ def test_gold_is_valid(root, capsys, monkeypatch):
                                          "20 counterfactual copies pass the same checks\n")
 
 
+def test_the_gold_read_again_after_an_edit_is_the_edited_gold(checkout):
+    # A process reads the gold's files each time; only their parse is remembered, by content.
+    before, problems = read_gold(checkout)
+    assert not problems
+    edit_row(checkout / MENTIONS_FILE, "M003", label="TIMEX")
+    assert "unknown label 'TIMEX'" in str(read_gold(checkout)[1])
+    edit_row(checkout / MENTIONS_FILE, "M003", label="TIME")
+    after, problems = read_gold(checkout)
+    assert not problems and after == before
+
+
 def test_wrong_offset(checkout):
     # M003 is 7月21日上午 at [85,92); shift it by one character.
     edit_row(checkout / MENTIONS_FILE, "M003", start="86", end="93")
