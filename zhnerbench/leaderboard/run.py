@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime
 import functools
-import json
 import platform
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -302,20 +301,7 @@ def gold_relations_record(gold: Document, copies: Sequence[Document] = (), resam
                           scored_copies: int | None = None) -> tuple[Record, dict[str, str]]:
     """The relation baselines on the gold entities (of the article and of the first
     ``scored_copies`` of its ``copies``, default all): an upper bound for the entity step.
-    Every run makes it; the same gold, copies and bootstrap give the same record, made once
-    per process."""
-    key = (gold_fingerprint(gold), copies_fingerprint(copies), scored_copies, resampling)
-    if key not in _GOLD_RELATIONS:
-        _GOLD_RELATIONS[key] = _gold_relations_record(gold, copies, resampling, scored_copies)
-    record, files = _GOLD_RELATIONS[key]
-    return cast(Record, json.loads(json.dumps(record))), dict(files)
-
-
-_GOLD_RELATIONS: dict[tuple[str, str, int | None, Resampling], tuple[Record, dict[str, str]]] = {}
-
-
-def _gold_relations_record(gold: Document, copies: Sequence[Document], resampling: Resampling,
-                           scored_copies: int | None) -> tuple[Record, dict[str, str]]:
+    Every run makes it; its rows are computed once per process (:func:`relation_baseline_rows`)."""
     scored = copies[:scored_copies] if scored_copies is not None else copies
     rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans, [(copy, copy.spans) for copy in scored],
                                          resampling)
