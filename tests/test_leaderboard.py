@@ -186,6 +186,21 @@ def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curv
     assert (root / "results" / "learning-curve.png").read_bytes() == png
 
 
+@pytest.mark.parametrize("library", ["seqeval", "nervaluate", "numpy"])
+def test_a_verdict_is_named_by_the_version_of_every_library_the_scores_come_from(
+        library: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    import zhnerbench.leaderboard.verdicts as verdicts
+    from zhnerbench.baselines.base import package_version as real
+
+    before = verdicts.verdict_name("record", "files")
+    monkeypatch.setattr(verdicts, "package_version", lambda name: real(name) + ".post1" if name == library else real(name))
+    verdicts.scorer_fingerprint.cache_clear()
+    try:
+        assert verdicts.verdict_name("record", "files") != before
+    finally:
+        verdicts.scorer_fingerprint.cache_clear()
+
+
 def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root: Path, gold: Document, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     import zhnerbench.leaderboard.board as board

@@ -6,7 +6,7 @@ prediction files, which takes seconds per board; ``build``, ``build --check`` an
 leaderboard run do it. A record found consistent leaves a verdict file in
 ``$ZHNERBENCH_CACHE/record-checks``, named by a digest of everything the verdict depends on: the
 record, its prediction files, the gold, the counterfactual copies, and the scorer itself (every
-source file of the installed package, the view files, and the versions of seqeval and NumPy).
+source file of the installed package, the view files, and the versions of the scoring libraries).
 Any change to one of them is another name, so a stale verdict is never read. Only
 "consistent" is remembered; a problem is found again on every run. A checkout's CI starts
 with an empty cache and checks everything.
@@ -27,13 +27,16 @@ from zhnerbench.files import write_atomically
 from zhnerbench.paths import VIEWS_DIR, install_root
 
 VERDICTS_DIR = "record-checks"
+#: The libraries a record's scores come from: seqeval's strict entities, nervaluate's partial
+#: matches, NumPy's bootstrap.
+SCORING_LIBRARIES = ("seqeval", "nervaluate", "numpy")
 CONSISTENT = b'{"consistent": true}\n'
 
 
 @functools.lru_cache(maxsize=1)
 def scorer_fingerprint() -> str:
     """A digest of the code and data that scoring runs: the package's source files, the view
-    files, and the versions of the libraries it scores with.
+    files, and the versions of :data:`SCORING_LIBRARIES`.
 
     >>> len(scorer_fingerprint())
     64
@@ -44,7 +47,7 @@ def scorer_fingerprint() -> str:
     for folder, pattern in ((package, "*.py"), (views, "*.json")):
         for path in sorted(folder.rglob(pattern)):
             digest.update(path.relative_to(folder).as_posix().encode("utf-8") + b"\0" + path.read_bytes() + b"\0")
-    digest.update(f"seqeval {package_version('seqeval')} numpy {package_version('numpy')}".encode("utf-8"))
+    digest.update(" ".join(f"{library} {package_version(library)}" for library in SCORING_LIBRARIES).encode("utf-8"))
     return digest.hexdigest()
 
 
