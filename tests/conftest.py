@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.gold.annotation_files import load_article_gold
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -13,9 +13,9 @@ import pytest
 from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.specs import create_system
 from zhnerbench.cli import main
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document, Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document, Span
+from zhnerbench.tag_schemes import decode_native
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 WINDOW = 64  # the tiny model's positions: the article's long lines need several windows

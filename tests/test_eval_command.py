@@ -19,10 +19,10 @@ import pytest
 
 from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.gold.article import render_corpus_files
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.eval.command import add_evaluate_parser
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.commands.evaluate import add_evaluate_parser
 from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
-from zhnerbench.model import NER_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
+from zhnerbench.document import NER_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
 from zhnerbench.paths import SEED_NAME, repository_root
 from zhnerbench.views import VIEWS, gold_spans
 

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from zhnerbench.gold.article import DOCUMENT_ID, document_from_text
-from zhnerbench.errors import PredictionFormatError
+from zhnerbench.exceptions import PredictionFormatError
 from zhnerbench.eval.readers import Predictions, detect_format, read_predictions, split_conll_line
 from zhnerbench.formats.predictions import conll_text, documents_jsonl, sentences_jsonl
-from zhnerbench.model import Argument, PredictedRelation, Span
-from zhnerbench.schemes import SCHEMES
+from zhnerbench.document import Argument, PredictedRelation, Span
+from zhnerbench.tag_schemes import SCHEMES
 
 # Sentence 0 has spaces (like the gold's title); line 1 holds sentences 1 and 2.
 TEXT = "上海 大会 2022年07月22日\n张为出席。钟志华院士讲话。"

@@ -15,7 +15,7 @@ from zhnerbench.eval.relations import (
     score_relations,
 )
 from zhnerbench.formats.predictions import gold_relations_as_predictions
-from zhnerbench.model import Argument, Document, Mention, PredictedRelation, Relation
+from zhnerbench.document import Argument, Document, Mention, PredictedRelation, Relation
 
 
 def argument(document: Document, start: int, end: int) -> Argument:

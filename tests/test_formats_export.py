@@ -11,7 +11,7 @@ from zhnerbench.cli import main
 from zhnerbench.eval.readers import read_predictions
 from zhnerbench.formats.brat import ann_to_document
 from zhnerbench.formats.predictions import gold_relations_as_predictions
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 

@@ -22,10 +22,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from zhnerbench.cli import main
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.eval.readers import FORMATS, read_predictions
-from zhnerbench.schemes import sentence_id
-from zhnerbench.model import Document, PredictionFormat
+from zhnerbench.tag_schemes import sentence_id
+from zhnerbench.document import Document, PredictionFormat
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = int(os.environ.get("ZHNERBENCH_FUZZ_EXAMPLES", "120"))
@@ -113,7 +113,7 @@ def test_random_documents_records(gold, data):
 )
 def test_random_tag_sequences_in_conll_and_sentences(gold, changes, resize, lenient):
     """The gold's own tags with random tags dropped in, and maybe one sentence too short or long."""
-    from zhnerbench.schemes import document_tags
+    from zhnerbench.tag_schemes import document_tags
 
     sequences = document_tags(gold, gold.spans)
     for sentence, where, tag in changes:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.inputs import MAX_INPUT_BYTES
+from zhnerbench.reading import MAX_INPUT_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PREDICTIONS = ROOT / "results" / "predictions" / "jieba-posseg.jsonl"
@@ -153,7 +153,7 @@ def test_brat_into_a_folder_that_is_not_empty_needs_force(tmp_path: Path, capsys
 
 def test_a_second_leaderboard_at_the_same_time_is_refused(checkout: Path, capsys) -> None:
     pytest.importorskip("matplotlib")
-    from zhnerbench.files import LOCK_NAME, exclusive
+    from zhnerbench.writing import LOCK_NAME, exclusive
 
     with exclusive(checkout / LOCK_NAME, "the board"):
         assert main(["leaderboard", "--remove", "jieba-posseg"]) == 2
@@ -200,8 +200,8 @@ def test_a_closed_or_full_stdout_is_one_line_or_silence(redirect: str) -> None:
 
 
 def test_a_symlink_loop_among_tracked_files_does_not_break_output_checks(tmp_path: Path) -> None:
-    from zhnerbench.errors import ZhNerBenchError
-    from zhnerbench.files import check_output, tracked_files
+    from zhnerbench.exceptions import ZhNerBenchError
+    from zhnerbench.writing import check_output, tracked_files
 
     repository = tmp_path / "repository"
     repository.mkdir()

@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zhnerbench import dataset, hub
+from zhnerbench.board import hub
+from zhnerbench.gold import dataset
 from zhnerbench.cli import main
-from zhnerbench.hub import EVAL_RESULTS_DIR, EVAL_RESULTS_FILE, eval_results_problems
-from zhnerbench.model import Document
+from zhnerbench.board.hub import EVAL_RESULTS_DIR, EVAL_RESULTS_FILE, eval_results_problems
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 pytest.importorskip("matplotlib")
@@ -89,7 +90,7 @@ def test_the_validator_refuses_what_the_documentation_does_not_allow() -> None:
 
 
 def test_the_leaderboard_writes_one_systems_results_as_the_board_shows_them(gold: Document, tmp_path: Path) -> None:
-    from zhnerbench.leaderboard.records import read_records
+    from zhnerbench.board.records import read_records
 
     model_repo = tmp_path / "my-model"
     model_repo.mkdir()

@@ -16,11 +16,15 @@ from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.readers import read_predictions
 from zhnerbench.gold.counterfactual import article_copies
 from zhnerbench.eval.relations import score_relations
-from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
-from zhnerbench.leaderboard.records import Record, read_records, render_record, same_result
-from zhnerbench.leaderboard.render import leaderboard_markdown, ranked_systems
-from zhnerbench.leaderboard.run import rescored_record, run_system
-from zhnerbench.model import Document, Span
+from zhnerbench.board.assemble import assemble_board
+from zhnerbench.board.checks import record_problems
+from zhnerbench.board.publish import render_board
+from zhnerbench.board.records import Record, read_records, render_record, same_result
+from zhnerbench.board.markdown import leaderboard_markdown
+from zhnerbench.board.charts import ranked_systems
+from zhnerbench.board.scoring import rescored_record
+from zhnerbench.runner.run import run_system
+from zhnerbench.document import Document, Span
 from zhnerbench.views import VIEWS, gold_spans
 
 RESAMPLING = Resampling(50, 0)
@@ -168,7 +172,8 @@ def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(gold: Document):
 
 
 def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curve(root, board):
-    from zhnerbench.leaderboard.render import learning_curve_png, trained_systems
+    from zhnerbench.board.charts import learning_curve_png
+    from zhnerbench.board.markdown import trained_systems
 
     trained = {system["name"]: system["training"] for system in trained_systems(board)}
     assert {"crf-char-msra", "bilstm-crf-msra"} <= set(trained)
@@ -189,7 +194,7 @@ def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curv
 @pytest.mark.parametrize("library", ["seqeval", "nervaluate", "numpy"])
 def test_a_verdict_is_named_by_the_version_of_every_library_the_scores_come_from(
         library: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhnerbench.leaderboard.verdicts as verdicts
+    import zhnerbench.board.verdicts as verdicts
     from zhnerbench.baselines.base import package_version as real
 
     before = verdicts.verdict_name("record", "files")
@@ -203,8 +208,8 @@ def test_a_verdict_is_named_by_the_version_of_every_library_the_scores_come_from
 
 def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root: Path, gold: Document, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhnerbench.leaderboard.board as board
-    import zhnerbench.leaderboard.run as run
+    import zhnerbench.board.checks as board
+    import zhnerbench.board.scoring as run
     monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(board, "_CHECKED", {})
     copies = article_copies(root)

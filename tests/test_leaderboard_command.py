@@ -14,8 +14,8 @@ import pytest
 
 from zhnerbench.cli import main
 from zhnerbench.formats.predictions import documents_jsonl
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ import pytest
 from tests.openai_stub_server import SERVED_SUFFIX, Canned, StubServer, token_count
 from zhnerbench.cli import main
 from zhnerbench.digests import sha256_hex
-from zhnerbench.leaderboard.records import Record, read_records, render_record
+from zhnerbench.board.records import Record, read_records, render_record
 
 pytest.importorskip("openai")
 pytest.importorskip("matplotlib")

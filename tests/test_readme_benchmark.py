@@ -16,8 +16,8 @@ from tests.openai_stub_server import Canned, StubServer
 from tests.test_baselines_adapters import save_spacy_pipeline, save_tiny_bert
 from tests.test_readme_examples import readme_block
 from zhnerbench.cli import main
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document
 
 pytest.importorskip("matplotlib")
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from zhnerbench.leaderboard.site import esc
+from zhnerbench.board.site import esc
 
 INSTALL = "apt-get install chromium fonts-noto-cjk && pip install playwright"
 
@@ -97,7 +97,7 @@ def test_what_a_submitter_names_is_escaped_in_the_pages() -> None:
 
 
 def test_a_table_shows_what_an_adapter_could_not_use_where_any_system_says(root: Path) -> None:
-    from zhnerbench.leaderboard.site import view_table
+    from zhnerbench.board.site import view_table
 
     board = _board(root)
     assert "could not use" not in view_table(board, "coarse")  # no system on the board reports any

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.files import JOURNAL_NAME, LOCK_NAME
-from zhnerbench.leaderboard.records import record_digest
+from zhnerbench.writing import JOURNAL_NAME, LOCK_NAME
+from zhnerbench.board.records import record_digest
 
 pytest.importorskip("matplotlib")
 
@@ -151,7 +151,7 @@ def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(che
 
 BAD_TAGGER = '''
 import sys, time
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 class Bad:
     name, version, requires = "bad-tagger", "0", "nothing"
@@ -301,7 +301,7 @@ def test_a_py_tagger_cannot_take_a_registered_name_without_replace(checkout: Pat
                                                                    monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "impostor.py").write_text(
-        "from zhnerbench.model import Span\n"
+        "from zhnerbench.document import Span\n"
         "class T:\n"
         "    name, version, requires = 'jieba-posseg', '0', 'nothing'\n"
         "    native_labels, label_map, views = ('P',), {'P': 'PERSON'}, ('coarse',)\n"

@@ -9,7 +9,7 @@ import sys
 import traceback
 from typing import Sequence
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,15 +17,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, print the whole Python traceback after the one-line message")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from zhnerbench import commands
+    from zhnerbench.commands import gold
+    from zhnerbench.commands.tag import add_tag_parser
+    from zhnerbench.commands.evaluate import add_evaluate_parser
+    from zhnerbench.commands.export import add_export_parser
+    from zhnerbench.commands.leaderboard import add_leaderboard_parser
 
-    from zhnerbench.baselines.command import add_tag_parser
-    from zhnerbench.eval.command import add_evaluate_parser
-    from zhnerbench.formats.command import add_export_parser
-    from zhnerbench.leaderboard.command import add_leaderboard_parser
-
-    commands.add_validate_parser(subparsers)
-    commands.add_build_parser(subparsers)
+    gold.add_validate_parser(subparsers)
+    gold.add_build_parser(subparsers)
     add_evaluate_parser(subparsers)
     add_export_parser(subparsers)
     add_leaderboard_parser(subparsers)

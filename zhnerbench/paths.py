@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 
 SEED_NAME = "000_e491b11e84c79d89.txt"
 SEED_FILE = f"seeds/{SEED_NAME}"

@@ -39,7 +39,7 @@ from typing import Any
 
 from zhnerbench.baselines.base import Tagger, interface_problem
 from zhnerbench.baselines.registry import REGISTRY
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 
 ENTRY_POINT_GROUP = "zhnerbench.systems"
 _PYTHON_SPEC = re.compile(r"py:([A-Za-z_][\w.]*):([A-Za-z_]\w*)")
@@ -117,7 +117,6 @@ def _call(factory: Factory, spec: str, options: dict[str, Any]) -> Tagger:
     if problem is not None:
         raise SpecError(f"system {spec!r}: {problem} (see the Tagger interface in the README)")
     return tagger  # type: ignore[no-any-return]
-
 
 
 def _python_factory(spec: str) -> Factory:

@@ -22,7 +22,7 @@ from zhnerbench.eval.bootstrap import Interval, Resampling, SentenceCounts, diff
 from zhnerbench.eval.evaluation import Evaluation, SentenceLocator, view_spans
 from zhnerbench.eval.readers import Predictions
 from zhnerbench.eval.relations import relation_sentence_counts
-from zhnerbench.model import Document, PredictedRelation, Span
+from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.views import View
 
 

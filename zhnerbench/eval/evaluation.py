@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zhnerbench.errors import PredictionFormatError, ViewError
+from zhnerbench.exceptions import PredictionFormatError, ViewError
 from zhnerbench.eval.bootstrap import (
     DEFAULT_CONFIDENCE,
     DEFAULT_SAMPLES,
@@ -37,7 +37,7 @@ from zhnerbench.eval.bootstrap import (
     paired_bootstrap,
     sentence_counts,
 )
-from zhnerbench.eval.errors_analysis import (
+from zhnerbench.eval.error_analysis import (
     GOLD_OUTCOMES,
     PREDICTED_OUTCOMES,
     ErrorAnalysis,
@@ -51,9 +51,9 @@ from zhnerbench.eval.partial import PartialScore, partial_scores
 from zhnerbench.eval.readers import Predictions
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
 from zhnerbench.counts import Counts
-from zhnerbench.model import Document, Sentence, Span
+from zhnerbench.document import Document, Sentence, Span
 from zhnerbench.offsets import sentence_at
-from zhnerbench.schemes import sentence_id, spans_to_tags
+from zhnerbench.tag_schemes import sentence_id, spans_to_tags
 from zhnerbench.views import (
     VIEWS,
     View,
@@ -185,7 +185,7 @@ def select_views(
     >>> select_views(coarse, [VIEWS["full"]])
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.PredictionFormatError: p.jsonl: cannot be scored in view 'full': it predicts PER (views this file can be scored in: coarse)
+    zhnerbench.exceptions.PredictionFormatError: p.jsonl: cannot be scored in view 'full': it predicts PER (views this file can be scored in: coarse)
     """
     labels = predictions.labels
     views = {**available, **{view.name: view for view in requested or ()}}

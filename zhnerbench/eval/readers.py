@@ -29,7 +29,7 @@ a whitespace character, and a line made of whitespace only is a sentence break.
 
   with one tag per character, or per token when ``tokens`` (a word
   segmentation of the sentence; whitespace between words may be left out) is
-  given; ``text`` is optional. Ids are :func:`zhnerbench.schemes.sentence_id`.
+  given; ``text`` is optional. Ids are :func:`zhnerbench.tag_schemes.sentence_id`.
 
 Tags are IOB2 unless another scheme is asked for. Every problem is one
 :class:`PredictionFormatError` naming the file and the line (or the document
@@ -38,7 +38,7 @@ unless ``lenient`` is set, in which case it is read as conlleval reads IOB2 and
 each place is listed in ``Predictions.lenient_readings``.
 
 Inputs are regular files or ``-`` (standard input), at most
-:data:`~zhnerbench.inputs.MAX_INPUT_BYTES`; lines are parsed in linear time, and
+:data:`~zhnerbench.reading.MAX_INPUT_BYTES`; lines are parsed in linear time, and
 messages quote at most a short excerpt of an offending line.
 
 >>> from zhnerbench.gold.article import document_from_text
@@ -49,7 +49,7 @@ messages quote at most a short excerpt of an offending line.
 >>> parse_sentences('{"id": "000_e491b11e84c79d89-001", "tokens": ["张为", "。"], "tags": ["B-PER", "O"]}', "p", [doc])
 Traceback (most recent call last):
 ...
-zhnerbench.errors.PredictionFormatError: p: no line for sentence 000_e491b11e84c79d89-000 (every gold sentence needs one, all-O if it has no entity)
+zhnerbench.exceptions.PredictionFormatError: p: no line for sentence 000_e491b11e84c79d89-000 (every gold sentence needs one, all-O if it has no entity)
 """
 
 from __future__ import annotations
@@ -60,13 +60,13 @@ from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zhnerbench.errors import ConversionError, PredictionFormatError, excerpt
+from zhnerbench.exceptions import ConversionError, PredictionFormatError, excerpt
 from zhnerbench.gold.codec import LineProblem, decode_text, file_lines, json_objects
-from zhnerbench.inputs import InputError, read_input_bytes, shown_path
-from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
+from zhnerbench.reading import InputError, read_input_bytes, shown_path
+from zhnerbench.document import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
 from zhnerbench.offsets import to_document_offsets, token_offsets, token_spans_to_char_spans
 from zhnerbench.schema import RELATION_TYPES
-from zhnerbench.schemes import SCHEMES, Scheme, decode_lenient, scheme_named, sentence_id, split_tag, tags_to_spans
+from zhnerbench.tag_schemes import SCHEMES, Scheme, decode_lenient, scheme_named, sentence_id, split_tag, tags_to_spans
 from zhnerbench.views import crossing_pair, overlapping_pair, prediction_labels
 
 FORMATS: tuple[PredictionFormat, ...] = PREDICTION_FORMATS
@@ -118,7 +118,7 @@ def decode_prediction_file(data: bytes, shown_as: str) -> str:
     >>> decode_prediction_file(b"\\xef\\xbb\\xbf{}", "p.jsonl")
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.PredictionFormatError: p.jsonl:1: starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM
+    zhnerbench.exceptions.PredictionFormatError: p.jsonl:1: starts with a UTF-8 byte-order mark; save the file as UTF-8 without BOM
     """
     try:
         return decode_text(data)
@@ -417,7 +417,7 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     >>> parse_documents('{"id": "000_e491b11e84c79d89", "mentions": [{"start": 17, "end": 15, "label": "PERSON"}]}', "p", [doc])
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.PredictionFormatError: p:1: document 000_e491b11e84c79d89: mentions[0]: reversed offsets, start 17 > end 15 (offsets are [start, end))
+    zhnerbench.exceptions.PredictionFormatError: p:1: document 000_e491b11e84c79d89: mentions[0]: reversed offsets, start 17 > end 15 (offsets are [start, end))
     """
     if optional is None:
         optional = article_copies_named(text, gold)

@@ -23,8 +23,8 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zhnerbench.errors import excerpt
-from zhnerbench.model import Argument, Document, Mention, PredictedRelation
+from zhnerbench.exceptions import excerpt
+from zhnerbench.document import Argument, Document, Mention, PredictedRelation
 from zhnerbench.offsets import sentence_at
 from zhnerbench.schema import RELATION_TYPES
 

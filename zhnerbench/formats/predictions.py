@@ -4,7 +4,7 @@ For systems (and baselines) that hold document spans, and for the tests and
 the benchmark, which write the gold (and perturbed gold) as prediction files.
 The output round-trips through :mod:`zhnerbench.eval.readers`. Only the
 ``documents`` format can hold nested spans; the tag formats raise
-:class:`~zhnerbench.errors.SpanError` for overlapping ones.
+:class:`~zhnerbench.exceptions.SpanError` for overlapping ones.
 
 >>> from zhnerbench.gold.article import document_from_text
 >>> doc = document_from_text("标题 2022年07月22日")
@@ -23,8 +23,8 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
-from zhnerbench.model import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
-from zhnerbench.schemes import SCHEMES, Scheme, document_tags, sentence_id
+from zhnerbench.document import PREDICTION_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Sentence, Span
+from zhnerbench.tag_schemes import SCHEMES, Scheme, document_tags, sentence_id
 
 def first_mentions(document: Document) -> dict[str, Argument]:
     """Each entity's first flat mention (its first inner one if it has none): the argument that

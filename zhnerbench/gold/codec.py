@@ -15,7 +15,7 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from zhnerbench.errors import excerpt
+from zhnerbench.exceptions import excerpt
 
 
 class LineProblem(Exception):

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.baselines.base import diagnostics_summary
-from zhnerbench.eval.errors_analysis import (
+from zhnerbench.eval.error_analysis import (
     MISSED,
     SPURIOUS,
     WRONG_BOTH,
@@ -33,8 +33,8 @@ from zhnerbench.eval.errors_analysis import (
 )
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.readers import parse_documents
-from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.leaderboard.render import (
+from zhnerbench.reading import InputError, read_input_bytes
+from zhnerbench.board.markdown import (
     COUNTERFACTUAL_NOTE,
     LLM_COLUMNS,
     LLM_NOTE,
@@ -46,7 +46,7 @@ from zhnerbench.leaderboard.render import (
     percent,
     signed_points,
 )
-from zhnerbench.model import Document, Mention, Span
+from zhnerbench.document import Document, Mention, Span
 from zhnerbench.offsets import sentence_at
 from zhnerbench.views import VIEWS
 
@@ -345,7 +345,7 @@ def board_site(board: Mapping[str, Any], gold: Document, results: Path,
                pending: Mapping[str, str] | None = None) -> dict[str, bytes]:
     """:func:`site_files` of a board whose prediction files are in ``results`` (or, for a run
     about to write them, in ``pending``, by path relative to ``results``)."""
-    from zhnerbench.leaderboard.records import predictions_name
+    from zhnerbench.board.records import predictions_name
 
     texts = {}
     for system in board["systems"]:

@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.argtypes import (
+from zhnerbench.commands.argtypes import (
     copies_argument,
     non_negative_int,
     positive_int,
@@ -24,7 +24,7 @@ from zhnerbench.argtypes import (
 )
 
 from zhnerbench.baselines.llm_costs import Price, model_price
-from zhnerbench.files import check_output, write_atomically
+from zhnerbench.writing import check_output, write_atomically
 from zhnerbench.gold.counterfactual import VARIANTS
 
 STDOUT = "-"
@@ -135,7 +135,7 @@ def run_tag(args: argparse.Namespace) -> int:
         # What the system could not use (failed requests, strings not in the text...), never silent.
         print(f"{tagger.name} diagnostics on {gold[0].id}: {diagnostics_summary(diagnostics)}", file=sys.stderr)
     if callable(getattr(tagger, "manifest", None)) and diagnostics:
-        from zhnerbench.leaderboard.llm import llm_summary
+        from zhnerbench.baselines.llm_diagnostics import llm_summary
 
         print(f"{tagger.name} on {gold[0].id}: {llm_summary(diagnostics, price)}", file=sys.stderr)
     return 0

@@ -8,7 +8,7 @@ A :class:`Scheme` names its prefixes (as seqeval's scheme classes do):
   character-level NER (MSRA, People's Daily).
 
 Decoding is **strict** by default: a sequence the scheme does not allow raises
-:class:`~zhnerbench.errors.TagSequenceError` naming the position; nothing is
+:class:`~zhnerbench.exceptions.TagSequenceError` naming the position; nothing is
 silently repaired. **Lenient** decoding reads any sequence as conlleval reads
 IOB2: an inside or end tag that does not continue an entity of its label starts
 a new one, and an entity left open ends where the next one starts. Lenient
@@ -25,8 +25,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from zhnerbench.errors import AlignmentError, ConversionError, SpanError, TagSequenceError
-from zhnerbench.model import Document, Span
+from zhnerbench.exceptions import AlignmentError, ConversionError, SpanError, TagSequenceError
+from zhnerbench.document import Document, Span
 from zhnerbench.offsets import spans_by_sentence, to_document_offsets
 
 OUTSIDE = "O"
@@ -95,7 +95,7 @@ def split_tag(tag: str, scheme: Scheme = SCHEMES["IOB2"]) -> tuple[str, str | No
     >>> split_tag("E-PER")
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.TagSequenceError: malformed IOB2 tag 'E-PER' (expected O, B-LABEL or I-LABEL)
+    zhnerbench.exceptions.TagSequenceError: malformed IOB2 tag 'E-PER' (expected O, B-LABEL or I-LABEL)
     """
     if tag == OUTSIDE:
         return OUTSIDE, None
@@ -122,7 +122,7 @@ def check_spans(spans: Iterable[Span], length: int) -> list[Span]:
     >>> check_spans([Span(0, 2, "PER"), Span(1, 3, "ORG")], 3)
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.SpanError: position 1: span [1,3) ORG overlaps [0,2) PER
+    zhnerbench.exceptions.SpanError: position 1: span [1,3) ORG overlaps [0,2) PER
     """
     ordered = sorted(spans)
     previous: Span | None = None
@@ -260,7 +260,7 @@ def tags_to_spans(tags: Sequence[str], scheme: Scheme = SCHEMES["IOB2"], lenient
     >>> tags_to_spans(["O", "I-PER"])
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.TagSequenceError: position 1: I-PER follows O (strict IOB2: an entity starts with B-)
+    zhnerbench.exceptions.TagSequenceError: position 1: I-PER follows O (strict IOB2: an entity starts with B-)
     >>> tags_to_spans(["O", "I-PER"], lenient=True)
     [Span(start=1, end=2, label='PER')]
     """

@@ -25,15 +25,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.argtypes import non_negative_int, samples_argument
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.commands.argtypes import non_negative_int, samples_argument
+from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from zhnerbench.eval.readers import FORMATS
-from zhnerbench.files import check_output, write_atomically
-from zhnerbench.hub import add_hub_options, check_eval_results_target
-from zhnerbench.model import Document
+from zhnerbench.writing import check_output, write_atomically
+from zhnerbench.board.hub import add_hub_options, check_eval_results_target
+from zhnerbench.document import Document
 from zhnerbench.schema import ENTITY_LABELS
-from zhnerbench.schemes import SCHEMES
+from zhnerbench.tag_schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, corpus_labels, default_views, read_view_file
 
 
@@ -191,9 +191,9 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if page is not None:
         _write(args.html, page)
     if args.eval_results is not None:
-        from zhnerbench import __version__
-        from zhnerbench.hub import TaskResult, write_eval_results
-        from zhnerbench.leaderboard.records import gold_fingerprint
+        from zhnerbench.version import __version__
+        from zhnerbench.board.hub import TaskResult, write_eval_results
+        from zhnerbench.gold.fingerprint import gold_fingerprint
 
         results = [TaskResult(name, result.scores.micro.f1, (result.intervals.micro.f1.low, result.intervals.micro.f1.high)
                               if result.intervals.micro.f1 else None) for name, result in evaluation.views.items()]

@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 CORRECT, WRONG_TYPE, WRONG_BOUNDARY, WRONG_BOTH, MISSED, SPURIOUS = (
     "correct", "wrong_type", "wrong_boundary", "wrong_boundary_and_type", "missed", "spurious",

@@ -21,13 +21,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Literal, cast, get_args
 
-from zhnerbench.errors import SpanError, ZhNerBenchError
+from zhnerbench.exceptions import SpanError, ZhNerBenchError
 from zhnerbench.formats import brat
 from zhnerbench.formats.spacy_docbin import UNITS
-from zhnerbench.model import Document
-from zhnerbench.files import check_output
+from zhnerbench.document import Document
+from zhnerbench.writing import check_output
 from zhnerbench.paths import gold_root
-from zhnerbench.schemes import SCHEMES
+from zhnerbench.tag_schemes import SCHEMES
 from zhnerbench.views import VIEWS, View, gold_spans, read_view_file, resolve_view
 
 #: What ``export`` writes: the whole gold for brat, or one view's spans in the others.
@@ -100,7 +100,7 @@ def export_files(document: Document, format: str, view: View, scheme: str, unit:
 
 def run_export(args: argparse.Namespace) -> int:
     from zhnerbench.gold.annotation_files import load_article_gold
-    from zhnerbench.files import JOURNAL_NAME, recover, write_all, write_atomically
+    from zhnerbench.writing import JOURNAL_NAME, recover, write_all, write_atomically
 
     root = gold_root()
     brat_folder = args.format == "brat"

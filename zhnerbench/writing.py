@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path, PurePosixPath
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.paths import PROTECTED_FOLDERS
 
 #: Suffix of the new contents a transaction writes next to their targets before renaming them.
@@ -91,7 +91,7 @@ def inside(root: Path, relative: str, source: Path) -> Path:
     >>> inside(Path("/tmp"), "../etc/passwd", Path("j"))
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.ZhNerBenchError: j: lists '../etc/passwd', which is not a path inside /tmp; it is refused
+    zhnerbench.exceptions.ZhNerBenchError: j: lists '../etc/passwd', which is not a path inside /tmp; it is refused
     """
     pure = PurePosixPath(relative)
     if not relative or pure.is_absolute() or any(part in ("..", "") for part in pure.parts) or "\\" in relative \
@@ -279,7 +279,7 @@ def check_output(path: Path, root: Path | None, inputs: Sequence[Path] = (), com
     >>> check_output(Path("/dev/null"), None)
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.ZhNerBenchError: refusing to write /dev/null: it is a device, not a regular file
+    zhnerbench.exceptions.ZhNerBenchError: refusing to write /dev/null: it is a device, not a regular file
     """
     if path.is_symlink():
         raise ZhNerBenchError(f"refusing to write {path}: it is a symbolic link; give the path of a regular file")

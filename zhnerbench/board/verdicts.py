@@ -1,7 +1,7 @@
 """Remembered rescoring checks: a record once found to hold the scores of its own prediction
 files is not scored again for the same bytes.
 
-The check (:func:`zhnerbench.leaderboard.board.edited_scores`) scores every record again from its
+The check (:func:`zhnerbench.board.assemble.edited_scores`) scores every record again from its
 prediction files, which takes seconds per board; ``build``, ``build --check`` and every
 leaderboard run do it. A record found consistent leaves a verdict file in
 ``$ZHNERBENCH_CACHE/record-checks``, named by a digest of everything the verdict depends on: the
@@ -19,11 +19,10 @@ import hashlib
 import json
 from pathlib import Path
 
-import zhnerbench
 from zhnerbench.baselines.base import package_version
 from zhnerbench.baselines.cache import cache_root
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.files import write_atomically
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.writing import write_atomically
 from zhnerbench.paths import VIEWS_DIR, install_root
 
 VERDICTS_DIR = "record-checks"
@@ -42,7 +41,7 @@ def scorer_fingerprint() -> str:
     64
     """
     digest = hashlib.sha256()
-    package = Path(zhnerbench.__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent  # the whole zhnerbench package
     views = install_root() / VIEWS_DIR
     for folder, pattern in ((package, "*.py"), (views, "*.json")):
         for path in sorted(folder.rglob(pattern)):

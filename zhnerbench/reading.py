@@ -4,7 +4,7 @@ A prediction file, a view file or a label map is read whole into memory, so its
 size is bounded (:data:`MAX_INPUT_BYTES`); a FIFO, a device or a directory is
 refused before anything is read from it, so ``/dev/zero`` or a named pipe with
 no writer cannot hang or exhaust memory. Problems are
-:class:`~zhnerbench.errors.ZhNerBenchError` s naming the file.
+:class:`~zhnerbench.exceptions.ZhNerBenchError` s naming the file.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError, excerpt
+from zhnerbench.exceptions import GoldDataError, Problem, ZhNerBenchError, excerpt
 
 #: The largest input file read (bytes). The article's gold as a prediction file is 40 kB.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -55,7 +55,7 @@ def read_input_bytes(path: str | os.PathLike[str], limit: int = MAX_INPUT_BYTES)
     ...     read_input_bytes(folder)  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    zhnerbench.inputs.InputError: ... is a directory, not a regular file ...
+    zhnerbench.reading.InputError: ... is a directory, not a regular file ...
     """
     shown = os.fspath(path)
     if shown == STDIN:
@@ -104,7 +104,7 @@ def read_project_file(path: Path, shown_as: str) -> bytes:
     >>> read_project_file(Path("/dev/zero"), "annotations/mentions.tsv")
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.GoldDataError: annotations/mentions.tsv: is a device, not a regular file
+    zhnerbench.exceptions.GoldDataError: annotations/mentions.tsv: is a device, not a regular file
     """
     if not os.path.lexists(path):
         raise GoldDataError([Problem(shown_as, None, "missing; restore it with `git checkout`")])
@@ -126,7 +126,7 @@ def read_config_json(path: str | os.PathLike[str], what: str,
     ...     read_config_json(file.name, "label map")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.ZhNerBenchError: ...json: not a JSON label map: 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'
+    zhnerbench.exceptions.ZhNerBenchError: ...json: not a JSON label map: 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'
     """
     try:
         return json.loads(read_input_bytes(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))

@@ -1,7 +1,7 @@
 """The Hugging Face dataset: typed features per config and the rows of each config.
 
 The README's YAML front matter is generated from ``FEATURES`` (see
-``zhnerbench.card``), so the declared features and the data files cannot drift.
+``zhnerbench.board.card``), so the declared features and the data files cannot drift.
 """
 
 from __future__ import annotations
@@ -11,10 +11,10 @@ from typing import Any
 
 from datasets import ClassLabel, Features, List, Value
 
-from zhnerbench.model import Document, Mention, Sentence
+from zhnerbench.document import Document, Mention, Sentence
 from zhnerbench.offsets import sentence_at
 from zhnerbench.schema import ENTITY_LABELS, LINE_ROLES, RELATION_TYPES, iob2_tag_names
-from zhnerbench.schemes import document_tags, sentence_id
+from zhnerbench.tag_schemes import document_tags, sentence_id
 
 CONFIGS: tuple[str, ...] = ("ner", "nested", "documents", "relations")
 DEFAULT_CONFIG = "ner"

@@ -9,11 +9,11 @@ from zhnerbench.paths import repository_root
 
 
 def run_validate(args: argparse.Namespace) -> int:
-    from zhnerbench.errors import GoldDataError, Problem
+    from zhnerbench.exceptions import GoldDataError, Problem
     from zhnerbench.gold.annotation_files import read_gold
     from zhnerbench.gold.counterfactual import counterfactual_documents, read_surrogates
-    from zhnerbench.model import Document
-    from zhnerbench.inputs import read_project_file
+    from zhnerbench.document import Document
+    from zhnerbench.reading import read_project_file
     from zhnerbench.paths import ARTICLE_FILE, SEED_FILE
 
     root = repository_root()
@@ -40,7 +40,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 
 def run_build(args: argparse.Namespace) -> int:
-    from zhnerbench.build import (  # imports `datasets`
+    from zhnerbench.commands.build import (  # imports `datasets`
         generated_files,
         results_problems,
         stale_files,
@@ -50,7 +50,7 @@ def run_build(args: argparse.Namespace) -> int:
     root = repository_root()
     files = generated_files(root)
     if args.check:
-        from zhnerbench.files import JOURNAL_NAME
+        from zhnerbench.writing import JOURNAL_NAME
 
         if (root / JOURNAL_NAME).is_file():
             print(f"{JOURNAL_NAME}: an interrupted write is pending; `zhnerbench build` completes it")

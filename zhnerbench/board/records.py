@@ -9,16 +9,17 @@ change, so the tracked files stay byte-identical; ``--refresh-timings`` replaces
 
 from __future__ import annotations
 
+import datetime
 import json
+import platform
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Required, TypedDict, cast, get_args
 
 from zhnerbench.digests import tagged_sha256
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.model import Document
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.reading import InputError, read_input_bytes
 
 #: What a record is of: a system's NER output (and the relation baselines on it), or the relation
 #: baselines on the gold entities.
@@ -43,7 +44,7 @@ class ViewScore(TypedDict):
     partial_f1: dict[str, float]
     text_f1: float
     #: Per sentence, ``[correct, predicted, gold]`` (micro): what the board's paired tests
-    #: between systems resample (:mod:`zhnerbench.leaderboard.ranks`).
+    #: between systems resample (:mod:`zhnerbench.board.ranks`).
     sentence_counts: NotRequired[list[list[int]]]
 
 
@@ -126,7 +127,7 @@ class Record(TypedDict, total=False):
     #: Per view, the scores on the counterfactual copies (absent: the predictions cover none).
     counterfactual: dict[str, CounterfactualViewScore]
     diagnostics: dict[str, Any]
-    #: An LLM run's manifest and price (:mod:`zhnerbench.leaderboard.llm`).
+    #: An LLM run's manifest and price (:mod:`zhnerbench.board.llm`).
     llm: dict[str, Any]
     #: ``--runs K``: each run's seed and F1 per view, and their span agreement.
     runs: RunsScore
@@ -163,38 +164,8 @@ def predictions_name(name: str) -> str:
     return f"{PREDICTIONS_DIR}/{name}.jsonl"
 
 
-def gold_fingerprint(gold: Document) -> str:
-    """A digest of everything scoring reads from the gold: text, sentences, mentions, relations.
-    A record scored against another fingerprint is out of date (``--rescore`` fixes it)."""
-    known = _FINGERPRINTS.get(id(gold))
-    if known is not None and known[0] is gold:
-        return known[1]
-    content = [
-        gold.id, gold.text, [(s.start, s.end) for s in gold.sentences],
-        sorted((m.start, m.end, m.label, m.entity, m.parent or "") for m in gold.all_mentions),
-        [(r.head, r.relation, r.tail, list(r.evidence)) for r in gold.relations],
-    ]
-    fingerprint = tagged_sha256(json.dumps(content, ensure_ascii=False))[:23]
-    if len(_FINGERPRINTS) >= MAX_FINGERPRINTS:
-        _FINGERPRINTS.clear()
-    _FINGERPRINTS[id(gold)] = (gold, fingerprint)
-    return fingerprint
-
-
-#: Fingerprints by document object (documents are immutable; a board asks for those of the same
-#: article and copies hundreds of times), each with its document so that a reused id never matches.
-_FINGERPRINTS: dict[int, tuple[Document, str]] = {}
-MAX_FINGERPRINTS = 128
-
-
 #: The key holding a record's digest of its own content.
 DIGEST = "digest"
-
-
-def copies_fingerprint(copies: Sequence[Document]) -> str:
-    """:func:`gold_fingerprint` of a sequence of documents (the counterfactual copies a record
-    was scored on)."""
-    return tagged_sha256(json.dumps([gold_fingerprint(copy) for copy in copies]))[:23]
 
 
 def record_digest(record: Mapping[str, Any]) -> str:
@@ -365,3 +336,16 @@ def kept_or_new(old: Record | None, new: Record, refresh: bool) -> Record:
     if old is not None and not refresh and same_result(old, new):
         return old
     return new
+
+
+def machine() -> str:
+    """What ran the system, in a few words.
+
+    >>> bool(machine())
+    True
+    """
+    return f"{platform.machine()} {platform.system()}, Python {platform.python_version()}"
+
+
+def today() -> str:
+    return datetime.date.today().isoformat()

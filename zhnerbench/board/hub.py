@@ -25,14 +25,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.files import check_output, write_atomically
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.writing import check_output, write_atomically
 from zhnerbench.secrets import public_url
 
 if TYPE_CHECKING:
     from zhnerbench.views import View
 
-#: The split every task is scored on (``zhnerbench.dataset.SPLIT``, which imports ``datasets``).
+#: The split every task is scored on (``zhnerbench.gold.dataset.SPLIT``, which imports ``datasets``).
 SPLIT = "test"
 
 EVAL_YAML = "eval.yaml"

@@ -15,16 +15,24 @@ import re
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from zhnerbench.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, DEFAULT_CONFIG, FEATURES, SPLIT, SPLITS
-from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.leaderboard.render import convention_change_table, leaderboard_markdown, relation_change_table
-from zhnerbench.model import Document
-from zhnerbench.paths import CHANGELOG_FILE, README_FILE, data_file
+from zhnerbench.board.assemble import assemble_board
+from zhnerbench.board.checks import refuse_edited_scores
+from zhnerbench.board.history import convention_change_table, read_history, relation_change_table
+from zhnerbench.board.markdown import leaderboard_markdown
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document
+from zhnerbench.exceptions import GoldDataError, Problem
+from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
+from zhnerbench.gold.counterfactual import article_copies, derived_copies, read_surrogates
+from zhnerbench.gold.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, DEFAULT_CONFIG, FEATURES, SPLIT, SPLITS, config_rows
+from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, README_FILE, RESULTS_DIR, data_file
+from zhnerbench.reading import read_project_file
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -284,3 +292,41 @@ def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> di
     for name, content in changelog_blocks(sources).items():
         changelog = replace_block(changelog, name, content, CHANGELOG_FILE)
     return {README_FILE: readme, CHANGELOG_FILE: changelog}
+
+
+def read_text(root: Path, path: str) -> str:
+    """A text file of the checkout, decoded strictly; problems are :class:`GoldDataError` s naming it."""
+    try:
+        return read_project_file(root / path, path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
+
+
+def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
+    """What the card is generated from; ``board`` replaces the board of the committed records
+    (the leaderboard passes the board it is about to write)."""
+    copies = derived_copies(document, read_surrogates(root))  # from this document (the seed's text)
+    return CardSources(
+        document=document,
+        rows={config: config_rows(config, document) for config in CONFIGS},
+        counterfactual_rows={config: config_rows(config, *copies) for config in CONFIGS},
+        agreement=agreement_markdown(root, document),
+        inner_agreement=inner_agreement_markdown(root, document),
+        evidence_agreement=evidence_agreement_markdown(root, document),
+        board=board if board is not None else committed_board(root, document),
+        history=read_history(root),
+        history_1_1=read_history(root, HISTORY_BOARD_1_1, ("systems", "relations")),
+    )
+
+
+def committed_board(root: Path, document: Document) -> dict[str, Any]:
+    """The board of the committed records, refusing any whose scores were edited."""
+    records = read_records(root / RESULTS_DIR)
+    refuse_edited_scores(records, root / RESULTS_DIR, document, article_copies(root))
+    return assemble_board(records, document)
+
+
+def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
+    """README.md and CHANGELOG.md as they should be."""
+    texts = {path: read_text(root, path) for path in (README_FILE, CHANGELOG_FILE)}
+    return {path: text.encode("utf-8") for path, text in render_generated_files(texts, sources).items()}

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from zhnerbench.eval.errors_analysis import (
+from zhnerbench.eval.error_analysis import (
     GOLD_OUTCOMES,
     PREDICTED_OUTCOMES,
     analyse_errors,
@@ -16,7 +16,7 @@ from zhnerbench.eval.errors_analysis import (
     outcome_counts,
     outcome_counts_per_label,
 )
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 
 @pytest.mark.parametrize(
