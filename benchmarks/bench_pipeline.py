@@ -66,7 +66,8 @@ def make_checkout(target: Path, scale: int) -> None:
     gold = load_article_gold(ROOT)
     for folder in ("annotations", "corpus", "data", "results", "seeds"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    for name in ("README.md", "CHANGELOG.md"):
+    for name in ("README.md", "CHANGELOG.md", "docs/usage.md"):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, target / name)
     text = "\n".join([gold.text] * scale)
     stride = len(gold.text) + 1
@@ -114,9 +115,9 @@ def measure(root: Path, samples: int) -> dict[str, float]:
     from zhnerbench.gold.annotation_files import load_article_gold, read_gold
     from zhnerbench.commands.build import generated_files, write_files
     from zhnerbench.eval.evaluation import evaluate
-    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.formats.registry import read_predictions
     from zhnerbench.commands.export import FORMATS, export_files
-    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.formats.documents import documents_jsonl
     from zhnerbench.views import VIEWS
 
     datasets.disable_progress_bars()

@@ -106,8 +106,8 @@ def test_hf_on_the_board_and_an_absent_model_listed_as_unavailable(zhang_bert: P
     ran = records[f"hf-{zhang_bert.parent.name}-{zhang_bert.name}"]
     assert ran["status"] == "ran" and ran["system"]["label_map"] == {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
     tags = ["B-PER" if c == "张" else "I-PER" if c == "为" else "O" for c in gold.text]
-    assert ran["scores"]["coarse"]["predicted"] == len(decode_native(tags))
-    assert ran["scores"]["coarse"]["correct"] == gold.text.count("张为") >= 3
+    assert ran["scores"]["coarse"]["micro"]["predicted"] == len(decode_native(tags))
+    assert ran["scores"]["coarse"]["micro"]["correct"] == gold.text.count("张为") >= 3
     absent = records[f"hf-{tmp_path.name}-absent"]
     assert absent["status"] == "unavailable" and "cannot be loaded here" in absent["reason"]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.views import VIEWS, gold_spans
 
 from zhnerbench.exceptions import GoldDataError

@@ -18,7 +18,7 @@ from zhnerbench.exceptions import TagSequenceError
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.ner import NerScores, seqeval_scores, span_set_scores
-from zhnerbench.eval.readers import Predictions
+from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.document import Document, Span
 from zhnerbench.offsets import spans_by_sentence
 from zhnerbench.tag_schemes import spans_to_tags

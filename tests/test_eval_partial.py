@@ -10,7 +10,7 @@ import pytest
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.partial import partial_scores
-from zhnerbench.eval.readers import Predictions
+from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.document import Document, Span
 from zhnerbench.views import VIEWS
 

@@ -10,8 +10,12 @@ import pytest
 
 from zhnerbench.gold.article import DOCUMENT_ID, document_from_text
 from zhnerbench.exceptions import PredictionFormatError
-from zhnerbench.eval.readers import Predictions, detect_format, read_predictions, split_conll_line
-from zhnerbench.formats.predictions import conll_text, documents_jsonl, sentences_jsonl
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.formats.registry import detect_format, read_predictions
+from zhnerbench.formats.conll import split_conll_line
+from zhnerbench.formats.conll import conll_text
+from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.formats.sentences import sentences_jsonl
 from zhnerbench.document import Argument, PredictedRelation, Span
 from zhnerbench.tag_schemes import SCHEMES
 
@@ -337,7 +341,7 @@ def test_wrong_format_option_gives_a_clear_error(tmp_path: Path) -> None:
 def test_bad_options_are_clear_errors(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
     with pytest.raises(PredictionFormatError, match="unknown format 'xml'"):
-        read_predictions(path, GOLD, format="xml")  # type: ignore[arg-type]  # what a user may pass
+        read_predictions(path, GOLD, format="xml")  # what a user may pass
     with pytest.raises(PredictionFormatError, match="unknown tag scheme 'BIO'"):
         read_predictions(path, GOLD, scheme="BIO")
 

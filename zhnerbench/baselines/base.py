@@ -303,6 +303,21 @@ def require_module(module: str, requires: str) -> None:
         raise BaselineUnavailable(f"Python module {module!r} is not installed: {requires}")
 
 
+#: What an adapter reports of its run (``diagnostics`` after ``predict``): counts by kind (chunks,
+#: failed, malformed, unaligned, tokens...) and a few examples (lists of strings).
+Diagnostics = dict[str, object]
+
+
+def diagnostic_count(diagnostics: Mapping[str, object], key: str) -> int:
+    """A count among ``diagnostics`` (0 when absent or not a count).
+
+    >>> diagnostic_count({"chunks": 3, "unaligned_examples": []}, "chunks"), diagnostic_count({}, "failed")
+    (3, 0)
+    """
+    value = diagnostics.get(key, 0)
+    return value if isinstance(value, int) else 0
+
+
 def tagger_diagnostics(tagger: object) -> dict[str, Any]:
     """A copy of what an adapter reports of its last call (``diagnostics``; empty when it reports
     nothing): taken before the tagger's next call replaces it.

@@ -1,20 +1,97 @@
-"""The board: a pure function of the records (and the article), what every output is rendered from."""
+"""The board: a pure function of the records (and the article), what every output is rendered from.
+
+:class:`Board` is what ``results/leaderboard.json`` holds (with the rendered tables beside it,
+:mod:`zhnerbench.board.tables`): the article, how it was scored, the views, one
+:class:`SystemEntry` per NER system, the relation rows of every entity source, and the relation
+systems run here.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
 
-from zhnerbench.eval.bootstrap import Resampling, SentenceCounts
 from zhnerbench.board.ranks import micro_counts, rank_groups
-from zhnerbench.board.records import Record
+from zhnerbench.baselines.base import Diagnostics
+from zhnerbench.board.records import (
+    CounterfactualViewScore,
+    LlmInfo,
+    Published,
+    Record,
+    RecordOrigin,
+    RecordStatus,
+    RelationRow,
+    RunsScore,
+    TrainingInfo,
+    ViewScore,
+)
 from zhnerbench.document import Document
+from zhnerbench.eval.bootstrap import Resampling, SentenceCounts
+from zhnerbench.eval.score_json import SCHEMA_VERSION
 from zhnerbench.views import VIEWS
 
-Board = dict[str, Any]
+
+class ArticleInfo(TypedDict):
+    """What the systems were scored on."""
+
+    document: str
+    characters: int
+    sentences: int
 
 
-def training_entry(training: Mapping[str, Any] | None, published: Mapping[str, Any]) -> dict[str, Any] | None:
+class BoardScoring(TypedDict, total=False):
+    """The scoring settings every record agrees on, stated once."""
+
+    zhnerbench: str
+    gold: str
+    bootstrap_samples: int
+    seed: int
+
+
+class SystemEntry(TypedDict):
+    """What the board shows of one system's record (NER, or a relation system run here)."""
+
+    name: str
+    origin: RecordOrigin
+    status: RecordStatus
+    reason: str
+    version: str
+    requires: str
+    views: list[str]
+    scores: dict[str, ViewScore]
+    legacy_scores: dict[str, ViewScore]
+    counterfactual: dict[str, CounterfactualViewScore]
+    training: TrainingInfo | None
+    meta: dict[str, str]
+    diagnostics: Diagnostics
+    load_seconds: float | None
+    chars_per_second: float | None
+    #: The tie-aware rank in each view it ran in (:mod:`zhnerbench.board.ranks`).
+    ranks: dict[str, int]
+    #: A relation system: where its entities come from.
+    entities: NotRequired[str]
+    #: An LLM system: its manifest and price, its runs, the date it ran, this run's requests.
+    llm: NotRequired[LlmInfo]
+    runs: NotRequired[RunsScore | None]
+    date: NotRequired[str | None]
+    requests: NotRequired[dict[str, float | int | None]]
+
+
+class Board(TypedDict):
+    """The whole board (see the module doc)."""
+
+    schema_version: int
+    article: ArticleInfo
+    scoring: BoardScoring | None
+    #: Whether the taggers' input was normalised (``None``: the records differ).
+    normalize_punctuation: bool | None
+    views: dict[str, list[str]]
+    systems: list[SystemEntry]
+    relations: list[RelationRow]
+    relation_systems: list[SystemEntry]
+
+
+def training_entry(training: TrainingInfo | None, published: Published) -> TrainingInfo | None:
     """A trained system's model as the board shows it: with its training times, which the record
     keeps among its volatile timings when the model was trained on the machine that ran it.
 
@@ -23,7 +100,7 @@ def training_entry(training: Mapping[str, Any] | None, published: Mapping[str, A
     """
     if training is None:
         return None
-    entry = dict(training)
+    entry = TrainingInfo(**training)
     if "training_seconds" not in entry and "training_seconds" in published:
         entry["training_seconds"] = published["training_seconds"]
         curve, seconds = entry.get("curve", []), published.get("curve_seconds", [])
@@ -32,11 +109,11 @@ def training_entry(training: Mapping[str, Any] | None, published: Mapping[str, A
     return entry
 
 
-def system_entry(record: Record) -> dict[str, Any]:
-    """What the board shows of one NER record."""
+def system_entry(record: Record) -> SystemEntry:
+    """What the board shows of one record."""
     published = record.get("published", {})
     system = record.get("system", {})
-    return {
+    entry: SystemEntry = {
         "name": record["name"],
         "origin": record.get("origin", "run"),
         "status": record.get("status", "ran"),
@@ -52,24 +129,41 @@ def system_entry(record: Record) -> dict[str, Any]:
         "diagnostics": record.get("diagnostics", {}),
         "load_seconds": published.get("load_seconds"),
         "chars_per_second": published.get("chars_per_second"),
-        **({"entities": system["entities"]} if "entities" in system else {}),
-        # An LLM's manifest, runs, and this run's requests (volatile: a rerun from the cache sends none).
-        **({"llm": record["llm"], "runs": record.get("runs"), "date": published.get("date"),
-            "requests": published.get("requests") or {}} if record.get("llm") else {}),
+        "ranks": {},
     }
+    if "entities" in system:
+        entry["entities"] = system["entities"]
+    if record.get("llm"):
+        # An LLM's manifest, runs, and this run's requests (volatile: a rerun from the cache sends none).
+        entry["llm"] = record["llm"]
+        entry["runs"] = record.get("runs")
+        entry["date"] = published.get("date")
+        entry["requests"] = published.get("requests") or {}
+    return entry
 
 
-def _agreed(values: list[Any]) -> Any:
-    """The value all records agree on, or ``None`` when they differ (or there is none)."""
-    distinct = {repr(value): value for value in values}
+def agreed_scoring(records: Sequence[Record]) -> BoardScoring | None:
+    """The scoring settings all ``records`` agree on (scorer, gold, bootstrap), or ``None`` when
+    they differ (a record may add the fingerprint of the copies it was scored on).
+
+    >>> agreed_scoring([{"name": "a", "kind": "ner", "scoring": {"gold": "g", "seed": 0, "counterfactual_gold": "c"}}])
+    {'gold': 'g', 'seed': 0}
+    """
+    settings = [BoardScoring(**{key: value for key, value in record["scoring"].items()  # type: ignore[typeddict-item]
+                                if key in BoardScoring.__annotations__}) for record in records if "scoring" in record]
+    distinct = {repr(sorted(setting.items())): setting for setting in settings}
     return next(iter(distinct.values())) if len(distinct) == 1 else None
 
 
-#: The scoring settings the board states once (when every record agrees on them).
-BOARD_SCORING = ("zhnerbench", "gold", "bootstrap_samples", "seed")
+def agreed_normalization(records: Sequence[Record]) -> bool | None:
+    """Whether the systems run here saw normalised input: ``None`` when they differ (or none ran)."""
+    values = {record.get("system", {}).get("options", {}).get("normalize_punctuation") for record in records
+              if record.get("origin") == "run" and "options" in record.get("system", {})}
+    value = next(iter(values)) if len(values) == 1 else None
+    return value if isinstance(value, bool) else None
 
 
-def _counts(score: Mapping[str, Any]) -> SentenceCounts | None:
+def _counts(score: ViewScore) -> SentenceCounts | None:
     rows = score.get("sentence_counts")
     return micro_counts(rows) if rows else None
 
@@ -88,31 +182,23 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     relation_systems = [system_entry(records[name]) for name in sorted(records)
                         if records[name].get("kind") == "relations" and records[name].get("origin") == "run"]
     relations = [row for name in sorted(records) for row in records[name].get("relations", [])]
-    # What the board states once for every row: the scorer, the gold and the bootstrap (a record
-    # may add the fingerprint of the copies it was scored on).
-    scoring = _agreed([{key: value for key, value in record["scoring"].items() if key in BOARD_SCORING}
-                       for record in ner if "scoring" in record])
-    normalize = _agreed([record["system"]["options"].get("normalize_punctuation") for record in ner
-                         if record.get("origin") == "run" and "options" in record.get("system", {})])
+    scoring = agreed_scoring(ner)
     systems = [system_entry(record) for record in ner]
-    resampling = Resampling(scoring["bootstrap_samples"], scoring["seed"]) if scoring else Resampling()
-    for system in systems:
-        system["ranks"] = {}
+    resampling = Resampling(scoring["bootstrap_samples"], scoring["seed"]) \
+        if scoring and "bootstrap_samples" in scoring and "seed" in scoring else Resampling()
     for view in VIEWS:
-        ran = {system["name"]: system for system in systems
-               if system["status"] == "ran" and view in system["scores"]}
-        ranks = rank_groups({name: (system["scores"][view]["f1"], _counts(system["scores"][view]))
+        ran = {system["name"]: system for system in systems if system["status"] == "ran" and view in system["scores"]}
+        ranks = rank_groups({name: (system["scores"][view]["micro"]["f1"], _counts(system["scores"][view]))
                              for name, system in ran.items()}, resampling.samples, resampling.seed)
         for name, rank in ranks.items():
             ran[name]["ranks"][view] = rank
     return {
+        "schema_version": SCHEMA_VERSION,
         "article": {"document": gold.id, "characters": len(gold.text), "sentences": len(gold.sentences)},
         "scoring": scoring,
-        "normalize_punctuation": normalize,
+        "normalize_punctuation": agreed_normalization(ner),
         "views": {name: list(view.labels) for name, view in VIEWS.items()},
         "systems": systems,
         "relations": relations,
         "relation_systems": relation_systems,
     }
-
-

@@ -21,7 +21,7 @@ from typing import Any
 import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
-from zhnerbench.board.assemble import assemble_board
+from zhnerbench.board.assemble import Board, assemble_board
 from zhnerbench.board.checks import refuse_edited_scores
 from zhnerbench.board.history import convention_change_table, read_history, relation_change_table
 from zhnerbench.board.markdown import leaderboard_markdown
@@ -31,7 +31,8 @@ from zhnerbench.exceptions import GoldDataError, Problem
 from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
 from zhnerbench.gold.counterfactual import article_copies, derived_copies, read_surrogates
 from zhnerbench.gold.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, DEFAULT_CONFIG, FEATURES, SPLIT, SPLITS, config_rows
-from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, README_FILE, RESULTS_DIR, data_file
+from zhnerbench.formats.registry import formats_list, formats_table
+from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, MANUAL_FILE, README_FILE, RESULTS_DIR, data_file
 from zhnerbench.reading import read_project_file
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
@@ -54,7 +55,7 @@ class CardSources:
     agreement: str
     inner_agreement: str
     evidence_agreement: str
-    board: Mapping[str, Any]
+    board: Board
     history: Mapping[str, Any]
     history_1_1: Mapping[str, Any]
 
@@ -220,7 +221,13 @@ def readme_blocks(sources: CardSources) -> dict[str, str]:
         "inner-agreement": sources.inner_agreement,
         "evidence-agreement": sources.evidence_agreement,
         "leaderboard": leaderboard_markdown(sources.board),
+        "prediction-formats": formats_list(),
     }
+
+
+def manual_blocks() -> dict[str, str]:
+    """The content of every generated block of the manual."""
+    return {"prediction-formats": formats_table()}
 
 
 def changelog_blocks(sources: CardSources) -> dict[str, str]:
@@ -279,7 +286,8 @@ def table_of_contents(markdown: str) -> str:
 
 
 def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> dict[str, str]:
-    """README.md and CHANGELOG.md (given as ``texts``, keyed by path) with every generated part brought up to date."""
+    """README.md, CHANGELOG.md and the manual (given as ``texts``, keyed by path) with every generated
+    part brought up to date."""
     readme = texts[README_FILE]
     if not _FRONT_MATTER.match(readme):
         raise GoldDataError([Problem(README_FILE, 1, "must start with a YAML front matter block (---)")])
@@ -291,7 +299,10 @@ def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> di
     changelog = texts[CHANGELOG_FILE]
     for name, content in changelog_blocks(sources).items():
         changelog = replace_block(changelog, name, content, CHANGELOG_FILE)
-    return {README_FILE: readme, CHANGELOG_FILE: changelog}
+    manual = texts[MANUAL_FILE]
+    for name, content in manual_blocks().items():
+        manual = replace_block(manual, name, content, MANUAL_FILE)
+    return {README_FILE: readme, CHANGELOG_FILE: changelog, MANUAL_FILE: manual}
 
 
 def read_text(root: Path, path: str) -> str:
@@ -302,7 +313,7 @@ def read_text(root: Path, path: str) -> str:
         raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
 
 
-def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None = None) -> CardSources:
+def card_sources(root: Path, document: Document, board: Board | None = None) -> CardSources:
     """What the card is generated from; ``board`` replaces the board of the committed records
     (the leaderboard passes the board it is about to write)."""
     copies = derived_copies(document, read_surrogates(root))  # from this document (the seed's text)
@@ -319,7 +330,7 @@ def card_sources(root: Path, document: Document, board: Mapping[str, Any] | None
     )
 
 
-def committed_board(root: Path, document: Document) -> dict[str, Any]:
+def committed_board(root: Path, document: Document) -> Board:
     """The board of the committed records, refusing any whose scores were edited."""
     records = read_records(root / RESULTS_DIR)
     refuse_edited_scores(records, root / RESULTS_DIR, document, article_copies(root))
@@ -327,6 +338,6 @@ def committed_board(root: Path, document: Document) -> dict[str, Any]:
 
 
 def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
-    """README.md and CHANGELOG.md as they should be."""
-    texts = {path: read_text(root, path) for path in (README_FILE, CHANGELOG_FILE)}
+    """README.md, CHANGELOG.md and the manual as they should be."""
+    texts = {path: read_text(root, path) for path in (README_FILE, CHANGELOG_FILE, MANUAL_FILE)}
     return {path: text.encode("utf-8") for path, text in render_generated_files(texts, sources).items()}

@@ -6,22 +6,24 @@ gives the same bytes.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
-from zhnerbench.board.markdown import trained_systems
+from zhnerbench.board.assemble import Board, SystemEntry
+from zhnerbench.board.tables import trained_systems
+from zhnerbench.eval.score_json import f1_interval
 
-def ranked_systems(board: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+
+def ranked_systems(board: Board) -> list[SystemEntry]:
     """The systems that ran, best first: by their best F1 in any view, then by name.
 
-    >>> board = {"systems": [{"name": "a", "status": "ran", "scores": {"coarse": {"f1": 0.5}}},
-    ...                      {"name": "b", "status": "ran", "scores": {"coarse": {"f1": 0.7}}},
+    >>> board = {"systems": [{"name": "a", "status": "ran", "scores": {"coarse": {"micro": {"f1": 0.5}}}},
+    ...                      {"name": "b", "status": "ran", "scores": {"coarse": {"micro": {"f1": 0.7}}}},
     ...                      {"name": "c", "status": "unavailable", "scores": {}}]}
-    >>> [system["name"] for system in ranked_systems(board)]
+    >>> [system["name"] for system in ranked_systems(board)]  # type: ignore[arg-type]
     ['b', 'a']
     """
-    def best(system: Mapping[str, Any]) -> float:
-        return max((score["f1"] for score in system["scores"].values()), default=0.0)
+    def best(system: SystemEntry) -> float:
+        return max((score["micro"]["f1"] for score in system["scores"].values()), default=0.0)
 
     return sorted((s for s in board["systems"] if s["status"] == "ran"), key=lambda s: (-best(s), s["name"]))
 
@@ -48,22 +50,22 @@ def _png_bytes(figure: Any) -> bytes:
     return buffer.getvalue()
 
 
-def learning_curve_png(board: Mapping[str, Any]) -> bytes:
+def learning_curve_png(board: Board) -> bytes:
     """MSRA test F1 against training time for each trained system (one point per curve step,
     the dev-selected one circled). Same board, same bytes."""
     plt = _pyplot()
 
     figure, axes = plt.subplots(figsize=(6.4, 4.0))
     for system in sorted(trained_systems(board), key=lambda s: s["name"]):
-        training = system["training"]
+        training = system["training"] or {}
         curve = training.get("curve") or []
         if not curve:
             continue
-        minutes = [point["training_seconds"] / 60 for point in curve]
-        line, = axes.plot(minutes, [point["test_f1"] for point in curve], marker=".", label=system["name"])
-        chosen = [point for point in curve if point["step"] == training["selected"]]
+        minutes = [point.get("training_seconds", 0.0) / 60 for point in curve]
+        line, = axes.plot(minutes, [point.get("test_f1") for point in curve], marker=".", label=system["name"])
+        chosen = [point for point in curve if point.get("step") == training.get("selected")]
         for point in chosen:
-            axes.plot([point["training_seconds"] / 60], [point["test_f1"]], marker="o", markersize=10,
+            axes.plot([point.get("training_seconds", 0.0) / 60], [point.get("test_f1")], marker="o", markersize=10,
                       fillstyle="none", color=line.get_color())
     axes.set_xlabel("training time (minutes, CPU)")
     axes.set_ylabel("MSRA NER test F1 (exact spans)")
@@ -74,7 +76,7 @@ def learning_curve_png(board: Mapping[str, Any]) -> bytes:
     return _png_bytes(figure)
 
 
-def leaderboard_png(board: Mapping[str, Any]) -> bytes:
+def leaderboard_png(board: Board) -> bytes:
     """Grouped bar chart, best system first: micro F1 with its 95% CI, one bar per view.
 
     The PNG carries no software version or date, so the same board gives the same bytes.
@@ -93,11 +95,12 @@ def leaderboard_png(board: Mapping[str, Any]) -> bytes:
             score = system["scores"].get(view)
             if score is None:
                 continue
-            low, high = score["f1_ci"] or (score["f1"], score["f1"])
+            f1 = score["micro"]["f1"]
+            low, high = f1_interval(score["micro"]) or (f1, f1)
             xs.append(index + (offset - (len(views) - 1) / 2) * width)
-            f1s.append(score["f1"])
-            errors[0].append(max(score["f1"] - low, 0.0))
-            errors[1].append(max(high - score["f1"], 0.0))
+            f1s.append(f1)
+            errors[0].append(max(f1 - low, 0.0))
+            errors[1].append(max(high - f1, 0.0))
         axes.bar(xs, f1s, width, yerr=errors, capsize=3, label=view)
     axes.set_xticks(range(len(systems)), [s["name"] for s in systems], rotation=25, ha="right")
     axes.set_ylabel("micro F1 (95% CI)")

@@ -25,9 +25,10 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from zhnerbench.eval.score_json import ViewScoresJson, f1_interval
 from zhnerbench.exceptions import ZhNerBenchError
-from zhnerbench.writing import check_output, write_atomically
 from zhnerbench.secrets import public_url
+from zhnerbench.writing import check_output, write_atomically
 
 if TYPE_CHECKING:
     from zhnerbench.views import View
@@ -92,6 +93,16 @@ class TaskResult:
     task_id: str
     f1: float
     interval: tuple[float, float] | None
+
+    @classmethod
+    def of_view(cls, view: str, scores: ViewScoresJson) -> TaskResult:
+        """A view's result from its scores (``evaluate --json``'s or a record's).
+
+        >>> TaskResult.of_view("coarse", {"micro": {"f1": 0.8, "ci": {"f1": [0.7, 0.9]}}})  # type: ignore[typeddict-item]
+        TaskResult(task_id='coarse', f1=0.8, interval=(0.7, 0.9))
+        """
+        bounds = f1_interval(scores["micro"])
+        return cls(view, scores["micro"]["f1"], (bounds[0], bounds[1]) if bounds else None)
 
 
 def eval_results_yaml(results: Sequence[TaskResult], hub_id: str = PLACEHOLDER_HUB_ID, revision: str | None = None,

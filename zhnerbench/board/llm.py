@@ -18,11 +18,13 @@ from __future__ import annotations
 import itertools
 import statistics
 from collections import Counter
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
 from zhnerbench.baselines.llm_costs import Price
+from zhnerbench.baselines.base import Diagnostics, diagnostic_count
+from zhnerbench.board.records import LlmInfo, PriceInfo, RunsScore
 from zhnerbench.document import Span
+from zhnerbench.eval.score_json import CountsJson, RatiosJson
 from zhnerbench.views import VIEWS
 
 #: The label an unplaced item outside the schema is recorded with (see ``openai_chat``).
@@ -71,10 +73,10 @@ def false_positives(labels: Sequence[str], view: str) -> int:
     return sum(1 for label in labels if label == UNKNOWN_LABEL or label in mapping)
 
 
-def failure_adjusted(score: Mapping[str, Any], extra: int) -> dict[str, float]:
-    """Micro P/R/F1 of a view score with ``extra`` more false positives.
+def failure_adjusted(score: CountsJson, extra: int) -> RatiosJson:
+    """Micro P/R/F1 of a view's micro counts with ``extra`` more false positives.
 
-    >>> failure_adjusted({"correct": 6, "predicted": 8, "support": 10}, 2)
+    >>> failure_adjusted({"correct": 6, "predicted": 8, "support": 10}, 2)  # type: ignore[typeddict-item]
     {'precision': 0.6, 'recall': 0.6, 'f1': 0.6}
     """
     correct, predicted, gold = score["correct"], score["predicted"] + extra, score["support"]
@@ -84,7 +86,7 @@ def failure_adjusted(score: Mapping[str, Any], extra: int) -> dict[str, float]:
     return {"precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4)}
 
 
-def price_json(price: Price | None) -> dict[str, Any] | None:
+def price_json(price: Price | None) -> PriceInfo | None:
     """What a record keeps of a price."""
     if price is None:
         return None
@@ -92,7 +94,7 @@ def price_json(price: Price | None) -> dict[str, Any] | None:
             "source": price.source}
 
 
-def run_cost(llm: Mapping[str, Any], diagnostics: Mapping[str, Any]) -> float | None:
+def run_cost(llm: LlmInfo, diagnostics: Diagnostics) -> float | None:
     """The cost of the tokens in ``diagnostics`` at the record's price; ``None`` without a price.
 
     >>> run_cost({"price": {"input_per_million": 1, "output_per_million": 2}}, {"input_tokens": 10**6, "output_tokens": 10**5})
@@ -102,16 +104,16 @@ def run_cost(llm: Mapping[str, Any], diagnostics: Mapping[str, Any]) -> float | 
     if not price:
         return None
     return Price(price["input_per_million"], price["output_per_million"], "").cost(
-        int(diagnostics.get("input_tokens", 0)), int(diagnostics.get("output_tokens", 0)))
+        diagnostic_count(diagnostics, "input_tokens"), diagnostic_count(diagnostics, "output_tokens"))
 
 
-def runs_summary(runs: Mapping[str, Any] | None, view: str) -> tuple[float, float] | None:
+def runs_summary(runs: RunsScore | None, view: str) -> tuple[float, float] | None:
     """Mean and standard deviation (sample, n-1) of the runs' F1 in ``view``; ``None`` for fewer than two runs.
 
     >>> runs_summary({"f1": {"full": [0.5, 0.7, 0.6]}}, "full")
     (0.6, 0.1)
     """
-    values = (runs or {}).get("f1", {}).get(view) or []
+    values = runs["f1"].get(view, []) if runs else []
     if len(values) < 2:
         return None
     return round(statistics.fmean(values), 4), round(statistics.stdev(values), 4)

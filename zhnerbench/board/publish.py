@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
-from zhnerbench.board.assemble import assemble_board
+from zhnerbench.board.assemble import Board, assemble_board
 from zhnerbench.board.charts import learning_curve_png, leaderboard_png
-from zhnerbench.board.markdown import leaderboard_markdown, trained_systems
+from zhnerbench.board.markdown import leaderboard_markdown
+from zhnerbench.board.tables import board_sections, sections_json, trained_systems
 from zhnerbench.board.records import Record, record_name, render_record
 from zhnerbench.board.site import SITE_DIR, board_site
 from zhnerbench.document import Document
@@ -27,11 +27,13 @@ BOARD_PNG = "leaderboard.png"
 CURVE_PNG = "learning-curve.png"
 
 
-def render_board(board: Mapping[str, Any]) -> dict[str, bytes]:
-    """``leaderboard.json`` and ``leaderboard.md`` of a board (the chart is drawn apart: it
-    needs matplotlib, and only when the board changed)."""
+def render_board(board: Board) -> dict[str, bytes]:
+    """``leaderboard.json`` (the board, and its tables as the README and the site show them) and
+    ``leaderboard.md`` of a board (the chart is drawn apart: it needs matplotlib, and only when
+    the board changed)."""
+    data = {**board, "tables": sections_json(board_sections(board))}
     return {
-        BOARD_JSON: (json.dumps(board, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
+        BOARD_JSON: (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode("utf-8"),
         BOARD_MD: ("# zhnerbench leaderboard\n\n" + leaderboard_markdown(board) + "\n").encode("utf-8"),
     }
 
@@ -69,7 +71,7 @@ def board_changes(results: Path, root: Path | None, old: Mapping[str, Record], r
     # The chart is drawn only when the board changed: same board, same bytes, no matplotlib run.
     if changed.get(results / BOARD_JSON) is not None or not (results / BOARD_PNG).is_file():
         changed[results / BOARD_PNG] = leaderboard_png(board)
-    curves = any(system["training"].get("curve") for system in trained_systems(board))
+    curves = any((system["training"] or {}).get("curve") for system in trained_systems(board))
     if curves and (changed.get(results / BOARD_JSON) is not None or not (results / CURVE_PNG).is_file()):
         changed[results / CURVE_PNG] = learning_curve_png(board)
     elif not curves and (results / CURVE_PNG).exists():

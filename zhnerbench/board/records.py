@@ -13,11 +13,13 @@ import datetime
 import json
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal, NotRequired, Required, TypedDict, cast, get_args
 
+from zhnerbench.baselines.base import Diagnostics
 from zhnerbench.digests import tagged_sha256
+from zhnerbench.eval.score_json import SCHEMA_VERSION, RelationScoresJson, ViewScoresJson
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.reading import InputError, read_input_bytes
 
@@ -30,37 +32,21 @@ RecordStatus = Literal["ran", "unavailable", "failed"]
 RecordOrigin = Literal["run", "submitted"]
 
 
-class ViewScore(TypedDict):
-    """A system's scores in one view (ratios rounded to 4 places)."""
-
-    precision: float
-    recall: float
-    f1: float
-    f1_ci: list[float] | None
-    support: int
-    predicted: int
-    correct: int
-    per_label_f1: dict[str, float]
-    partial_f1: dict[str, float]
-    text_f1: float
-    #: Per sentence, ``[correct, predicted, gold]`` (micro): what the board's paired tests
-    #: between systems resample (:mod:`zhnerbench.board.ranks`).
-    sentence_counts: NotRequired[list[list[int]]]
+#: A system's scores in one view (:mod:`zhnerbench.eval.score_json`, ratios rounded to 4 places).
+ViewScore = ViewScoresJson
+#: Relation scores in one matching mode (``strict`` offsets or ``text``).
+RelationModeScore = RelationScoresJson
 
 
-class RelationModeScore(TypedDict):
-    """Relation scores in one matching mode (``strict`` offsets or ``text``)."""
+class CounterfactualViewScore(TypedDict):
+    """One view's scores on the counterfactual copies the predictions cover
+    (:func:`zhnerbench.eval.counterfactual.counterfactual_json`)."""
 
-    precision: float
-    recall: float
-    f1: float
-    predicted: int
-    per_type_f1: NotRequired[dict[str, float]]
-    #: F1 over intra-sentence gold relations (some sentence names both entities) and the others.
-    intra_f1: NotRequired[float]
-    inter_f1: NotRequired[float]
-    #: DocRED's evidence F1, where the predictions give evidence.
-    evidence_f1: NotRequired[float | None]
+    copies: int
+    article_f1: float
+    counterfactual_f1: float
+    delta: float
+    delta_ci: list[float]
 
 
 class RelationRow(TypedDict):
@@ -68,21 +54,10 @@ class RelationRow(TypedDict):
 
     baseline: str
     entities: str
-    strict: RelationModeScore
-    text: RelationModeScore
+    strict: RelationScoresJson
+    text: RelationScoresJson
     #: Strict scores on the counterfactual copies the entities cover (absent: none).
-    counterfactual: NotRequired["CounterfactualViewScore"]
-
-
-class CounterfactualViewScore(TypedDict):
-    """One view's scores on the counterfactual copies the predictions cover
-    (:mod:`zhnerbench.eval.counterfactual`)."""
-
-    copies: int
-    article_f1: float
-    counterfactual_f1: float
-    delta: float
-    delta_ci: list[float]
+    counterfactual: NotRequired[CounterfactualViewScore]
 
 
 class RunsScore(TypedDict):
@@ -105,6 +80,90 @@ class Scoring(TypedDict, total=False):
     counterfactual_gold: str
 
 
+class SystemInfo(TypedDict, total=False):
+    """What a record says a system is: how to get it again, and what it predicts (a submitted
+    file has only ``version`` and ``model``)."""
+
+    spec: str
+    adapter: str
+    version: str
+    model: str | None
+    requires: str
+    native_labels: list[str]
+    label_map: dict[str, str]
+    options: dict[str, object]
+    #: A relation system: where its entities come from.
+    entities: str
+
+
+class CurvePoint(TypedDict, total=False):
+    step: str
+    dev_f1: float
+    test_f1: float
+    training_seconds: float
+
+
+class TrainingInfo(TypedDict, total=False):
+    """A trained system's model: which weights, the data split, the step dev selected, its MSRA
+    scores and what training cost (a model trained on the machine that ran it keeps its times
+    among the volatile ``published`` timings)."""
+
+    weights: str
+    msra_origin: str
+    train_sentences: int
+    dev_sentences: int
+    training_seconds: float
+    selected: str
+    msra_dev_f1: float
+    msra_test_precision: float
+    msra_test_recall: float
+    msra_test_f1: float
+    msra_test_sentences: int
+    curve: list[CurvePoint]
+
+
+class PriceInfo(TypedDict):
+    input_per_million: float
+    output_per_million: float
+    source: str
+
+
+class TokenUsage(TypedDict, total=False):
+    input_tokens: int
+    output_tokens: int
+
+
+class VoteInfo(TypedDict):
+    runs: int
+    seeds: list[int]
+
+
+class LlmInfo(TypedDict, total=False):
+    """An LLM run's manifest (what the adapter's ``manifest()`` states: model, endpoint, decoding,
+    prompt, shots, client) and the price given; with ``--runs``, each run's tokens; a vote, its runs."""
+
+    manifest: Required[dict[str, object]]
+    price: PriceInfo | None
+    runs: list[TokenUsage]
+    vote: VoteInfo
+
+
+class Published(TypedDict, total=False):
+    """The volatile part of a record: when and where it ran, and how long things took."""
+
+    date: str
+    machine: str
+    load_seconds: float
+    predict_seconds: float
+    chars_per_second: float
+    counterfactual_seconds: float
+    runs_seconds: float
+    seconds: float
+    training_seconds: float
+    curve_seconds: list[float]
+    requests: dict[str, float | int | None]
+
+
 class Record(TypedDict, total=False):
     """One system's record, as stored in ``records/NAME.json`` (see the module doc).
 
@@ -112,12 +171,14 @@ class Record(TypedDict, total=False):
     record owns (relative to the results directory) to its digest.
     """
 
+    #: :data:`zhnerbench.eval.score_json.SCHEMA_VERSION` of its scores.
+    schema_version: int
     name: Required[str]
     kind: Required[RecordKind]
     origin: RecordOrigin
     status: RecordStatus
     reason: str
-    system: dict[str, Any]
+    system: SystemInfo
     meta: dict[str, str]
     views: list[str]
     scores: dict[str, ViewScore]
@@ -126,15 +187,15 @@ class Record(TypedDict, total=False):
     own_relations: dict[str, RelationModeScore] | None
     #: Per view, the scores on the counterfactual copies (absent: the predictions cover none).
     counterfactual: dict[str, CounterfactualViewScore]
-    diagnostics: dict[str, Any]
+    diagnostics: Diagnostics
     #: An LLM run's manifest and price (:mod:`zhnerbench.board.llm`).
-    llm: dict[str, Any]
+    llm: LlmInfo
     #: ``--runs K``: each run's seed and F1 per view, and their span agreement.
     runs: RunsScore
-    training: dict[str, Any] | None
+    training: TrainingInfo | None
     scoring: Scoring
     files: dict[str, str]
-    published: dict[str, Any]
+    published: Published
     #: :func:`record_digest` of the rest: a record that does not match it is refused.
     digest: str
 
@@ -180,42 +241,78 @@ def record_digest(record: Mapping[str, Any]) -> str:
 
 
 def render_record(record: Record) -> bytes:
-    """A record as it is stored, with its digest: indented, keys in a stable order, one newline
-    at the end."""
-    sealed = {**record, DIGEST: record_digest(record)}
+    """A record as it is stored, with the score schema it is in and its digest: indented, keys in
+    a stable order, one newline at the end."""
+    stamped = {**record, "schema_version": SCHEMA_VERSION}
+    sealed = {**stamped, DIGEST: record_digest(stamped)}
     return (json.dumps(sealed, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def read_records(results: Path) -> dict[str, Record]:
-    """Every record under ``results``, by name; a broken one is a clear error naming its file."""
+def read_records(results: Path, rescoring: bool = False, removing: Collection[str] = ()) -> dict[str, Record]:
+    """Every record under ``results``, by name; a broken one is a clear error naming its file.
+
+    A record of an older score schema (:data:`~zhnerbench.eval.score_json.SCHEMA_VERSION`) is read
+    when it holds no scores (a system that did not run: nothing to convert), when ``rescoring``
+    (its scores are about to be made anew from its prediction files) or when its name is among
+    those it is ``removing``; otherwise it is refused with the command that converts it."""
     records: dict[str, Record] = {}
     for path in sorted((results / RECORDS_DIR).glob("*.json")):
         try:
-            record = json.loads(read_input_bytes(path).decode("utf-8"))
+            record = json.loads(read_input_bytes(path).decode("utf-8"), object_pairs_hook=_unique_keys)
+        except _RepeatedKey as error:
+            raise ZhNerBenchError(f"{path}: the key {error.key!r} is given twice; restore it (`git checkout` for the "
+                                  "published board) or delete it, then run that system again") from None
         except (InputError, UnicodeDecodeError, ValueError, RecursionError) as error:
             raise ZhNerBenchError(f"{path}: not a readable leaderboard record ({str(error)[:80]}); "
                                   "restore it (`git checkout` for the published board) or delete it, then run that system again") from None
         if not isinstance(record, dict) or record.get("name") != path.stem or "kind" not in record:
             raise ZhNerBenchError(f"{path}: not a leaderboard record (a JSON object whose name is {path.stem!r}); "
                                   "restore it (`git checkout` for the published board) or delete it, then run that system again")
-        problem = shape_problem(record)
+        old_schema = record.get("schema_version", 1) != SCHEMA_VERSION
+        problem = None if old_schema else shape_problem(record)
         if problem is None and record.get(DIGEST) != record_digest(record):
             problem = "its content does not match its digest (edited by hand, or damaged)"
         if problem is not None:
             raise ZhNerBenchError(f"{path}: {problem}; restore it with `git checkout`, or run `zhnerbench "
                                   "leaderboard` for that system again")
+        if old_schema:
+            if record.get("schema_version", 1) not in (1, SCHEMA_VERSION):
+                raise ZhNerBenchError(f"{path}: score schema {record.get('schema_version')!r}, which this zhnerbench "
+                                      f"({SCHEMA_VERSION}) does not know; upgrade zhnerbench")
+            if record.get("scores") or record.get("relations"):
+                if not rescoring and path.stem not in removing:
+                    raise ZhNerBenchError(f"{path}: scored by zhnerbench before 1.5 (score schema 1); run `zhnerbench "
+                                          "leaderboard --rescore` (with the same --output for a private board) to score "
+                                          f"it again in schema {SCHEMA_VERSION} from its prediction files")
+            else:
+                record = {**record, "schema_version": SCHEMA_VERSION}
         records[path.stem] = cast(Record, record)  # its shape was checked just above
     return records
+
+
+class _RepeatedKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object whose keys are all different (``json.loads`` would keep the last of two)."""
+    value = dict(pairs)
+    if len(value) != len(pairs):
+        raise _RepeatedKey(next(key for index, (key, _) in enumerate(pairs) if key in dict(pairs[:index])))
+    return value
 
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _NUMBER = (int, float)
 _Kind = type | tuple[type, ...]
-_SCORE_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "support": int, "predicted": int,
-                 "correct": int, "per_label_f1": dict}
+_COUNT_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "support": int,
+                                   "predicted": int, "correct": int}
+_VIEW_FIELDS: dict[str, _Kind] = {"micro": dict, "per_label": dict, "partial_match": dict, "text_match": dict}
 _COUNTERFACTUAL_FIELDS: dict[str, _Kind] = {"copies": int, "article_f1": _NUMBER, "counterfactual_f1": _NUMBER,
                                             "delta": _NUMBER, "delta_ci": list}
-_RELATION_FIELDS: dict[str, _Kind] = {"precision": _NUMBER, "recall": _NUMBER, "f1": _NUMBER, "predicted": int}
+_RELATION_PARTS = ("micro", "intra_sentence", "inter_sentence")
 
 
 def _fields_problem(value: object, fields: Mapping[str, _Kind], where: str) -> str | None:
@@ -227,11 +324,63 @@ def _fields_problem(value: object, fields: Mapping[str, _Kind], where: str) -> s
     return None
 
 
+def _interval_problem(value: object, where: str) -> str | None:
+    """Whether ``value`` is ``None`` or ``[low, high]``."""
+    if value is None or (isinstance(value, list) and len(value) == 2 and all(isinstance(v, _NUMBER) for v in value)):
+        return None
+    return f"{where} is not an interval [low, high]"
+
+
+def view_score_problem(score: object, where: str) -> str | None:
+    """What is wrong with one view's scores (:class:`~zhnerbench.eval.score_json.ViewScoresJson`), if anything.
+
+    >>> view_score_problem({"micro": {}, "per_label": {}, "partial_match": {}, "text_match": {}}, "scores['coarse']")
+    "scores['coarse'].micro has no valid 'precision'"
+    """
+    problem = _fields_problem(score, _VIEW_FIELDS, where)
+    if problem is not None:
+        return problem
+    assert isinstance(score, dict)
+    counts = [("micro", score["micro"]), ("text_match", score["text_match"]),
+              *((f"per_label[{label!r}]", value) for label, value in score["per_label"].items())]
+    for part, value in counts:
+        problem = _fields_problem(value, _COUNT_FIELDS, f"{where}.{part}")
+        if problem is not None:
+            return problem
+        intervals = value.get("ci", {})
+        if not isinstance(intervals, dict):
+            return f"{where}.{part}.ci is not an object"
+        for name, interval in intervals.items():
+            problem = _interval_problem(interval, f"{where}.{part}.ci.{name}")
+            if problem is not None:
+                return problem
+    return None
+
+
+def relation_score_problem(score: object, where: str) -> str | None:
+    """What is wrong with one relation mode's scores, if anything.
+
+    >>> relation_score_problem({"micro": {"f1": 1}}, "relations[0].strict")
+    "relations[0].strict.micro has no valid 'precision'"
+    """
+    if not isinstance(score, dict):
+        return f"{where} is not an object"
+    for part in _RELATION_PARTS:
+        problem = _fields_problem(score.get(part), _COUNT_FIELDS, f"{where}.{part}")
+        if problem is not None:
+            return problem
+    if score.get("evidence") is not None:
+        problem = _fields_problem(score["evidence"], _COUNT_FIELDS, f"{where}.evidence")
+        if problem is not None:
+            return problem
+    return None if isinstance(score.get("per_type"), dict) else f"{where} has no valid 'per_type'"
+
+
 def shape_problem(record: Mapping[str, Any]) -> str | None:
     """What keeps a record from being rendered (a hand edit, a truncated merge), if anything.
 
     >>> shape_problem({"name": "x", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": {"coarse": {}}})
-    "scores['coarse'] has no valid 'precision'"
+    "scores['coarse'] has no valid 'micro'"
     """
     relations = record.get("relations", [])
     if not isinstance(relations, list):
@@ -240,7 +389,7 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
         if not isinstance(row, dict) or not isinstance(row.get("baseline"), str) or not isinstance(row.get("entities"), str):
             return f"relations[{index}] has no baseline and entities"
         for mode in ("strict", "text"):
-            problem = _fields_problem(row.get(mode), _RELATION_FIELDS, f"relations[{index}].{mode}")
+            problem = relation_score_problem(row.get(mode), f"relations[{index}].{mode}")
             if problem:
                 return problem
         if "counterfactual" in row:
@@ -270,14 +419,11 @@ def shape_problem(record: Mapping[str, Any]) -> str | None:
     views, scores = record.get("views"), record.get("scores")
     if not isinstance(views, list) or not isinstance(scores, dict) or not scores:
         return "a record of a system that ran needs 'views' and 'scores'"
-    for view, score in scores.items():
-        problem = _fields_problem(score, _SCORE_FIELDS, f"scores[{view!r}]")
-        if problem:
-            return problem
-        interval = score["f1_ci"] if "f1_ci" in score else None
-        if interval is not None and not (isinstance(interval, list) and len(interval) == 2
-                                         and all(isinstance(bound, _NUMBER) for bound in interval)):
-            return f"scores[{view!r}] has no valid 'f1_ci'"
+    for part in ("scores", "legacy_scores"):
+        for view, score in (record.get(part) or {}).items():
+            problem = view_score_problem(score, f"{part}[{view!r}]")
+            if problem:
+                return problem
     counterfactual = record.get("counterfactual", {})
     if not isinstance(counterfactual, dict):
         return "'counterfactual' is not an object"

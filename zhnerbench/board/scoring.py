@@ -23,6 +23,8 @@ from zhnerbench.board.llm import majority_vote, span_agreement
 from zhnerbench.board.records import (
     GOLD_ENTITIES,
     CounterfactualViewScore,
+    LlmInfo,
+    SystemInfo,
     Record,
     RelationModeScore,
     RelationRow,
@@ -36,14 +38,17 @@ from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.counterfactual import (
     CounterfactualScore,
+    counterfactual_json,
     counterfactual_scores,
     relation_counterfactual_score,
 )
 from zhnerbench.eval.evaluation import ViewEvaluation, evaluate
-from zhnerbench.eval.readers import Predictions, parse_documents
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.formats.documents import parse_documents
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
+from zhnerbench.eval.score_json import relation_scores_json, rounded, view_scores_json
 from zhnerbench.exceptions import ZhNerBenchError
-from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.gold.fingerprint import copies_fingerprint, gold_fingerprint
 from zhnerbench.version import __version__
 from zhnerbench.views import VIEWS
@@ -59,53 +64,22 @@ RELATION_BASELINES: dict[str, Callable[..., list[PredictedRelation]]] = {
 }
 
 
-def _round(value: float) -> float:
-    return round(value, 4)
-
-
-def view_scores_json(result: ViewEvaluation, with_sentence_counts: bool = True) -> ViewScore:
-    """The leaderboard's view of one ``ViewEvaluation``: micro P/R/F1, the F1 CI, per-label F1,
-    the partial-match F1s, and the per-sentence micro counts the board's ranks test."""
-    micro, interval = result.scores.micro, result.intervals.micro.f1
-    score: ViewScore = {
-        "precision": _round(micro.precision),
-        "recall": _round(micro.recall),
-        "f1": _round(micro.f1),
-        "f1_ci": [_round(interval.low), _round(interval.high)] if interval else None,
-        "support": micro.gold,
-        "predicted": micro.predicted,
-        "correct": micro.correct,
-        "per_label_f1": {label: _round(score.f1) for label, score in result.scores.per_label.items()},
-        "partial_f1": {name: _round(score.f1) for name, score in result.partial.items()},
-        "text_f1": _round(result.text_match.f1),
-    }
-    if with_sentence_counts:
-        counts = result.counts
-        score["sentence_counts"] = [[int(c), int(p), int(g)] for c, p, g in zip(
-            counts.correct.sum(axis=1), counts.predicted.sum(axis=1), counts.gold.sum(axis=1), strict=True)]
-    return score
-
-
 def counterfactual_record(score: CounterfactualScore) -> CounterfactualViewScore:
-    """What a record keeps of one view's counterfactual scores."""
-    return {"copies": score.copies, "article_f1": _round(score.article_f1),
-            "counterfactual_f1": _round(score.counterfactual_f1), "delta": _round(score.delta),
-            "delta_ci": [_round(score.delta_ci.low), _round(score.delta_ci.high)]}
+    """What a record keeps of one view's counterfactual scores (``evaluate --json``'s, rounded)."""
+    return cast(CounterfactualViewScore, rounded(counterfactual_json(score)))
 
 
 def relation_mode_score(scores: RelationScores) -> RelationModeScore:
-    """What a record keeps of one relation mode's scores."""
-    return {
-        # What precision counts: predictions of the same triple through other mentions count once.
-        "predicted": scores.micro.predicted,
-        "precision": _round(scores.micro.precision),
-        "recall": _round(scores.micro.recall),
-        "f1": _round(scores.micro.f1),
-        "per_type_f1": {name: _round(s.f1) for name, s in scores.per_type.items()},
-        "intra_f1": _round(scores.intra.f1),
-        "inter_f1": _round(scores.inter.f1),
-        "evidence_f1": _round(scores.evidence.f1) if scores.evidence is not None else None,
-    }
+    """What a record keeps of one relation mode's scores (``evaluate --json``'s, rounded).
+    ``micro.predicted`` counts what precision counts: predictions of the same triple through
+    other mentions count once."""
+    return rounded(relation_scores_json(scores))
+
+
+def record_view_scores(result: ViewEvaluation, with_sentence_counts: bool = True) -> ViewScore:
+    """What a record keeps of one view's scores (``evaluate --json``'s, rounded), with the
+    per-sentence micro counts the board's ranks test."""
+    return rounded(view_scores_json(result, with_sentence_counts))
 
 
 def relation_row(gold: Document, copies: Sequence[Document], predicted: Mapping[str, Sequence[PredictedRelation]],
@@ -203,7 +177,7 @@ def runs_record(gold: Document, name: str, runs: Sequence[Predictions], views: S
     f1: dict[str, list[float]] = {}
     for run in runs:
         for view, result in evaluate([gold], run, chosen, 1, resampling.seed).views.items():  # F1 only: no interval
-            f1.setdefault(view, []).append(_round(result.scores.micro.f1))
+            f1.setdefault(view, []).append(rounded(result.scores.micro.f1))
     files = {run_predictions_name(name, index): documents_jsonl([gold], {gold.id: tuple(sorted(run.spans[gold.id]))},
                                                                 with_relations=False)
              for index, run in enumerate(runs[1:], 2)}
@@ -236,15 +210,16 @@ def scored_record(
     files.update(relation_files)
     views = list(evaluation.views)
     if runs:
-        first_seed = int(((base.get("llm") or {}).get("manifest") or {}).get("seed") or 0)
+        seed = base["llm"]["manifest"].get("seed") if "llm" in base else None
+        first_seed = seed if isinstance(seed, int) else 0
         runs_score, run_files = runs_record(gold, name, [predictions, *runs], views, first_seed, resampling)
         files.update(run_files)
     record: Record = {
         **base,
         "status": "ran",
         "views": views,
-        "scores": {view: view_scores_json(result) for view, result in evaluation.views.items()},
-        "legacy_scores": {view: view_scores_json(result, False) for view, result in legacy_evaluation.views.items()}
+        "scores": {view: record_view_scores(result) for view, result in evaluation.views.items()},
+        "legacy_scores": {view: record_view_scores(result, False) for view, result in legacy_evaluation.views.items()}
         if legacy_evaluation is not None else {},
         "relations": rows,
         "own_relations": {mode: relation_mode_score(s) for mode, s in evaluation.relations.items()}
@@ -334,16 +309,17 @@ def voted_record(record: Record, files: Mapping[str, str], gold: Document,
     name = f"{record['name']}-vote"[:64]
     voted = majority_vote(runs)
     text = documents_jsonl([gold], {gold.id: tuple(voted)}, with_relations=False)
-    llm = dict(record.get("llm") or {})
+    llm = LlmInfo(**record["llm"]) if "llm" in record else LlmInfo(manifest={})
     runs_usage = llm.pop("runs", [])
     record_runs = record.get("runs")
     llm["vote"] = {"runs": len(runs), "seeds": record_runs["seeds"] if record_runs else []}
     version = f"{record.get('system', {}).get('version', '')} majority of {len(runs)} runs"
-    system = {**record.get("system", {}), "version": version[-200:]}  # the declared-version bound, the vote kept
+    system = SystemInfo(**record.get("system", {}))
+    system["version"] = version[-200:]  # the declared-version bound, the vote kept
     base: Record = {"name": name, "kind": "ner", "origin": "run", "system": system, "views": record.get("views", []),
                     "llm": llm, "published": {"date": today()},
                     # What the vote cost: every run's tokens.
-                    "diagnostics": {key: sum(int(run.get(key, 0)) for run in runs_usage)
-                                    for key in ("input_tokens", "output_tokens")}}
+                    "diagnostics": {"input_tokens": sum(run.get("input_tokens", 0) for run in runs_usage),
+                                    "output_tokens": sum(run.get("output_tokens", 0) for run in runs_usage)}}
     predictions = parse_documents(text, predictions_name(name), [gold])
     return scored_record(gold, predictions, base, record.get("views"), resampling)

@@ -28,7 +28,7 @@ from typing import Any
 from zhnerbench.commands.argtypes import non_negative_int, samples_argument
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
-from zhnerbench.eval.readers import FORMATS
+from zhnerbench.formats.registry import format_names
 from zhnerbench.writing import check_output, write_atomically
 from zhnerbench.board.hub import add_hub_options, check_eval_results_target
 from zhnerbench.document import Document
@@ -72,7 +72,7 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
         help="a JSON view file (labels mapping and convention); the file is scored in it (repeatable)",
     )
     parser.add_argument(
-        "--format", choices=("auto",) + FORMATS, default="auto",
+        "--format", choices=("auto",) + format_names(), default="auto",
         help="documents: JSONL per document with offsets; conll: character and tag per line; "
              "sentences: JSONL per sentence with id and tags (default: detected)",
     )
@@ -130,9 +130,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from zhnerbench.gold import load_gold
     from zhnerbench.eval.bootstrap import Resampling
     from zhnerbench.eval.counterfactual import counterfactual_json, counterfactual_report, counterfactual_scores
-    from zhnerbench.eval.evaluation import compare_evaluations, evaluate, evaluation_to_json
+    from zhnerbench.eval.evaluation import compare_evaluations, evaluate
+    from zhnerbench.eval.score_json import evaluation_to_json
     from zhnerbench.gold.counterfactual import article_copies
-    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.formats.registry import read_predictions
     from zhnerbench.eval.report import format_report
     from zhnerbench.paths import gold_root
     from zhnerbench.views import prediction_labels
@@ -193,10 +194,11 @@ def run_evaluate(args: argparse.Namespace) -> int:
     if args.eval_results is not None:
         from zhnerbench.version import __version__
         from zhnerbench.board.hub import TaskResult, write_eval_results
+        from zhnerbench.eval.score_json import view_scores_json
         from zhnerbench.gold.fingerprint import gold_fingerprint
 
-        results = [TaskResult(name, result.scores.micro.f1, (result.intervals.micro.f1.low, result.intervals.micro.f1.high)
-                              if result.intervals.micro.f1 else None) for name, result in evaluation.views.items()]
+        results = [TaskResult.of_view(name, view_scores_json(result, with_sentence_counts=False))
+                   for name, result in evaluation.views.items()]
         written = write_eval_results(args.eval_results, results, args, root, __version__, gold_fingerprint(gold[0]))
         print(f"wrote {written}", file=sys.stderr)
     return 0

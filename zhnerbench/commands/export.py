@@ -48,7 +48,7 @@ def _brat(document: Document, view: View, scheme: str, unit: str, out: Path) -> 
 
 
 def _conll(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
-    from zhnerbench.formats.predictions import conll_text
+    from zhnerbench.formats.conll import conll_text
 
     try:
         return {out: conll_text([document], {document.id: gold_spans(document, view)}, SCHEMES[scheme]).encode("utf-8")}
@@ -58,7 +58,7 @@ def _conll(document: Document, view: View, scheme: str, unit: str, out: Path) ->
 
 
 def _jsonl(document: Document, view: View, scheme: str, unit: str, out: Path) -> dict[Path, bytes]:
-    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.formats.documents import documents_jsonl
 
     return {out: documents_jsonl([document], {document.id: gold_spans(document, view)}).encode("utf-8")}
 

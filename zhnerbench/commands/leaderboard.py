@@ -152,8 +152,7 @@ def _write_eval_results(args: argparse.Namespace, records: Mapping[str, Record],
     if record is None or record.get("status") != "ran":
         reason = record.get("reason", "") if record is not None else "no record"
         raise ZhNerBenchError(f"--eval-results: {names[0]} has no scores to publish ({reason})")
-    results = [TaskResult(view, score["f1"], tuple(score["f1_ci"]) if score.get("f1_ci") else None)  # type: ignore[arg-type]
-               for view, score in record["scores"].items()]
+    results = [TaskResult.of_view(view, score) for view, score in record["scores"].items()]
     scoring = record.get("scoring", {})
     written = write_eval_results(args.eval_results, results, args, root, scoring.get("zhnerbench", ""),
                                  scoring.get("gold", ""))

@@ -102,7 +102,7 @@ def run_tag(args: argparse.Namespace) -> int:
     from zhnerbench.baselines.specs import create_system
     from zhnerbench.gold import load_gold
     from zhnerbench.gold.counterfactual import article_copies
-    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.formats.documents import documents_jsonl
     from zhnerbench.paths import gold_root
 
     out = None if args.out == STDOUT else Path(args.out)

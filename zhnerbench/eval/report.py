@@ -2,7 +2,7 @@
 
 >>> from zhnerbench.gold.article import example_document
 >>> from zhnerbench.eval.evaluation import evaluate
->>> from zhnerbench.eval.readers import Predictions
+>>> from zhnerbench.formats.prediction_files import Predictions
 >>> from zhnerbench.document import Span
 >>> doc = example_document()
 >>> evaluation = evaluate([doc], Predictions("p.jsonl", "documents", {doc.id: (Span(15, 17, "GPE"),)}, None), ["full"], 50)

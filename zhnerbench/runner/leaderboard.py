@@ -1,13 +1,11 @@
-"""``zhnerbench leaderboard``: run systems and score submissions into records; assemble the board.
+"""The runner: one leaderboard run, from the systems asked for to the files written.
 
-Each system has one record, ``results/records/NAME.json`` (its scores, how it was made,
-when and where), and its prediction files under ``results/predictions/`` (the
-``documents`` format, so anyone can re-score them). The board, ``results/leaderboard.{json,md,png}``
-and the README's leaderboard block, is assembled from all records. A run changes only
-the records it is asked to (``--systems``, ``--add``, ``--remove``, ``--rescore``), writes
-every file it changes in one transaction (all or nothing, also when killed) under a lock,
-and leaves a record as it was when only its timings would change (``--refresh-timings``
-replaces them). ``--output DIR`` keeps a private board in DIR instead.
+:func:`update_board` does, under the board's lock: recover an interrupted run, read and check
+the records, score the submissions (``--add``), run the systems (:func:`run_specs`: resolve each
+spec, run it on the article and the copies asked for, free its model), make the relation rows on
+the gold entities, merge the new records with the old (:func:`merge_records`: a record whose
+result did not change is kept as it is), and write every changed file in one transaction. What
+the files say is the board layer's (:mod:`zhnerbench.board.publish`); the runner renders nothing.
 """
 
 from __future__ import annotations
@@ -264,7 +262,7 @@ def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Do
                       resampling: Resampling, copies: Sequence[Document] = ()) -> list[Outcome]:
     """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then scored."""
     from zhnerbench.baselines.specs import name_problem
-    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.formats.registry import read_predictions
     from zhnerbench.runner.run import submitted_record
 
     outcomes = []
@@ -403,7 +401,7 @@ def update_board(run: BoardRun, target: Target, gold: Document,
     with exclusive(target.base / LOCK_NAME, f"the board in {target.results}"):
         if recover(target.base / JOURNAL_NAME):
             print("completed (or undid) the writes of an interrupted run", file=sys.stderr)
-        old = read_records(target.results)
+        old = read_records(target.results, rescoring=run.rescore, removing=run.remove)
         if not run.rescore:  # --rescore replaces edited scores by those of the predictions
             refuse_edited_scores({name: r for name, r in old.items() if name not in run.remove},
                                  target.results, gold, copies)

@@ -14,11 +14,12 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from zhnerbench.baselines.base import (
     BaselineUnavailable,
     Tagger,
+    diagnostic_count,
     TaggerError,
     one_line,
     predict_document,
@@ -28,14 +29,27 @@ from zhnerbench.baselines.base import (
 )
 from zhnerbench.baselines.llm_costs import Price
 from zhnerbench.board.llm import price_json
-from zhnerbench.board.records import Record, RecordStatus, machine, predictions_name, today
-from zhnerbench.board.scoring import _round, relation_system_record, run_predictions_name, scored_record
+from zhnerbench.board.records import (
+    CurvePoint,
+    LlmInfo,
+    Published,
+    Record,
+    RecordStatus,
+    SystemInfo,
+    TrainingInfo,
+    machine,
+    predictions_name,
+    today,
+)
+from zhnerbench.board.scoring import relation_system_record, run_predictions_name, scored_record
 from zhnerbench.document import Document, Span
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import select_views
-from zhnerbench.eval.readers import Predictions, parse_documents
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.formats.documents import parse_documents
+from zhnerbench.eval.score_json import rounded
 from zhnerbench.exceptions import ZhNerBenchError
-from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.views import VIEWS
 
 #: Adapter diagnostics that change from run to run while the result does not (answers from a
@@ -43,7 +57,7 @@ from zhnerbench.views import VIEWS
 VOLATILE_DIAGNOSTICS = frozenset({"requests", "retries", "cached", "latency_p50", "latency_p95"})
 
 
-def training_json(tagger: Tagger) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def training_json(tagger: Tagger) -> tuple[TrainingInfo | None, Published]:
     """What a record says of a trained system's model, and the timings among it that are volatile.
 
     The training time of shipped weights was recorded once, by the project's training run: it
@@ -54,24 +68,24 @@ def training_json(tagger: Tagger) -> tuple[dict[str, Any] | None, dict[str, Any]
     info = getattr(tagger, "info", None)
     if info is None:
         return None, {}
-    training = {
+    training: TrainingInfo = {
         "weights": info.weights,
         "msra_origin": info.msra_origin,
         "train_sentences": info.train_sentences,
         "dev_sentences": info.dev_sentences,
         "training_seconds": info.training_seconds,
         "selected": info.selected,
-        "msra_dev_f1": _round(info.msra_dev_f1),
-        "msra_test_precision": _round(info.msra_test_precision),
-        "msra_test_recall": _round(info.msra_test_recall),
-        "msra_test_f1": _round(info.msra_test_f1),
+        "msra_dev_f1": rounded(info.msra_dev_f1),
+        "msra_test_precision": rounded(info.msra_test_precision),
+        "msra_test_recall": rounded(info.msra_test_recall),
+        "msra_test_f1": rounded(info.msra_test_f1),
         "msra_test_sentences": info.msra_test_sentences,
-        "curve": [asdict(point) for point in info.curve],
+        "curve": [cast(CurvePoint, asdict(point)) for point in info.curve],
     }
     if info.weights == "shipped":
         return training, {}
-    timings = {"training_seconds": training.pop("training_seconds"),
-               "curve_seconds": [point.pop("training_seconds") for point in training["curve"]]}
+    timings: Published = {"training_seconds": training.pop("training_seconds"),
+                          "curve_seconds": [point.pop("training_seconds") for point in training["curve"]]}
     return training, timings
 
 
@@ -99,7 +113,7 @@ def failure(error: BaseException, system: Any) -> tuple[RecordStatus, str]:
     return "failed", str(error) if isinstance(error, TaggerError) else f"crashed: {one_line(error)}"
 
 
-def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> dict[str, Any]:
+def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> SystemInfo:
     """What the record says about a system: how to get it again, and what it predicts."""
     return {
         "spec": spec,
@@ -123,7 +137,7 @@ def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], g
                                "version": extractor.version, "model": getattr(extractor, "model", None),
                                "requires": extractor.requires, "entities": extractor.entities,
                                "options": dict(options)}}
-    published: dict[str, Any] = {"date": today(), "machine": machine()}
+    published: Published = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
         extractor.load()
@@ -138,16 +152,26 @@ def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], g
     if llm is not None:
         base["llm"] = llm
     base["published"] = {**published, "seconds": round(time.perf_counter() - started, 3),
-                         "requests": {k: v for k, v in diagnostics.items() if k in VOLATILE_DIAGNOSTICS}}
+                         "requests": volatile_diagnostics(diagnostics)}
     return relation_system_record(base, gold, copies, predicted, extractor.entities, resampling)
 
 
-def llm_json(tagger: Tagger, price: Price | None) -> dict[str, Any] | None:
+def volatile_diagnostics(diagnostics: Mapping[str, object]) -> dict[str, float | int | None]:
+    """The diagnostics that change from run to run while the result does not (:data:`VOLATILE_DIAGNOSTICS`).
+
+    >>> volatile_diagnostics({"chunks": 4, "requests": 5, "latency_p50": 0.2})
+    {'requests': 5, 'latency_p50': 0.2}
+    """
+    return {key: value for key, value in diagnostics.items()
+            if key in VOLATILE_DIAGNOSTICS and (value is None or isinstance(value, (int, float)))}
+
+
+def llm_json(tagger: Tagger, price: Price | None) -> LlmInfo | None:
     """What a record states of an LLM run (a tagger with a ``manifest()``): the manifest and the price given."""
     manifest = getattr(tagger, "manifest", None)
     if not callable(manifest):
         return None
-    return {"manifest": manifest(), "price": price_json(price)}
+    return {"manifest": dict(manifest()), "price": price_json(price)}
 
 
 def further_runs(tagger: Tagger, gold: Document, runs: int, timeout: float | None) -> list[tuple[list[Span], dict[str, Any]]]:
@@ -172,7 +196,7 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     an LLM's record states its manifest and ``price``."""
     base: Record = {"name": tagger.name, "kind": "ner", "origin": "run", "system": system_json(tagger, spec, options),
                     "views": list(tagger.views)}
-    published: dict[str, Any] = {"date": today(), "machine": machine()}
+    published: Published = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
         timed = run_timed(tagger, gold, timeout)
@@ -200,17 +224,20 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     llm = llm_json(tagger, price)
     if llm is not None:
         if other_runs:
-            llm["runs"] = [{key: run_diagnostics.get(key, 0) for key in ("input_tokens", "output_tokens")}
+            llm["runs"] = [{"input_tokens": diagnostic_count(run_diagnostics, "input_tokens"),
+                            "output_tokens": diagnostic_count(run_diagnostics, "output_tokens")}
                            for run_diagnostics in [diagnostics, *(d for _, d in other_runs)]]
         base["llm"] = llm
-    base["published"] = {**published, "load_seconds": round(timed.load_seconds, 3),
-                         "predict_seconds": round(timed.predict_seconds, 3),
-                         "chars_per_second": round(timed.chars_per_second),
-                         **({"counterfactual_seconds": round(copies_seconds, 3)} if copy_spans else {}),
-                         **({"runs_seconds": round(runs_seconds, 3)} if other_runs else {})}
-    volatile = {k: v for k, v in diagnostics.items() if k in VOLATILE_DIAGNOSTICS}
+    published.update({"load_seconds": round(timed.load_seconds, 3), "predict_seconds": round(timed.predict_seconds, 3),
+                      "chars_per_second": round(timed.chars_per_second)})
+    if copy_spans:
+        published["counterfactual_seconds"] = round(copies_seconds, 3)
+    if other_runs:
+        published["runs_seconds"] = round(runs_seconds, 3)
+    volatile = volatile_diagnostics(diagnostics)
     if volatile:
-        base["published"]["requests"] = volatile
+        published["requests"] = volatile
+    base["published"] = published
     base["training"], training_timings = training_json(tagger)
     base["published"].update(training_timings)
     tagged = [gold, *copies[:tagged_copies]]
