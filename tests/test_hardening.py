@@ -280,3 +280,53 @@ def test_a_record_of_the_old_score_schema_is_refused_until_rescored(tmp_path: Pa
     assert "mine.json: scored by zhnerbench before 1.5 (score schema 1)" in error and "--rescore" in error
     assert main(["leaderboard", "--output", str(board), "--rescore", "--samples", "20"]) == 0
     assert json.loads(path.read_text(encoding="utf-8"))["scores"] == new["scores"]
+
+
+@pytest.mark.parametrize("arguments, named", [
+    (["--add", "x=a.jsonl", "--add", " x=b.jsonl"], "--add gives x twice: 'x=a.jsonl' and ' x=b.jsonl'"),
+    (["--add", "x=a.jsonl", "--meta", "a=1", "--meta", " a =2"], "--meta gives a twice: 'a=1' and ' a =2'"),
+])
+def test_a_name_or_key_given_twice_is_refused_naming_both(arguments: list[str], named: str, tmp_path: Path,
+                                                          capsys) -> None:
+    assert main(["leaderboard", "--output", str(tmp_path / "board"), *arguments]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err, "leaderboard")
+    assert named in err and not (tmp_path / "board").exists()
+
+
+def test_a_view_file_with_a_repeated_key_or_a_control_character_is_refused(tmp_path: Path, capsys) -> None:
+    repeated = tmp_path / "repeated.json"
+    repeated.write_text('{"convention": "flat", "labels": {"PERSON": "PER", "PERSON": "P"}}', encoding="utf-8")
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(repeated)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "the key 'PERSON' is given twice" in err
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text('{"convention": "flat", "labels": {"PERSON": "P\\u001b[31mER\\n\\u202e"}}', encoding="utf-8")
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(hostile)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "control or bidirectional character" in err and "\\x1b[31m" in err and not set("\x1b\u202e") & set(err)
+
+
+def test_an_error_message_never_carries_a_control_character_to_the_terminal(tmp_path: Path, capsys) -> None:
+    odd = tmp_path / "pred\x1b[31m\u202e.jsonl"
+    odd.write_text('{"id": "x\x1b]0;t\x07", "mentions": []}\n', encoding="utf-8")
+    assert main(["evaluate", str(odd)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert not set("\x1b\x07\u202e") & set(err) and "\\x1b" in err
+
+
+@pytest.mark.parametrize("body", ["raise RuntimeError('no GPU here')", "import sys\nsys.exit(3)"])
+def test_a_python_tagger_that_fails_at_import_is_one_line(body: str, tmp_path: Path) -> None:
+    (tmp_path / "broken_tagger.py").write_text(body + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run([*COMMAND, "tag", "py:broken_tagger:make", "-"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    _one_line_error(done.stderr, "tag")
+    assert "importing broken_tagger failed" in done.stderr
+    shown = subprocess.run([*COMMAND, "--traceback", "tag", "py:broken_tagger:make", "-"], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert "broken_tagger.py" in shown.stderr and "Traceback" in shown.stderr  # --traceback shows where

@@ -10,6 +10,7 @@ import traceback
 from typing import Sequence
 
 from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.printable import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -63,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
         return status
     except ZhNerBenchError as error:
-        print(f"zhnerbench {args.command}: error: {error}", file=sys.stderr)
+        print(f"zhnerbench {args.command}: error: {printable(str(error))}", file=sys.stderr)
         if args.traceback:  # where it came from: a tagger's own code, say
             traceback.print_exception(error.__cause__ or error, file=sys.stderr)
         return USER_ERROR
@@ -85,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The machine refused a file (a name too long, a read-only folder, a directory where a
         # file must go, no permission): one line naming it.
         where = f"{str(error.filename)[:120]}: " if error.filename is not None else ""
-        print(f"zhnerbench {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"zhnerbench {args.command}: error: {printable(f'{where}{error.strerror or error}')}", file=sys.stderr)
         return USER_ERROR
 
 

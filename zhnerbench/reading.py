@@ -25,6 +25,37 @@ MAX_CONFIG_BYTES = 1024 * 1024
 STDIN = "-"
 
 
+class RepeatedKey(ValueError):
+    """A key given twice in one JSON object (``key`` is the key)."""
+
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise RepeatedKey(key)
+        value[key] = item
+    return value
+
+
+def loads_unique(text: str | bytes) -> Any:
+    """``json.loads``, refusing an object that gives a key twice (JSON readers would keep the
+    last one silently: a second ``"mentions"`` or ``"coarse"`` must not replace the first).
+
+    >>> loads_unique('{"a": 1, "b": {"c": 2}}')
+    {'a': 1, 'b': {'c': 2}}
+    >>> loads_unique('{"a": 1, "a": 2}')
+    Traceback (most recent call last):
+    ...
+    zhnerbench.reading.RepeatedKey: a
+    """
+    return json.loads(text, object_pairs_hook=_unique_keys)
+
+
 class InputError(ZhNerBenchError):
     """An input that is not a readable regular file of acceptable size."""
 
@@ -129,8 +160,11 @@ def read_config_json(path: str | os.PathLike[str], what: str,
     zhnerbench.exceptions.ZhNerBenchError: ...json: not a JSON label map: 'Expecting property name enclosed in double quotes: line 1 column 2 (char 1)'
     """
     try:
-        return json.loads(read_input_bytes(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
+        return loads_unique(read_input_bytes(path, limit=MAX_CONFIG_BYTES).decode("utf-8"))
     except InputError as problem:
         raise error(str(problem)) from None
+    except RepeatedKey as repeated:
+        raise error(f"{os.fspath(path)}: the key {excerpt(repeated.key, 40)} is given twice in one object "
+                    f"(a JSON {what} keeps each key once)") from None
     except (UnicodeDecodeError, ValueError, RecursionError) as problem:
         raise error(f"{os.fspath(path)}: not a JSON {what}: {excerpt(str(problem), 120)}") from None

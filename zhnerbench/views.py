@@ -41,6 +41,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Literal, get_args
 
+from zhnerbench.printable import printable
 from zhnerbench.exceptions import SpanError, ViewError
 from zhnerbench.document import Document, Span
 from zhnerbench.schema import ENTITY_LABELS
@@ -99,6 +100,13 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
         raise _problem(source, "'name' must be a non-empty string")
+    mapping_values = list(data["labels"].values()) if isinstance(data.get("labels"), dict) else []
+    predicted_keys = list(data["predicted_labels"]) if isinstance(data.get("predicted_labels"), dict) else []
+    unprintable = next((text for text in (name, *mapping_values, *predicted_keys)
+                        if isinstance(text, str) and printable(text) != text), None)
+    if unprintable is not None:
+        raise _problem(source, f"{printable(unprintable)[:80]!r} holds a control or bidirectional character; names "
+                               "and labels are plain text")
     convention = data.get("convention")
     if convention not in CONVENTIONS:
         raise _problem(source, f"'convention' must be one of {', '.join(CONVENTIONS)}, found {convention!r}")

@@ -24,6 +24,7 @@ from pathlib import Path, PurePosixPath
 
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.paths import PROTECTED_FOLDERS
+from zhnerbench.reading import loads_unique
 
 #: Suffix of the new contents a transaction writes next to their targets before renaming them.
 PENDING_SUFFIX = ".zhnerbench-pending"
@@ -196,7 +197,7 @@ def _checked_plan(journal: Path) -> tuple[bool, list[Path], list[Path]]:
     """A journal's commit flag, targets to replace and targets to delete, every path checked
     (:func:`inside`) before anything is touched."""
     try:
-        plan = json.loads(journal.read_text(encoding="utf-8"))
+        plan = loads_unique(journal.read_text(encoding="utf-8"))
         committed, replace, delete = plan["committed"], plan["replace"], plan["delete"]
         if not (isinstance(committed, bool) and all(isinstance(p, str) for p in [*replace, *delete])):
             raise TypeError("unexpected types")
@@ -205,6 +206,16 @@ def _checked_plan(journal: Path) -> tuple[bool, list[Path], list[Path]]:
                               "check the files it wrote with `git status`, then delete it") from None
     root = journal.parent
     return committed, [inside(root, p, journal) for p in replace], [inside(root, p, journal) for p in delete]
+
+
+def journal_problem(journal: Path) -> str | None:
+    """Why a pending journal cannot be completed by the next run (it is unreadable, or names a
+    path outside its folder), or ``None`` when it can."""
+    try:
+        _checked_plan(journal)
+    except ZhNerBenchError as error:
+        return str(error)
+    return None
 
 
 def _apply(plan: tuple[bool, list[Path], list[Path]]) -> None:

@@ -9,6 +9,7 @@ heading, a link, a script or a generated-block marker.
 from __future__ import annotations
 
 from zhnerbench.board.assemble import Board
+from zhnerbench.printable import printable
 from zhnerbench.board.tables import Item, Section, Table, board_sections, introduction
 
 _MARKDOWN_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&lt;", ">": "&gt;", "*": "\\*",
@@ -17,12 +18,13 @@ _MARKDOWN_SPECIAL = str.maketrans({"\\": "\\\\", "|": "\\|", "`": "\\`", "<": "&
 
 def md(value: object) -> str:
     """Text a user, a plugin or a model handed in, safe in a Markdown table cell or line: one line,
-    with Markdown and HTML characters escaped.
+    with Markdown and HTML characters escaped, and control and bidirectional characters shown as
+    escapes (:func:`~zhnerbench.printable.printable`).
 
     >>> md("x | y\\n## z <!-- /generated:leaderboard --> <script>")
     'x \\\\| y ## z &lt;!-- /generated:leaderboard --&gt; &lt;script&gt;'
     """
-    return str(value).translate(_MARKDOWN_SPECIAL)
+    return printable(str(value).translate(_MARKDOWN_SPECIAL))
 
 
 def md_code(value: object) -> str:
@@ -32,7 +34,7 @@ def md_code(value: object) -> str:
     >>> md_code("pip install 'x[y]' | sh `rm`")
     "`pip install 'x[y]' \\\\| sh 'rm'`"
     """
-    text = " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
+    text = printable(" ".join(str(value).split())).replace("`", "'").replace("|", "\\|")
     return f"`{text}`"
 
 

@@ -21,7 +21,7 @@ from zhnerbench.baselines.base import Diagnostics
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.eval.score_json import SCHEMA_VERSION, RelationScoresJson, ViewScoresJson
 from zhnerbench.exceptions import ZhNerBenchError
-from zhnerbench.reading import InputError, read_input_bytes
+from zhnerbench.reading import InputError, RepeatedKey, loads_unique, read_input_bytes
 
 #: What a record is of: a system's NER output (and the relation baselines on it), or the relation
 #: baselines on the gold entities.
@@ -258,8 +258,8 @@ def read_records(results: Path, rescoring: bool = False, removing: Collection[st
     records: dict[str, Record] = {}
     for path in sorted((results / RECORDS_DIR).glob("*.json")):
         try:
-            record = json.loads(read_input_bytes(path).decode("utf-8"), object_pairs_hook=_unique_keys)
-        except _RepeatedKey as error:
+            record = loads_unique(read_input_bytes(path).decode("utf-8"))
+        except RepeatedKey as error:
             raise ZhNerBenchError(f"{path}: the key {error.key!r} is given twice; restore it (`git checkout` for the "
                                   "published board) or delete it, then run that system again") from None
         except (InputError, UnicodeDecodeError, ValueError, RecursionError) as error:
@@ -288,20 +288,6 @@ def read_records(results: Path, rescoring: bool = False, removing: Collection[st
                 record = {**record, "schema_version": SCHEMA_VERSION}
         records[path.stem] = cast(Record, record)  # its shape was checked just above
     return records
-
-
-class _RepeatedKey(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are all different (``json.loads`` would keep the last of two)."""
-    value = dict(pairs)
-    if len(value) != len(pairs):
-        raise _RepeatedKey(next(key for index, (key, _) in enumerate(pairs) if key in dict(pairs[:index])))
-    return value
 
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")

@@ -144,18 +144,17 @@ def relation_system_record(base: Record, gold: Document, copies: Sequence[Docume
     return record, files
 
 
-def gold_relations_record(gold: Document, copies: Sequence[Document] = (), resampling: Resampling = Resampling(),
-                          scored_copies: int | None = None) -> tuple[Record, dict[str, str]]:
-    """The relation baselines on the gold entities (of the article and of the first
-    ``scored_copies`` of its ``copies``, default all): an upper bound for the entity step.
-    Every run makes it; its rows are computed once per process (:func:`relation_baseline_rows`)."""
-    scored = copies[:scored_copies] if scored_copies is not None else copies
-    rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans, [(copy, copy.spans) for copy in scored],
+def gold_relations_record(gold: Document, copies: Sequence[Document] = (),
+                          resampling: Resampling = Resampling()) -> tuple[Record, dict[str, str]]:
+    """The relation baselines on the gold entities of the article and of its ``copies``: an upper
+    bound for the entity step. Every run makes it; its rows are computed once per process
+    (:func:`relation_baseline_rows`)."""
+    rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans, [(copy, copy.spans) for copy in copies],
                                          resampling)
     record: Record = {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows,
                       "scoring": {"gold": gold_fingerprint(gold)},
                       "files": {path: tagged_sha256(text) for path, text in sorted(files.items())}}
-    if scored:
+    if copies:
         record["scoring"]["counterfactual_gold"] = copies_fingerprint(copies)
     return record, files
 

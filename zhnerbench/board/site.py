@@ -40,6 +40,7 @@ from zhnerbench.eval.error_analysis import (
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.formats.documents import parse_documents
 from zhnerbench.offsets import sentence_at
+from zhnerbench.printable import printable
 from zhnerbench.reading import InputError, read_input_bytes
 from zhnerbench.views import VIEWS
 
@@ -52,12 +53,13 @@ ASSETS = ("site.css", "site.js")
 
 
 def esc(value: object) -> str:
-    """Text as HTML, quotes included (it may sit in an attribute).
+    """Text as HTML, quotes included (it may sit in an attribute), control and bidirectional
+    characters shown as escapes.
 
     >>> esc('<script>alert("x")</script>')
     '&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;'
     """
-    return html.escape(str(value), quote=True)
+    return html.escape(printable(str(value), lines=True), quote=True)
 
 
 def page(title: str, body: str, depth: int = 0) -> str:

@@ -27,6 +27,7 @@ from typing import Any
 
 from zhnerbench.commands.argtypes import non_negative_int, samples_argument
 from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.printable import printable
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED
 from zhnerbench.formats.registry import format_names
 from zhnerbench.writing import check_output, write_atomically
@@ -177,8 +178,8 @@ def run_evaluate(args: argparse.Namespace) -> int:
         if not comparisons:
             raise ZhNerBenchError(f"{args.predictions} and {args.compare} share no view to compare in")
     compared = str(args.compare) if args.compare is not None else None
-    print(format_report(evaluation, args.max_errors, comparisons, compared) + counterfactual_report(counterfactual),
-          end="")
+    print(printable(format_report(evaluation, args.max_errors, comparisons, compared)
+                    + counterfactual_report(counterfactual), lines=True), end="")
     page = None
     if args.html is not None:
         from zhnerbench.eval.html_page import render_html

@@ -6,6 +6,7 @@ import argparse
 import sys
 
 from zhnerbench.paths import repository_root
+from zhnerbench.printable import printable
 
 
 def run_validate(args: argparse.Namespace) -> int:
@@ -27,7 +28,7 @@ def run_validate(args: argparse.Namespace) -> int:
         except GoldDataError as error:
             problems.extend(error.problems)
     for problem in problems:
-        print(problem)
+        print(printable(str(problem)))
     if problems:
         print(f"{len(problems)} problem(s)", file=sys.stderr)
         return 1
@@ -50,10 +51,12 @@ def run_build(args: argparse.Namespace) -> int:
     root = repository_root()
     files = generated_files(root)
     if args.check:
-        from zhnerbench.writing import JOURNAL_NAME
+        from zhnerbench.writing import JOURNAL_NAME, journal_problem
 
         if (root / JOURNAL_NAME).is_file():
-            print(f"{JOURNAL_NAME}: an interrupted write is pending; `zhnerbench build` completes it")
+            problem = journal_problem(root / JOURNAL_NAME)
+            print(problem if problem is not None else
+                  f"{JOURNAL_NAME}: an interrupted write is pending; `zhnerbench build` completes it")
             return 1
         stale = stale_files(root, files)
         for path in stale:

@@ -20,6 +20,7 @@ from pathlib import Path
 from zhnerbench.commands.argtypes import copies_argument, non_negative_int, positive_int, runs_argument, samples_argument
 from zhnerbench.commands.tag import add_system_options, system_options, system_price
 from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.printable import printable
 from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.gold.counterfactual import VARIANTS
 from zhnerbench.board.hub import add_hub_options, check_eval_results_target
@@ -48,7 +49,8 @@ MAX_VALUE_CHARS = 1_000
 
 
 def parse_assignments(values: Sequence[str] | None, option: str, what: str) -> dict[str, str]:
-    """``["A=x", "B=y"]`` as ``{"A": "x", "B": "y"}``; a value without ``=`` or a repeated key is an error.
+    """``["A=x", "B=y"]`` as ``{"A": "x", "B": "y"}``; a value without ``=`` or a key given twice
+    (spaces around it aside) is an error naming both.
 
     >>> parse_assignments(["mine=pred.jsonl"], "--add", "NAME=FILE")
     {'mine': 'pred.jsonl'}
@@ -56,18 +58,24 @@ def parse_assignments(values: Sequence[str] | None, option: str, what: str) -> d
     Traceback (most recent call last):
     ...
     zhnerbench.exceptions.ZhNerBenchError: --add expects NAME=FILE, found 'mine'
+    >>> parse_assignments(["x=a.jsonl", " x=b.jsonl"], "--add", "NAME=FILE")
+    Traceback (most recent call last):
+    ...
+    zhnerbench.exceptions.ZhNerBenchError: --add gives x twice: 'x=a.jsonl' and ' x=b.jsonl'
     """
     parsed: dict[str, str] = {}
+    given: dict[str, str] = {}
     for value in values or ():
-        key, equals, item = value.partition("=")
-        if not equals or not key.strip() or not item:
+        raw_key, equals, item = value.partition("=")
+        key = raw_key.strip()
+        if not equals or not key or not item:
             raise ZhNerBenchError(f"{option} expects {what}, found {value[:60]!r}")
         if key in parsed:
-            raise ZhNerBenchError(f"{option} {key} is given twice")
+            raise ZhNerBenchError(f"{option} gives {key[:60]} twice: {given[key][:80]!r} and {value[:80]!r}")
         if len(key) > MAX_KEY_CHARS or len(item) > MAX_VALUE_CHARS:
             raise ZhNerBenchError(f"{option} {key[:60]!r}: keys may have at most {MAX_KEY_CHARS} characters "
                                   f"and values {MAX_VALUE_CHARS}")
-        parsed[key.strip()] = item
+        parsed[key], given[key] = item, value
     return parsed
 
 
@@ -127,7 +135,7 @@ def run_leaderboard(args: argparse.Namespace) -> int:
             remove_if_only_lock(target.base)
         raise
     for note in notes:
-        print(note, file=sys.stderr)
+        print(printable(note), file=sys.stderr)
     if args.eval_results is not None:
         _write_eval_results(args, records, list(adds) or [_system_name(specs[0], records)], gold_dir, gold)
     print(leaderboard_markdown(assemble_board(records, gold)))

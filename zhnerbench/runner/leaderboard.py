@@ -24,8 +24,9 @@ from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.writing import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
 from zhnerbench.reading import InputError, read_input_bytes
+from zhnerbench.board.assemble import agreed_scoring
 from zhnerbench.board.checks import refuse_edited_scores
-from zhnerbench.board.publish import board_changes
+from zhnerbench.board.publish import BOARD_JSON, board_changes
 from zhnerbench.board.records import (
     GOLD_ENTITIES,
     RECORDS_DIR,
@@ -340,10 +341,15 @@ def rescore_all(records: Mapping[str, Record], results: Path, gold: Document,
 def published_records(target: Target, start_empty: bool) -> tuple[dict[str, Record], dict[str, str]]:
     """What a new private board starts from: the published records and their prediction files
     (so that a system is ranked among the baselines); nothing for ``start_empty``, for a
-    board that exists already, or without a checkout."""
+    board that exists already, or without a checkout.
+
+    A board exists once a run wrote it: its ``leaderboard.json`` or a record. The folders a run
+    killed before its commit point leaves behind (emptied by the recovery) are not a board, so
+    the run after it starts from the published records again, as the killed one did."""
     from zhnerbench.paths import repository_root
 
-    if target.root is not None or (target.results / RECORDS_DIR).is_dir() or start_empty:
+    written = (target.results / BOARD_JSON).exists() or any((target.results / RECORDS_DIR).glob("*.json"))
+    if target.root is not None or written or start_empty:
         return {}, {}
     try:
         published = repository_root() / RESULTS_DIR
@@ -391,6 +397,31 @@ class BoardRun:
     resampling: Resampling = Resampling()
 
 
+def published_board_problem(run: BoardRun, records: Mapping[str, Record], copies: int) -> str | None:
+    """Why ``run`` would leave the published board inconsistent, if it would: systems scored on
+    fewer counterfactual copies than every other, or with another bootstrap than the board's
+    (``--rescore`` scores every record again, so it may change the bootstrap of all).
+
+    >>> published_board_problem(BoardRun(specs=["thulac"], counterfactual=0), {}, 20)
+    '--counterfactual 0 would publish thulac scored on 0 of the 20 counterfactual copies, while the published board scores every system on all of them; drop --counterfactual, or keep a private board with --output DIR'
+    """
+    systems = [*run.specs, *run.adds]
+    if not systems:
+        return None
+    if run.counterfactual < copies and run.specs:
+        return (f"--counterfactual {run.counterfactual} would publish {', '.join(run.specs)} scored on "
+                f"{run.counterfactual} of the {copies} counterfactual copies, while the published board scores every "
+                "system on all of them; drop --counterfactual, or keep a private board with --output DIR")
+    scoring = agreed_scoring([record for record in records.values() if record.get("kind") == "ner"])
+    if not run.rescore and scoring and (scoring.get("bootstrap_samples"), scoring.get("seed")) != \
+            (run.resampling.samples, run.resampling.seed):
+        return (f"--samples {run.resampling.samples} --seed {run.resampling.seed} would publish {', '.join(systems)} "
+                f"with another bootstrap than the board's ({scoring.get('bootstrap_samples')} samples, seed "
+                f"{scoring.get('seed')}); drop them, rescore every record with them (--rescore), or keep a private "
+                "board with --output DIR")
+    return None
+
+
 def update_board(run: BoardRun, target: Target, gold: Document,
                  copies: Sequence[Document]) -> tuple[dict[Path, bytes | None], dict[str, Record], list[str]]:
     """Under the board's lock: run, score and merge, then write every changed file in one
@@ -405,12 +436,18 @@ def update_board(run: BoardRun, target: Target, gold: Document,
         if not run.rescore:  # --rescore replaces edited scores by those of the predictions
             refuse_edited_scores({name: r for name, r in old.items() if name not in run.remove},
                                  target.results, gold, copies)
+        if target.root is not None:
+            problem = published_board_problem(run, old, len(copies))
+            if problem is not None:
+                raise ZhNerBenchError(problem)
         seeded, seeded_files = published_records(target, run.start_empty)
         outcomes = rescore_all(old, target.results, gold, resampling, copies) if run.rescore else []
         outcomes += score_submissions(run.adds, run.meta, gold, resampling, copies)
         outcomes += run_specs(run.specs, run.options, gold, resampling, {**seeded, **old}, run.replace, copies,
                               run.counterfactual, run.jobs, run.sampling)
-        outcomes.append(Outcome(*gold_relations_record(gold, copies, resampling, run.counterfactual), {}))
+        # The relation baselines on the gold entities are made from the gold alone: on every copy,
+        # whatever --counterfactual bounds the systems' tagging to.
+        outcomes.append(Outcome(*gold_relations_record(gold, copies, resampling), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, run.remove, run.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
         files = {**{path: text for path, text in seeded_files.items() if path in owned}, **files}
