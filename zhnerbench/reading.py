@@ -146,6 +146,15 @@ def read_project_file(path: Path, shown_as: str) -> bytes:
         raise GoldDataError([Problem(shown_as, None, message)]) from None
 
 
+def read_project_text(root: Path, path: str) -> str:
+    """A text file of the checkout (``path`` relative to ``root``), decoded strictly; problems are
+    :class:`GoldDataError` s naming it."""
+    try:
+        return read_project_file(root / path, path).decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
+
+
 def read_config_json(path: str | os.PathLike[str], what: str,
                      error: type[ZhNerBenchError] = ZhNerBenchError) -> Any:
     """The JSON value of a small configuration file (a view file, a label map), read like any

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import contextlib
+import hashlib
 import importlib.metadata
 import importlib.util
 import re
@@ -18,7 +19,8 @@ import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from pathlib import Path
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from zhnerbench.baselines.normalize import tagger_input
 from zhnerbench.exceptions import ZhNerBenchError, excerpt
@@ -202,6 +204,29 @@ def predict_document(tagger: Tagger, document: Document, timeout: float | None =
     return checked_spans(tagger, document.text, result[0])
 
 
+#: Libraries whose version may change any model's numbers (kernels, tokenizers, runtimes): the
+#: key of every cached prediction holds their versions.
+RUNTIME_LIBRARIES = ("numpy", "torch", "onnxruntime", "thinc", "spacy", "transformers")
+
+
+def directory_digest(directory: Path) -> str:
+    """A digest of every file under ``directory`` (names and contents): a model folder's identity.
+
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp()); _ = (folder / "w.bin").write_bytes(b"1")
+    >>> before = directory_digest(folder); _ = (folder / "w.bin").write_bytes(b"2")
+    >>> before == directory_digest(folder)
+    False
+    """
+    digest = hashlib.sha256()
+    for path in sorted(directory.rglob("*")):
+        if path.is_file():
+            digest.update(path.relative_to(directory).as_posix().encode("utf-8") + b"\0")
+            with path.open("rb") as file:
+                digest.update(hashlib.file_digest(file, "sha256").digest())
+    return digest.hexdigest()
+
+
 class ModelTagger(Tagger, ABC):
     """What every adapter of one loaded model shares: the input-normalisation option, the
     library version, ``load()`` once, and ``predict()`` only after it.
@@ -217,6 +242,9 @@ class ModelTagger(Tagger, ABC):
     modules: tuple[str, ...] = ()
     #: Most adapters predict PER/LOC/ORG-like types, which only the coarse view compares.
     views: tuple[str, ...] = ("coarse",)
+    #: The model comes inside the library (jieba's dictionary, THULAC's model...): the library's
+    #: version identifies it, and its predictions may be cached (:meth:`cache_identity`).
+    weights_in_library: ClassVar[bool] = False
 
     def __init__(self, normalize_punctuation: bool = True) -> None:
         self.normalize_punctuation = normalize_punctuation
@@ -245,6 +273,17 @@ class ModelTagger(Tagger, ABC):
         """The text the tagger is fed: ``text`` normalised unless switched off (offsets unchanged)."""
         return tagger_input(text, self.normalize_punctuation)
 
+    def library_versions(self) -> dict[str, str]:
+        """The versions of the adapter's library and of :data:`RUNTIME_LIBRARIES`."""
+        return {name: package_version(name) for name in dict.fromkeys((self.library, *RUNTIME_LIBRARIES))}
+
+    def cache_identity(self) -> dict[str, object] | None:
+        """What decides this tagger's output besides its code and options, known before it loads
+        (library versions, a digest of its weights); ``None`` when it cannot be known here (a
+        model on a hub, one trained on request), and then its predictions are never cached.
+        The leaderboard's prediction cache keys each document's predictions by it."""
+        return {"libraries": self.library_versions()} if self.weights_in_library else None
+
 
 def system_name(prefix: str, model: str) -> str:
     """A system name from a model id or path: the prefix and the last two path parts, sanitised.
@@ -263,8 +302,6 @@ def model_not_loadable(library: str, model: str, error: BaseException, requires:
     >>> print(model_not_loadable("GLiNER", "org/m", OSError("offline"), "pip install x"))
     GLiNER hub model org/m cannot be loaded here (OSError: offline); pip install x
     """
-    from pathlib import Path
-
     where = "directory" if Path(model).exists() else "hub model"
     return BaselineUnavailable(f"{library} {where} {model} cannot be loaded here ({one_line(error, 120)}); {requires}")
 

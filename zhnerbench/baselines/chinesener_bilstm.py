@@ -66,6 +66,7 @@ class ChineseNerBilstmTagger(ModelTagger):
     name, library, modules, requires = "chinesener-bilstm-crf", "chinesener", ("ChineseNER", "torch"), REQUIRES
     native_labels, label_map = tuple(MSRA_LABEL_MAP), MSRA_LABEL_MAP
     tags_lines_independently = True  # pieces of lines (spans_from_pieces)
+    weights_in_library = True  # the package ships its trained model
 
     def _load_model(self) -> Any:
         spec = importlib.util.find_spec("ChineseNER")

@@ -32,6 +32,7 @@ from typing import Any
 from zhnerbench.baselines.base import (
     BaselineUnavailable,
     ModelTagger,
+    directory_digest,
     install_extra,
     model_not_loadable,
     one_line,
@@ -84,6 +85,15 @@ class HfTokenClassificationTagger(ModelTagger):
         self.label_map: Mapping[str, str] = {}
         self.views: tuple[str, ...] = ("coarse",)
         self.unmapped: tuple[str, ...] = ()
+
+    def cache_identity(self) -> dict[str, object] | None:
+        """A ``save_pretrained`` directory, by the digest of its files, with the settings that
+        shape its windows; a hub id names no fixed weights, so it is not cached."""
+        if not Path(self.model).is_dir():
+            return None
+        return {"libraries": self.library_versions(), "model": directory_digest(Path(self.model)),
+                "label_map": dict(self.given_map) if self.given_map else None, "device": self.device,
+                "batch_size": self.batch_size, "max_length": self.max_length, "stride": self.stride}
 
     def _load_model(self) -> Any:
         import torch

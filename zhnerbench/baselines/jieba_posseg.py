@@ -34,6 +34,7 @@ JIEBA_LABEL_MAP: Mapping[str, str] = {
 
 class JiebaPossegTagger(ModelTagger):
     name, library, modules = "jieba-posseg", "jieba", ("jieba",)
+    weights_in_library = True
     requires = install_extra("jieba")
     native_labels, label_map = tuple(JIEBA_LABEL_MAP), JIEBA_LABEL_MAP
 

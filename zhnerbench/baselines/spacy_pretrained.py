@@ -23,6 +23,7 @@ from typing import Any
 from zhnerbench.baselines.base import (
     BaselineUnavailable,
     ModelTagger,
+    directory_digest,
     one_line,
     package_version,
     require_module,
@@ -61,6 +62,18 @@ class SpacyPretrainedTagger(ModelTagger):
         self.library = pipeline.replace("_", "-") if self.released else "spacy"
         self.given_map = read_label_map(label_map) if label_map else None
         super().__init__(normalize_punctuation)
+
+    def cache_identity(self) -> dict[str, object] | None:
+        """A pipeline directory by the digest of its files, an installed pipeline package by its
+        version; the label map given. ``None`` when the pipeline is not here."""
+        if Path(self.pipeline).is_dir():
+            model = directory_digest(Path(self.pipeline))
+        elif importlib.util.find_spec(self.pipeline.replace("-", "_")) is not None:
+            model = f"{self.pipeline} {package_version(self.pipeline.replace('_', '-'))}"
+        else:
+            return None
+        return {"libraries": self.library_versions(), "model": model,
+                "label_map": dict(self.given_map) if self.given_map else None}
 
     def _load_model(self) -> Any:
         require_module("spacy", self.requires)

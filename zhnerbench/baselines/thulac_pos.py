@@ -28,6 +28,7 @@ THULAC_LABEL_MAP: Mapping[str, str] = {"np": "PERSON", "ns": "GPE", "ni": "ORG",
 
 class ThulacTagger(ModelTagger):
     name, library, modules = "thulac", "thulac", ("thulac",)
+    weights_in_library = True
     requires = install_extra("thulac")
     native_labels, label_map = tuple(THULAC_LABEL_MAP), THULAC_LABEL_MAP
 

@@ -357,6 +357,16 @@ class MsraTrainedTagger(ModelTagger):
     def _versions(self) -> dict[str, str]:
         return {self.library: self.version, **{name: package_version(name) for name in self.versioned_libraries}}
 
+    def cache_identity(self) -> dict[str, object] | None:
+        """The shipped weights, by the digests their metadata records of every file, when they fit
+        the settings; a model trained here or on request is not cached."""
+        if self.retrain or self.train:
+            return None
+        metadata, _ = shipped_metadata(shipped_dir(self.name), {**asdict(self.settings), **self._extra_settings()})
+        if metadata is None:
+            return None
+        return {"libraries": {**self.library_versions(), **self._versions()}, "weights": metadata.get("files")}
+
     def _load_model(self) -> Any:
         self._check()
 

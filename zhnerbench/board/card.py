@@ -22,18 +22,19 @@ import yaml
 from datasets import DatasetInfo, SplitDict, SplitInfo
 
 from zhnerbench.board.assemble import Board, assemble_board
+from zhnerbench.board.blocks import replace_block
 from zhnerbench.board.checks import refuse_edited_scores
-from zhnerbench.board.history import convention_change_table, read_history, relation_change_table
+from zhnerbench.board.history import history_blocks, read_history
 from zhnerbench.board.markdown import leaderboard_markdown
 from zhnerbench.board.records import read_records
 from zhnerbench.document import Document
 from zhnerbench.exceptions import GoldDataError, Problem
+from zhnerbench.formats.registry import formats_list, formats_table
 from zhnerbench.gold.agreement import agreement_markdown, evidence_agreement_markdown, inner_agreement_markdown
 from zhnerbench.gold.counterfactual import article_copies, derived_copies, read_surrogates
 from zhnerbench.gold.dataset import CONFIGS, COUNTERFACTUAL_SPLIT, DEFAULT_CONFIG, FEATURES, SPLIT, SPLITS, config_rows
-from zhnerbench.formats.registry import formats_list, formats_table
 from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, MANUAL_FILE, README_FILE, RESULTS_DIR, data_file
-from zhnerbench.reading import read_project_file
+from zhnerbench.reading import read_project_text
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
@@ -232,22 +233,7 @@ def manual_blocks() -> dict[str, str]:
 
 def changelog_blocks(sources: CardSources) -> dict[str, str]:
     """The content of every generated block of the CHANGELOG."""
-    return {"coarse-1.0-to-1.1": convention_change_table(sources.history, sources.board),
-            "relations-1.1-to-1.2": relation_change_table(sources.history_1_1, sources.board)}
-
-
-def replace_block(text: str, name: str, content: str, file: str = README_FILE) -> str:
-    r"""``text`` with the block ``<!-- generated:NAME -->`` … ``<!-- /generated:NAME -->`` set to ``content``.
-
-    >>> replace_block("a\n<!-- generated:x -->\nold\n<!-- /generated:x -->\nb", "x", "new")
-    'a\n<!-- generated:x -->\nnew\n<!-- /generated:x -->\nb'
-    """
-    pattern = re.compile(rf"(<!-- generated:{name} -->\n)(?:.*?\n)?(<!-- /generated:{name} -->)", re.DOTALL)
-    if not pattern.search(text):
-        raise GoldDataError(
-            [Problem(file, None, f"missing the block <!-- generated:{name} --> … <!-- /generated:{name} -->")]
-        )
-    return pattern.sub(lambda m: m.group(1) + content + "\n" + m.group(2), text, count=1)
+    return history_blocks(sources.history, sources.history_1_1, sources.board)
 
 
 def heading_anchor(heading: str) -> str:
@@ -305,14 +291,6 @@ def render_generated_files(texts: Mapping[str, str], sources: CardSources) -> di
     return {README_FILE: readme, CHANGELOG_FILE: changelog, MANUAL_FILE: manual}
 
 
-def read_text(root: Path, path: str) -> str:
-    """A text file of the checkout, decoded strictly; problems are :class:`GoldDataError` s naming it."""
-    try:
-        return read_project_file(root / path, path).decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise GoldDataError([Problem(path, None, f"not valid UTF-8 (byte offset {error.start})")]) from None
-
-
 def card_sources(root: Path, document: Document, board: Board | None = None) -> CardSources:
     """What the card is generated from; ``board`` replaces the board of the committed records
     (the leaderboard passes the board it is about to write)."""
@@ -339,5 +317,5 @@ def committed_board(root: Path, document: Document) -> Board:
 
 def card_files(root: Path, sources: CardSources) -> dict[str, bytes]:
     """README.md, CHANGELOG.md and the manual as they should be."""
-    texts = {path: read_text(root, path) for path in (README_FILE, CHANGELOG_FILE, MANUAL_FILE)}
+    texts = {path: read_project_text(root, path) for path in (README_FILE, CHANGELOG_FILE, MANUAL_FILE)}
     return {path: text.encode("utf-8") for path, text in render_generated_files(texts, sources).items()}

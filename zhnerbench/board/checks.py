@@ -8,13 +8,16 @@ this process or in another (:mod:`zhnerbench.board.verdicts`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import cast
 
-from zhnerbench.board.records import Record, record_digest
+from zhnerbench.board.records import Record, record_digest, render_record
 from zhnerbench.board.verdicts import known_consistent, remember_consistent
 from zhnerbench.digests import tagged_sha256
 from zhnerbench.document import Document
+from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.gold.fingerprint import copies_fingerprint, gold_fingerprint
 from zhnerbench.reading import InputError, read_input_bytes
@@ -124,3 +127,26 @@ def digest_checked_texts(record: Record, results: Path, paths: Sequence[str]) ->
 
 #: :func:`edited_scores`'s findings by (record, predictions, gold, copies) digests.
 _CHECKED: dict[tuple[str, str, str, str], str | None] = {}
+
+
+def _verdict_key(record: Record, texts: Sequence[str], gold: Document, copies: Sequence[Document]) -> tuple[str, ...]:
+    return record_digest(record), tagged_sha256("\0".join(texts)), gold_fingerprint(gold), copies_fingerprint(copies)
+
+
+def gold_relations(previous: Record | None, results: Path, gold: Document, copies: Sequence[Document],
+                   resampling: Resampling) -> tuple[Record, dict[str, str]]:
+    """The record of the relation baselines on the gold entities and its new files: ``previous``,
+    with none to write, when a run found it to be what this gold, these copies, this bootstrap
+    and this scorer give (a verdict, :mod:`zhnerbench.board.verdicts`); else made anew, with the
+    verdict that it is what they give remembered for the next run."""
+    from zhnerbench.board.scoring import gold_relations_record
+
+    if previous is not None and previous.get("scoring", {}).get("bootstrap_samples") == resampling.samples \
+            and previous.get("scoring", {}).get("seed") == resampling.seed:
+        texts = digest_checked_texts(previous, results, sorted(previous.get("files", {})))
+        if texts is not None and known_consistent(*_verdict_key(previous, texts, gold, copies)):
+            return previous, {}
+    record, files = gold_relations_record(gold, copies, resampling)
+    stored = cast(Record, json.loads(render_record(record)))  # as the next run reads it back
+    remember_consistent(*_verdict_key(stored, [files[path] for path in sorted(stored["files"])], gold, copies))
+    return record, files

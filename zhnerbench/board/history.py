@@ -87,3 +87,9 @@ def convention_change_table(history: Mapping[str, Any], board: Board) -> str:
     for name in sorted(set(published) - on_board, key=lambda name: -published[name]):
         rows.append(f"| {name} | {percent(published[name])} | – | – | removed |")
     return "\n".join(rows)
+
+
+def history_blocks(history: Mapping[str, Any], history_1_1: Mapping[str, Any], board: Board) -> dict[str, str]:
+    """The CHANGELOG's generated blocks: how scores moved from the 1.0.0 and 1.1.0 boards to ``board``."""
+    return {"coarse-1.0-to-1.1": convention_change_table(history, board),
+            "relations-1.1-to-1.2": relation_change_table(history_1_1, board)}

@@ -12,12 +12,16 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from zhnerbench.board.assemble import Board, assemble_board
+from zhnerbench.board.blocks import replace_block
 from zhnerbench.board.charts import learning_curve_png, leaderboard_png
+from zhnerbench.board.history import history_blocks, read_history
 from zhnerbench.board.markdown import leaderboard_markdown
 from zhnerbench.board.tables import board_sections, sections_json, trained_systems
 from zhnerbench.board.records import Record, record_name, render_record
 from zhnerbench.board.site import SITE_DIR, board_site
 from zhnerbench.document import Document
+from zhnerbench.paths import CHANGELOG_FILE, HISTORY_BOARD_1_1, README_FILE
+from zhnerbench.reading import read_project_text
 from zhnerbench.writing import holds
 
 #: The board's files, relative to a results directory.
@@ -38,13 +42,23 @@ def render_board(board: Board) -> dict[str, bytes]:
     }
 
 
+def board_card_files(root: Path, board: Board) -> dict[Path, bytes]:
+    """The parts of the README and the CHANGELOG that the records decide (the leaderboard block,
+    the tables of how scores moved since earlier versions), brought up to date in the checkout
+    ``root``; the rest of the card is the build's (``zhnerbench build``)."""
+    readme = replace_block(read_project_text(root, README_FILE), "leaderboard", leaderboard_markdown(board))
+    changelog = read_project_text(root, CHANGELOG_FILE)
+    history, history_1_1 = read_history(root), read_history(root, HISTORY_BOARD_1_1, ("systems", "relations"))
+    for name, content in history_blocks(history, history_1_1, board).items():
+        changelog = replace_block(changelog, name, content, CHANGELOG_FILE)
+    return {root / README_FILE: readme.encode("utf-8"), root / CHANGELOG_FILE: changelog.encode("utf-8")}
+
+
 def board_changes(results: Path, root: Path | None, old: Mapping[str, Record], records: Mapping[str, Record],
                   prediction_files: Mapping[str, str], gold: Document) -> dict[Path, bytes | None]:
     """Every file to write (or delete, ``None``) so that the board in ``results`` shows
     ``records``, where ``old`` are the records it holds now; with the checkout's ``root``, the
     README's and CHANGELOG's generated blocks too."""
-    from zhnerbench.board.card import card_files, card_sources
-
     wanted: dict[Path, bytes | None] = {}
     for name in old.keys() - records.keys():
         wanted[results / record_name(name)] = None
@@ -66,7 +80,7 @@ def board_changes(results: Path, root: Path | None, old: Mapping[str, Record], r
     for stale in sorted(site.glob("systems/*.html")) if site.is_dir() else ():
         wanted.setdefault(stale, None)  # the page of a system no longer on the board
     if root is not None:
-        wanted.update({root / path: content for path, content in card_files(root, card_sources(root, gold, board)).items()})
+        wanted.update(board_card_files(root, board))
     changed = {path: content for path, content in wanted.items() if not holds(path, content)}
     # The chart is drawn only when the board changed: same board, same bytes, no matplotlib run.
     if changed.get(results / BOARD_JSON) is not None or not (results / BOARD_PNG).is_file():

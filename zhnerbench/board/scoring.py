@@ -12,6 +12,7 @@ the record and the prediction texts go back to the caller.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Callable, Mapping, Sequence
 from copy import deepcopy
 from dataclasses import replace
@@ -29,6 +30,7 @@ from zhnerbench.board.records import (
     RelationModeScore,
     RelationRow,
     RunsScore,
+    Scoring,
     ViewScore,
     predictions_name,
     today,
@@ -152,11 +154,50 @@ def gold_relations_record(gold: Document, copies: Sequence[Document] = (),
     rows, files = relation_baseline_rows(gold, GOLD_ENTITIES, gold.spans, [(copy, copy.spans) for copy in copies],
                                          resampling)
     record: Record = {"name": GOLD_ENTITIES, "kind": "relations", "relations": rows,
-                      "scoring": {"gold": gold_fingerprint(gold)},
+                      "scoring": {"gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
+                                  "seed": resampling.seed},
                       "files": {path: tagged_sha256(text) for path, text in sorted(files.items())}}
     if copies:
         record["scoring"]["counterfactual_gold"] = copies_fingerprint(copies)
     return record, files
+
+
+def record_scoring(gold: Document, copies: Sequence[Document], resampling: Resampling) -> Scoring:
+    """How a record scored now against ``gold`` and ``copies`` says it was scored.
+
+    >>> from zhnerbench.gold.article import example_document
+    >>> sorted(record_scoring(example_document(), [], Resampling(50, 0)))
+    ['bootstrap_samples', 'gold', 'seed', 'zhnerbench']
+    """
+    scoring: Scoring = {"zhnerbench": __version__, "gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
+                        "seed": resampling.seed}
+    if copies:
+        scoring["counterfactual_gold"] = copies_fingerprint(copies)
+    return scoring
+
+
+#: What a run of a system states of it besides its scores: the same, and the same prediction
+#: file, and the record's scores are what a scoring would give again.
+RUN_IDENTITY_KEYS = ("kind", "origin", "system", "views", "diagnostics", "llm", "training", "meta")
+
+
+def unchanged_record(previous: Record | None, base: Record, predictions_text: str, scoring: Scoring) -> Record | None:
+    """``previous`` when a run that made ``base`` and ``predictions_text``, scored with ``scoring``
+    (:func:`record_scoring`), would score to it: the same system, settings and prediction file,
+    the same scorer, gold, copies and bootstrap. The caller vouches that ``previous`` was checked
+    against its files (:func:`zhnerbench.board.checks.edited_scores`): scoring it again gives it back.
+
+    >>> unchanged_record(None, {"name": "x", "kind": "ner"}, "", {"gold": "g"}) is None
+    True
+    """
+    if previous is None or previous.get("status") != "ran" or "runs" in previous:
+        return None
+    normalised = json.loads(json.dumps(base, ensure_ascii=False))  # as a record reads back
+    if previous.get("files", {}).get(predictions_name(previous["name"])) != tagged_sha256(predictions_text) \
+            or previous.get("scoring") != scoring \
+            or any(previous.get(key) != normalised.get(key) for key in RUN_IDENTITY_KEYS):
+        return None
+    return previous
 
 
 def run_predictions_name(name: str, run: int) -> str:
@@ -223,8 +264,7 @@ def scored_record(
         "relations": rows,
         "own_relations": {mode: relation_mode_score(s) for mode, s in evaluation.relations.items()}
         if evaluation.relations is not None else None,
-        "scoring": {"zhnerbench": __version__, "gold": gold_fingerprint(gold), "bootstrap_samples": resampling.samples,
-                    "seed": resampling.seed},
+        "scoring": record_scoring(gold, (), resampling),
         # The files the record owns, with their digests: the board checks them, --remove deletes them.
         "files": {path: tagged_sha256(text) for path, text in sorted(files.items())},
     }

@@ -25,6 +25,8 @@ from zhnerbench.eval.bootstrap import DEFAULT_SAMPLES, DEFAULT_SEED, Resampling
 from zhnerbench.gold.counterfactual import VARIANTS
 from zhnerbench.board.hub import add_hub_options, check_eval_results_target
 from zhnerbench.board.assemble import assemble_board
+from zhnerbench.baselines.cache import cache_root
+from zhnerbench.runner.prediction_cache import CACHE_DIR, PredictionCache
 from zhnerbench.runner.leaderboard import LAST_RUN, BoardRun, Sampling, remove_if_only_lock, resolve_target, update_board
 from zhnerbench.board.records import (
     GOLD_ENTITIES,
@@ -126,7 +128,8 @@ def run_leaderboard(args: argparse.Namespace) -> int:
         start_empty=args.start_empty, replace=args.replace, refresh_timings=args.refresh_timings,
         counterfactual=args.counterfactual, jobs=args.jobs,
         sampling=Sampling(args.runs, args.vote, lambda model: system_price(args, model)),
-        options={**system_options(args), "retrain": args.retrain}, resampling=Resampling(args.samples, args.seed))
+        options={**system_options(args), "retrain": args.retrain}, resampling=Resampling(args.samples, args.seed),
+        cache=None if args.no_cache or args.refresh_timings else PredictionCache(cache_root() / CACHE_DIR))
     created = not target.base.exists()
     try:
         changes, records, notes = update_board(run, target, gold, copies)
@@ -211,6 +214,9 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
     parser.add_argument("--start-empty", action="store_true", help="with a new --output DIR: start without the published records")
     parser.add_argument("--refresh-timings", action="store_true",
                         help="replace the published timings of the systems run even when their results did not change")
+    parser.add_argument("--no-cache", action="store_true",
+                        help="tag every document anew instead of taking what the prediction cache holds for an unchanged "
+                             "system and document ($ZHNERBENCH_CACHE/predictions; --refresh-timings does so too)")
     parser.add_argument("--retrain", action="store_true", help="train the trained baselines anew (into the cache) instead of using their shipped weights")
     parser.add_argument("--samples", type=samples_argument, default=DEFAULT_SAMPLES,
                         help=f"bootstrap samples (default {DEFAULT_SAMPLES})")

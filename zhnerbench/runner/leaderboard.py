@@ -25,7 +25,7 @@ from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.writing import JOURNAL_NAME, LOCK_NAME, check_output, exclusive, recover, write_all
 from zhnerbench.reading import InputError, read_input_bytes
 from zhnerbench.board.assemble import agreed_scoring
-from zhnerbench.board.checks import refuse_edited_scores
+from zhnerbench.board.checks import gold_relations, refuse_edited_scores
 from zhnerbench.board.publish import BOARD_JSON, board_changes
 from zhnerbench.board.records import (
     GOLD_ENTITIES,
@@ -37,6 +37,7 @@ from zhnerbench.board.records import (
 )
 from zhnerbench.document import Document
 from zhnerbench.paths import RESULTS_DIR
+from zhnerbench.runner.prediction_cache import PredictionCache
 from zhnerbench.timing import STARTED
 
 if TYPE_CHECKING:
@@ -122,7 +123,8 @@ class Sampling:
 def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
               resampling: Resampling, existing: Mapping[str, Record] | None = None, replace: bool = False,
               copies: Sequence[Document] = (), tagged_copies: int = 0, jobs: int = 1,
-              sampling: Sampling = Sampling()) -> list[Outcome]:
+              sampling: Sampling = Sampling(), cache: PredictionCache | None = None,
+              checked: Mapping[str, Record] | None = None) -> list[Outcome]:
     """Load, run and score each system (on the article and its first ``tagged_copies``
     counterfactual copies), ``jobs`` systems at a time (threads: the models' own code runs
     outside Python's lock, in C, C++ or PyTorch), each model freed once its system is done;
@@ -161,7 +163,7 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
             else "loading and tagging"
         progress.set_postfix_str(f"{names[index]}: {doing}")
         outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs,
-                                sampling)
+                                sampling, cache, (checked or {}).get(names[index]))
         progress.update()
         return outcome
 
@@ -221,7 +223,7 @@ def _last_seconds(record: Record | None) -> float:
 
 def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: Mapping[str, Any], gold: Document,
                   resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int,
-                  sampling: Sampling) -> Outcome:
+                  sampling: Sampling, cache: PredictionCache | None = None, previous: Record | None = None) -> Outcome:
     """Run one system and free its model (freeing is the system's own cost too: spaCy's or
     THULAC's take ~0.5 s)."""
     from zhnerbench.runner.run import run_system
@@ -230,14 +232,15 @@ def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: 
     assert tagger is not None
     model = getattr(tagger, "model", None)
     price = sampling.price_of(model) if isinstance(model, str) and callable(getattr(tagger, "manifest", None)) else None
+    stats: dict[str, object] = {}
     record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"),
-                               copies, tagged_copies, sampling.runs, price)
+                               copies, tagged_copies, sampling.runs, price, cache, previous, stats)
     started = time.perf_counter()
     pending[index] = None
     del tagger
     gc.collect()
     timing = {**record.get("published", {}), "unload_seconds": round(time.perf_counter() - started, 3),
-              "status": record["status"], "jobs": jobs}
+              "status": record["status"], "jobs": jobs, **stats}
     return Outcome(record, files, timing)
 
 
@@ -395,6 +398,8 @@ class BoardRun:
     sampling: Sampling = Sampling()
     options: Mapping[str, Any] = field(default_factory=dict)
     resampling: Resampling = Resampling()
+    #: Where predictions of unchanged systems on unchanged documents are taken from (``None``: tag everything).
+    cache: PredictionCache | None = None
 
 
 def published_board_problem(run: BoardRun, records: Mapping[str, Record], copies: int) -> str | None:
@@ -426,8 +431,6 @@ def update_board(run: BoardRun, target: Target, gold: Document,
                  copies: Sequence[Document]) -> tuple[dict[Path, bytes | None], dict[str, Record], list[str]]:
     """Under the board's lock: run, score and merge, then write every changed file in one
     transaction; returns the files written, the records of the board and notes for the user."""
-    from zhnerbench.board.scoring import gold_relations_record
-
     resampling = run.resampling
     with exclusive(target.base / LOCK_NAME, f"the board in {target.results}"):
         if recover(target.base / JOURNAL_NAME):
@@ -443,11 +446,16 @@ def update_board(run: BoardRun, target: Target, gold: Document,
         seeded, seeded_files = published_records(target, run.start_empty)
         outcomes = rescore_all(old, target.results, gold, resampling, copies) if run.rescore else []
         outcomes += score_submissions(run.adds, run.meta, gold, resampling, copies)
+        # The old records were checked against their files just above (a rescoring of a record
+        # found unchanged would give it back); not when rescoring, which replaces them all, nor
+        # when the timings are refreshed.
+        reusable = {} if run.rescore or run.refresh_timings else old
         outcomes += run_specs(run.specs, run.options, gold, resampling, {**seeded, **old}, run.replace, copies,
-                              run.counterfactual, run.jobs, run.sampling)
+                              run.counterfactual, run.jobs, run.sampling, run.cache, reusable)
         # The relation baselines on the gold entities are made from the gold alone: on every copy,
         # whatever --counterfactual bounds the systems' tagging to.
-        outcomes.append(Outcome(*gold_relations_record(gold, copies, resampling), {}))
+        outcomes.append(Outcome(*gold_relations(None if run.rescore else old.get(GOLD_ENTITIES), target.results, gold,
+                                                copies, resampling), {}))
         records, files, notes = merge_records({**seeded, **old}, outcomes, run.remove, run.refresh_timings)
         owned = {path for record in records.values() for path in record.get("files", {})}
         files = {**{path: text for path, text in seeded_files.items() if path in owned}, **files}

@@ -10,21 +10,23 @@ back to the caller.
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
 
 from zhnerbench.baselines.base import (
     BaselineUnavailable,
     Tagger,
+    Diagnostics,
     diagnostic_count,
+    load_tagger,
     TaggerError,
     one_line,
     predict_document,
     predict_documents,
-    run_timed,
     tagger_diagnostics,
 )
 from zhnerbench.baselines.llm_costs import Price
@@ -41,7 +43,13 @@ from zhnerbench.board.records import (
     predictions_name,
     today,
 )
-from zhnerbench.board.scoring import relation_system_record, run_predictions_name, scored_record
+from zhnerbench.board.scoring import (
+    record_scoring,
+    relation_system_record,
+    run_predictions_name,
+    scored_record,
+    unchanged_record,
+)
 from zhnerbench.document import Document, Span
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import select_views
@@ -50,6 +58,7 @@ from zhnerbench.formats.documents import parse_documents
 from zhnerbench.eval.score_json import rounded
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.runner.prediction_cache import CachedDocument, CachedSystem, PredictionCache, system_key
 from zhnerbench.views import VIEWS
 
 #: Adapter diagnostics that change from run to run while the result does not (answers from a
@@ -186,26 +195,96 @@ def further_runs(tagger: Tagger, gold: Document, runs: int, timeout: float | Non
     return found
 
 
+#: Systems load one at a time (their tagging runs in parallel): two threads importing a library
+#: whose modules import each other (HanLP's) can each hold a module the other needs, which Python
+#: reports as a deadlock or a partly initialised module.
+LOADING = threading.Lock()
+
+
+@dataclass(frozen=True)
+class TaggedRun:
+    """A system's predictions on the article and the copies, with what loading told and cost: from
+    a real run, or from the prediction cache (with the timings of the run that filled it)."""
+
+    spans: dict[str, tuple[Span, ...]]
+    system: SystemInfo
+    views: list[str]
+    diagnostics: Diagnostics
+    training: TrainingInfo | None
+    training_timings: Published
+    load_seconds: float
+    predict_seconds: float
+    copies_seconds: float
+    #: How many documents the cache answered.
+    cached: int = 0
+
+
+def tag_documents(tagger: Tagger, spec: str, options: Mapping[str, Any], documents: Sequence[Document],
+                  timeout: float | None, cache: PredictionCache | None = None) -> TaggedRun:
+    """The tagger's predictions on ``documents`` (the article first, then copies): what the
+    ``cache`` holds of them, and the others tagged now (loading the model only when one is
+    missing), each new one stored in the cache."""
+    key = system_key(tagger, spec, options) if cache is not None else None
+    found = cache.documents(key, documents) if cache is not None and key is not None else {}
+    from_cache = len(found)
+    loaded = cache.system(key) if cache is not None and key is not None and found else None
+    article = documents[0]
+    if loaded is None or len(found) < len(documents):
+        started = time.perf_counter()
+        with LOADING:
+            load_tagger(tagger)
+        training, training_timings = training_json(tagger)
+        loaded = CachedSystem(system_json(tagger, spec, options), list(tagger.views), training, training_timings,
+                              round(time.perf_counter() - started, 3))
+        if cache is not None and key is not None:
+            cache.store_system(key, loaded)
+        if article.id not in found:
+            started = time.perf_counter()
+            spans = predict_document(tagger, article, timeout)
+            # What the adapter reports of its run on the article (the score of record), before the
+            # copies replace it.
+            found[article.id] = CachedDocument(tuple(spans), time.perf_counter() - started, tagger_diagnostics(tagger))
+            if cache is not None and key is not None:
+                cache.store_document(key, article, found[article.id])
+        missing = [document for document in documents[1:] if document.id not in found]
+        started = time.perf_counter()
+        tagged = predict_documents(tagger, missing, timeout)
+        seconds = time.perf_counter() - started
+        characters = sum(len(document.text) for document in missing) or 1
+        for document, spans in zip(missing, tagged, strict=True):
+            # Tagged in one batch: each copy's share of the time is its share of the characters.
+            found[document.id] = CachedDocument(tuple(spans), seconds * len(document.text) / characters)
+            if cache is not None and key is not None:
+                cache.store_document(key, document, found[document.id])
+    return TaggedRun({document.id: found[document.id].spans for document in documents}, loaded.system, loaded.views,
+                     found[article.id].diagnostics, loaded.training, loaded.training_timings, loaded.load_seconds,
+                     found[article.id].seconds, sum(found[document.id].seconds for document in documents[1:]),
+                     from_cache)
+
+
 def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Document,
                resampling: Resampling, timeout: float | None = None, copies: Sequence[Document] = (),
-               tagged_copies: int = 0, runs: int = 1, price: Price | None = None) -> tuple[Record, dict[str, str]]:
+               tagged_copies: int = 0, runs: int = 1, price: Price | None = None,
+               cache: PredictionCache | None = None, previous: Record | None = None,
+               stats: dict[str, object] | None = None) -> tuple[Record, dict[str, str]]:
     """Run one tagger over the article and the first ``tagged_copies`` of its counterfactual
     ``copies``, and score it; a tagger that cannot run, crashes or returns spans its views
     cannot score gets a record saying so, with no predictions. A sampling system (an LLM:
     ``for_run``) runs ``runs`` times on the article, the first run being the score of record;
-    an LLM's record states its manifest and ``price``."""
+    an LLM's record states its manifest and ``price``. What the prediction ``cache`` holds is
+    not tagged again (see :mod:`zhnerbench.runner.prediction_cache`), and a ``previous`` record,
+    checked against its files, that scoring the same predictions would give again is returned as
+    it is, with no file to write. ``stats`` receives how many documents the cache answered
+    (``cached_documents``; the record's timings are then those of the run that filled it)."""
     base: Record = {"name": tagger.name, "kind": "ner", "origin": "run", "system": system_json(tagger, spec, options),
                     "views": list(tagger.views)}
     published: Published = {"date": today(), "machine": machine()}
     started = time.perf_counter()
+    tagged_documents = [gold, *copies[:tagged_copies]]
     try:
-        timed = run_timed(tagger, gold, timeout)
-        # What the adapter reports of its run on the article (the score of record), before the
-        # copies replace it.
-        diagnostics = tagger_diagnostics(tagger)
-        copies_started = time.perf_counter()
-        copy_spans = predict_documents(tagger, copies[:tagged_copies], timeout)
-        copies_seconds = time.perf_counter() - copies_started
+        run = tag_documents(tagger, spec, options, tagged_documents, timeout, cache if runs <= 1 else None)
+        if stats is not None and run.cached:
+            stats["cached_documents"] = run.cached
         runs_started = time.perf_counter()
         other_runs = further_runs(tagger, gold, runs, timeout)
         runs_seconds = time.perf_counter() - runs_started
@@ -215,8 +294,9 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
         status, reason = failure(error, tagger)
         return {**base, "status": status, "reason": reason, "published": published}, {}
     # Loading may find the real model version, its label set and so the views it is fair to score it in.
-    base["system"] = system_json(tagger, spec, options)
-    base["views"] = list(tagger.views)
+    base["system"] = run.system
+    base["views"] = run.views
+    diagnostics = run.diagnostics
     if diagnostics:
         # What the adapter could not use (unaligned strings, bad answers) is part of the result;
         # how many answers came from a cache is not.
@@ -228,31 +308,34 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
                             "output_tokens": diagnostic_count(run_diagnostics, "output_tokens")}
                            for run_diagnostics in [diagnostics, *(d for _, d in other_runs)]]
         base["llm"] = llm
-    published.update({"load_seconds": round(timed.load_seconds, 3), "predict_seconds": round(timed.predict_seconds, 3),
-                      "chars_per_second": round(timed.chars_per_second)})
-    if copy_spans:
-        published["counterfactual_seconds"] = round(copies_seconds, 3)
+    characters = len(gold.text)
+    published.update({"load_seconds": round(run.load_seconds, 3), "predict_seconds": round(run.predict_seconds, 3),
+                      "chars_per_second": round(characters / run.predict_seconds if run.predict_seconds > 0
+                                                else float("inf"))})
+    if len(tagged_documents) > 1:
+        published["counterfactual_seconds"] = round(run.copies_seconds, 3)
     if other_runs:
         published["runs_seconds"] = round(runs_seconds, 3)
     volatile = volatile_diagnostics(diagnostics)
     if volatile:
         published["requests"] = volatile
     base["published"] = published
-    base["training"], training_timings = training_json(tagger)
-    base["published"].update(training_timings)
-    tagged = [gold, *copies[:tagged_copies]]
-    spans = {gold.id: timed.spans, **{copy.id: tuple(s) for copy, s in zip(tagged[1:], copy_spans, strict=True)}}
-    text = documents_jsonl(tagged, spans, with_relations=False)
+    base["training"] = run.training
+    base["published"].update(run.training_timings)
+    text = documents_jsonl(tagged_documents, run.spans, with_relations=False)
+    kept = unchanged_record(previous, base, text, record_scoring(gold, copies if tagged_copies else (), resampling))
+    if kept is not None and not other_runs:
+        return kept, {}
     try:
         predictions = parse_documents(text, predictions_name(tagger.name), [gold], optional=copies)
         run_predictions = [parse_documents(documents_jsonl([gold], {gold.id: tuple(spans)}, with_relations=False),
                                            run_predictions_name(tagger.name, index), [gold])
                            for index, (spans, _) in enumerate(other_runs, 2)]
         for checked in (predictions, *run_predictions):
-            select_views(checked, [VIEWS[name] for name in tagger.views])
+            select_views(checked, [VIEWS[name] for name in run.views])
     except ZhNerBenchError as error:  # e.g. overlapping spans in a view that cannot score them
         return {**base, "status": "failed", "reason": f"invalid output: {one_line(error, 300)}"}, {}
-    return scored_record(gold, predictions, base, list(tagger.views), resampling, copies, run_predictions)
+    return scored_record(gold, predictions, base, run.views, resampling, copies, run_predictions)
 
 
 def submitted_record(name: str, predictions: Predictions, meta: Mapping[str, str], gold: Document,
