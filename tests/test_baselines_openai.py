@@ -67,7 +67,8 @@ def test_overlapping_spans_are_returned_and_the_caller_keeps_the_first() -> None
 def test_answers_and_labels_are_parsed_leniently() -> None:
     assert parse_entities("结果如下:\n```json\n" + answer(("张三", "PER")) + "\n```") == ([("张三", "PER")], 0)
     assert parse_entities('{"result": 1} then {"entities": "none"}') is None
-    assert parse_entities("[]") is None
+    assert parse_entities("[]") == ([], 0)  # a bare list of entity objects, here none
+    assert parse_entities("见[1]和[2]") is None  # lists, but not of entity objects
     assert [schema_label(label) for label in ("gpe", "Location", "POSITION", "work-of-art", "MISC")] == [
         "GPE", "LOC", "TITLE", "WORK_OF_ART", None]
 
@@ -177,10 +178,10 @@ def test_end_to_end_spans_diagnostics_and_cache(stub: StubServer, environment: P
     # Usage is the server's, summed over the answers: the stub counts a token per two characters.
     last_body = {stub.route(body): body for body in stub.bodies}  # each chunk's answered request
     assert diagnostics == {
-        "chunks": 10, "requests": 11, "retries": 1, "cached": 0, "failed": 0, "malformed": 1, "items": 23,
-        "bad_items": 0, "unknown_label": 1, "unaligned": 2, "overlapping": 1,
+        "chunks": 10, "requests": 11, "retries": 1, "cached": 0, "failed": 0, "malformed": 1, "truncated": 0,
+        "items": 23, "bad_items": 0, "unknown_label": 1, "unaligned": 2, "overlapping": 1, "with_reasoning": 0,
         "input_tokens": sum(token_count(m["content"]) for body in last_body.values() for m in body["messages"]),
-        "output_tokens": sum(token_count(ROUTES[route].content) for route in last_body),
+        "output_tokens": sum(token_count(ROUTES[route].content) for route in last_body), "reasoning_tokens": None,
         "unaligned_examples": [["杭州", "GPE"], ["重庆", "GPE"]],
         "overlapping_examples": [["上海", "GPE"]],
         "failed_examples": [],
