@@ -26,6 +26,7 @@ from zhnerbench.baselines.base import (
     predict_documents,
     run_timed,
     tagger_diagnostics,
+    within_deadline,
 )
 from zhnerbench.baselines.llm_costs import Price
 from zhnerbench.board.llm import price_json
@@ -42,7 +43,7 @@ from zhnerbench.board.records import (
     today,
 )
 from zhnerbench.board.scoring import relation_system_record, run_predictions_name, scored_record
-from zhnerbench.document import Document, Span
+from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import select_views
 from zhnerbench.formats.prediction_files import Predictions
@@ -129,9 +130,10 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> System
 
 def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], gold: Document,
                         resampling: Resampling, copies: Sequence[Document] = (), tagged_copies: int = 0,
-                        price: Price | None = None) -> tuple[Record, dict[str, str]]:
+                        price: Price | None = None, timeout: float | None = None) -> tuple[Record, dict[str, str]]:
     """Run one relation system (``openai-relations:``) over the article and the first
-    ``tagged_copies`` copies, and score its triples; one that cannot run gets a record saying so."""
+    ``tagged_copies`` copies, and score its triples; one that cannot run, or does not load
+    within ``timeout`` seconds or extract within ``timeout`` per document, gets a record saying so."""
     base: Record = {"name": extractor.name, "kind": "relations", "origin": "run",
                     "system": {"spec": spec, "adapter": f"{type(extractor).__module__}.{type(extractor).__qualname__}",
                                "version": extractor.version, "model": getattr(extractor, "model", None),
@@ -140,8 +142,11 @@ def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], g
     published: Published = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
-        extractor.load()
-        predicted = extractor.predict_relations([gold, *copies[:tagged_copies]])
+        documents = [gold, *copies[:tagged_copies]]
+        within_deadline(extractor, "load", extractor.load, timeout)
+        predicted = cast(dict[str, list[PredictedRelation]], within_deadline(
+            extractor, "predict_relations", lambda: extractor.predict_relations(documents),
+            None if timeout is None else timeout * len(documents)))
     except (Exception, SystemExit) as error:
         published["load_seconds"] = round(time.perf_counter() - started, 3)
         status, reason = failure(error, extractor)
