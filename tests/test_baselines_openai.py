@@ -347,3 +347,22 @@ def test_a_partly_failed_run_writes_its_predictions_and_prints_the_diagnostics(t
         assert main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url, "--counterfactual", "0"]) == 0
     err = capsys.readouterr().err
     assert out.is_file() and "openai-stub-model diagnostics on " in err and " failed" in err
+
+
+def test_an_answer_cached_without_its_finish_reason_is_asked_again(stub: StubServer, environment: Path) -> None:
+    """Cache files written before format 2 kept neither the finish reason nor the reasoning:
+    read as they are, a truncated answer would pass for an unparseable one."""
+    import zhnerbench.baselines.chat_client as chat
+
+    tagger = OpenAIChatTagger(model="stub-model", base_url=stub.base_url)
+    tagger.load()
+    assert tagger.predict(SENTENCES[6]) == [Span(9, 12, "FAC")]
+    [path] = (environment / "llm").glob("*.json")
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["format"] == chat.CACHE_FORMAT and stored["finish_reason"] == "stop" and stored["reasoning"] == ""
+    old = {key: stored[key] for key in ("model", "served_model", "input_tokens", "output_tokens", "seconds")}
+    path.write_text(json.dumps({**old, "answer": '{"entities": []}'}), encoding="utf-8")  # as 1.4 wrote it
+    again = OpenAIChatTagger(model="stub-model", base_url=stub.base_url)
+    again.load()
+    assert again.predict(SENTENCES[6]) == [Span(9, 12, "FAC")] and again.diagnostics["requests"] == 1
+    assert json.loads(path.read_text(encoding="utf-8")) == stored | {"seconds": json.loads(path.read_text())["seconds"]}

@@ -6,6 +6,7 @@ process's), against a stub server in this process or a ``py:`` tagger written he
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -40,28 +41,34 @@ HANGING = textwrap.dedent('''
     class Hanging:
         version, requires, native_labels, label_map, views = "1", "nothing", ("PERSON",), {"PERSON": "PERSON"}, ("coarse",)
 
-        def __init__(self, name):
-            self.name = name
+        def __init__(self, name, step):
+            self.name, self.step = name, step
 
-        def _stuck(self, step):
-            pathlib.Path(os.environ["HANG_MARKER"]).write_text(step)
-            if step == "load":
+        def _stuck(self):
+            pathlib.Path(os.environ["HANG_MARKER"]).write_text(self.step)
+            if self.step == "load":
                 while True:
                     time.sleep(3600)
             concurrent.futures.ThreadPoolExecutor(1).submit(time.sleep, 10**6).result()
 
         def load(self):
-            if os.environ["HANG_IN"] == "load":
-                self._stuck("load")
+            if self.step == "load":
+                self._stuck()
 
         def predict(self, text):
-            self._stuck("predict")
+            self._stuck()
 
-    def create(**options):
-        return Hanging("hanging")
+    def in_predict(**options):
+        return Hanging("hang-predict", "predict")
 
-    def create_other(**options):
-        return Hanging("hanging-other")
+    def in_predict_too(**options):
+        return Hanging("hang-predict-too", "predict")
+
+    def in_load(**options):
+        return Hanging("hang-load", "load")
+
+    def in_load_too(**options):
+        return Hanging("hang-load-too", "load")
 ''')
 
 
@@ -71,13 +78,13 @@ def places(tmp_path: Path) -> Iterator[Path]:
     yield tmp_path
 
 
-def _command(command: str, system: str, base_url: str | None, out: Path, board: Path) -> list[str]:
+def _command(command: str, system: str, base_url: str | None, out: Path, board: Path, jobs: int = 2) -> list[str]:
     head = [sys.executable, "-m", "zhnerbench.cli"]
     url = ["--base-url", base_url] if base_url else []
     if command == "tag":
         return [*head, "tag", system, str(out), "--counterfactual", "0", *url]
     return [*head, "leaderboard", "--systems", system, "--output", str(board), "--start-empty", "--samples", "20",
-            "--counterfactual", "0", "--jobs", "2", *url]
+            "--counterfactual", "0", "--jobs", str(jobs), *url]
 
 
 def _deliverable_signals() -> None:
@@ -96,10 +103,10 @@ def _start(scenario: str, command: str, places: Path, extra: list[str]) -> tuple
         stub = StubServer({}, Canned(silent=True) if scenario == "silent server" else Canned(trickle=TRICKLE_SECONDS))
         stub.__enter__()
         system = "openai:stub-model"
-    else:
-        system = "py:hanging_tagger:create" + (",py:hanging_tagger:create_other" if command == "leaderboard" else "")
+    else:  # on the board, two at once: the main thread waits for the threads they run in
+        factory = "py:hanging_tagger:in_load" if scenario == "stuck in load" else "py:hanging_tagger:in_predict"
+        system = factory + (f",{factory}_too" if command == "leaderboard" else "")
     environment = {**os.environ, "ZHNERBENCH_CACHE": str(places / "cache"), "PYTHONPATH": f"{places}:{ROOT}",
-                   "HANG_IN": "load" if scenario == "stuck in load" else "predict",
                    "HANG_MARKER": str(places / "marker")}
     environment.pop("OPENAI_API_KEY", None)
     arguments = _command(command, system, stub.base_url if stub else None, places / "pred.jsonl", places / "board")
@@ -116,11 +123,8 @@ def _nothing_half_written(places: Path) -> None:
     assert not leftovers and not (places / "pred.jsonl").exists(), leftovers
 
 
-@pytest.mark.parametrize("command", ["tag", "leaderboard"])
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_the_timeout_ends_the_process(scenario: str, command: str, places: Path) -> None:
-    started = time.monotonic()
-    process, stub = _start(scenario, command, places, ["--timeout", str(TIMEOUT)])
+def _read_lines(process: subprocess.Popen[str]) -> tuple[threading.Thread, list[tuple[float, str]]]:
+    """A thread reading the process's stderr as it comes: each line with the time it came."""
     lines: list[tuple[float, str]] = []
 
     def read() -> None:  # as it comes: when the deadline's line appeared
@@ -130,6 +134,14 @@ def test_the_timeout_ends_the_process(scenario: str, command: str, places: Path)
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
+    return reader, lines
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_timeout_ends_tag(scenario: str, places: Path) -> None:
+    started = time.monotonic()
+    process, stub = _start(scenario, "tag", places, ["--timeout", str(TIMEOUT)])
+    reader, lines = _read_lines(process)
     try:
         status = process.wait(timeout=WHOLE_RUN)
         ended = time.monotonic()
@@ -142,20 +154,42 @@ def test_the_timeout_ends_the_process(scenario: str, command: str, places: Path)
     deadline_line_at = next((at for at, line in lines if "(--timeout)" in line), None)
     assert ended - started < WHOLE_RUN, err
     step = "load" if scenario == "stuck in load" else "predict"
-    if command == "tag":
-        assert status == 2 and deadline_line_at is not None, err
-        assert err.startswith("zhnerbench tag: error: system ") and err.count("\n") == 1, err
-        assert f"{step} took more than {TIMEOUT} s" in err
-        assert ended - deadline_line_at < AFTER_DEADLINE_LINE, err
-        _nothing_half_written(places)
-    else:  # the system fails on the board, which is written: the command succeeds
-        assert status == 0, err
-        records = places / "board" / "records"
-        names = ["openai-stub-model"] if stub else ["hanging", "hanging-other"]
-        for name in names:
-            record = (records / f"{name}.json").read_text(encoding="utf-8")
-            assert f"{step} took more than {TIMEOUT} s" in record, record
-        _nothing_half_written(places / "board")
+    assert status == 2 and deadline_line_at is not None, err
+    assert err.startswith("zhnerbench tag: error: system ") and err.count("\n") == 1, err
+    assert f"{step} took more than {TIMEOUT} s" in err
+    assert ended - deadline_line_at < AFTER_DEADLINE_LINE, err
+    _nothing_half_written(places)
+
+
+def test_the_timeout_ends_the_leaderboard(places: Path) -> None:
+    """Every scenario at once, a system each: each fails on the board at its deadline, the board
+    is written, and the process ends without waiting for what they left running."""
+    by_model = {"silent": Canned(silent=True), "trickling": Canned(trickle=TRICKLE_SECONDS)}
+    with StubServer({}, responder=lambda body: by_model.get(str(body.get("model")))) as stub:
+        systems = "openai:silent,openai:trickling,py:hanging_tagger:in_predict,py:hanging_tagger:in_load"
+        arguments = _command("leaderboard", systems, stub.base_url, places / "pred.jsonl", places / "board", jobs=4)
+        started = time.monotonic()
+        process = subprocess.Popen([*arguments, "--timeout", str(TIMEOUT)], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, text=True, preexec_fn=_deliverable_signals,
+                                   env={**os.environ, "ZHNERBENCH_CACHE": str(places / "cache"),
+                                        "PYTHONPATH": f"{places}:{ROOT}", "HANG_MARKER": str(places / "marker")})
+        reader, lines = _read_lines(process)
+        try:
+            status = process.wait(timeout=WHOLE_RUN)
+            ended = time.monotonic()
+            reader.join(5)
+        finally:
+            process.kill()
+    err = "".join(line for _, line in lines)
+    assert status == 0 and ended - started < WHOLE_RUN, err  # the systems fail on the board, which is written
+    records = places / "board" / "records"
+    for name, step in [("openai-silent", "predict"), ("openai-trickling", "predict"), ("hang-predict", "predict"),
+                       ("hang-load", "load")]:
+        record = json.loads((records / f"{name}.json").read_text(encoding="utf-8"))
+        assert (record["status"], record["reason"]) == ("failed", f"system {name}: {step} took more than {TIMEOUT} s"
+                                                        + (" on document 000_e491b11e84c79d89" if step == "predict"
+                                                           else "") + " (--timeout)"), record
+    _nothing_half_written(places / "board")
 
 
 #: The signal each case gets: each command sees both, each scenario both.
