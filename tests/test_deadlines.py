@@ -27,6 +27,10 @@ pytest.importorskip("openai")
 
 ROOT = Path(__file__).resolve().parent.parent
 TIMEOUT = 3
+#: Loading an ``openai:`` system imports the ``openai`` client, within the deadline too (2-3 s on
+#: a loaded machine): its runs get a deadline its load fits in, so that the one that passes is
+#: the document's, while a request is in flight.
+SERVER_TIMEOUT = 6
 #: Generous bounds for a loaded machine (the guarantee is 2 s after a signal, and the deadline
 #: plus the command's own work after it): a process that waits for its threads takes minutes.
 AFTER_SIGNAL, AFTER_DEADLINE_LINE, WHOLE_RUN = 5.0, 5.0, 45.0
@@ -123,25 +127,22 @@ def _nothing_half_written(places: Path) -> None:
     assert not leftovers and not (places / "pred.jsonl").exists(), leftovers
 
 
-def _read_lines(process: subprocess.Popen[str]) -> tuple[threading.Thread, list[tuple[float, str]]]:
-    """A thread reading the process's stderr as it comes: each line with the time it came."""
+def timeout_of(scenario: str) -> int:
+    return SERVER_TIMEOUT if scenario.endswith("server") else TIMEOUT
+
+
+def run_to_end(process: subprocess.Popen[str], stub: StubServer | None) -> tuple[int, float, list[tuple[float, str]]]:
+    """The process's status, when it ended and its stderr lines with the time each came (read as
+    they come), waiting at most :data:`WHOLE_RUN`; then the process is killed and the stub stopped."""
     lines: list[tuple[float, str]] = []
 
-    def read() -> None:  # as it comes: when the deadline's line appeared
+    def read() -> None:
         assert process.stderr is not None
         for line in process.stderr:
             lines.append((time.monotonic(), line))
 
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
-    return reader, lines
-
-
-@pytest.mark.parametrize("scenario", SCENARIOS)
-def test_the_timeout_ends_tag(scenario: str, places: Path) -> None:
-    started = time.monotonic()
-    process, stub = _start(scenario, "tag", places, ["--timeout", str(TIMEOUT)])
-    reader, lines = _read_lines(process)
     try:
         status = process.wait(timeout=WHOLE_RUN)
         ended = time.monotonic()
@@ -150,13 +151,23 @@ def test_the_timeout_ends_tag(scenario: str, places: Path) -> None:
         process.kill()
         if stub is not None:
             stub.__exit__()
+    return status, ended, lines
+
+
+@pytest.mark.parametrize("scenario", SCENARIOS)
+def test_the_timeout_ends_tag(scenario: str, places: Path) -> None:
+    started = time.monotonic()
+    timeout = timeout_of(scenario)
+    process, stub = _start(scenario, "tag", places, ["--timeout", str(timeout)])
+    status, ended, lines = run_to_end(process, stub)
     err = "".join(line for _, line in lines)
     deadline_line_at = next((at for at, line in lines if "(--timeout)" in line), None)
     assert ended - started < WHOLE_RUN, err
     step = "load" if scenario == "stuck in load" else "predict"
     assert status == 2 and deadline_line_at is not None, err
     assert err.startswith("zhnerbench tag: error: system ") and err.count("\n") == 1, err
-    assert f"{step} took more than {TIMEOUT} s" in err
+    assert f"{step} took more than {timeout} s" in err
+    assert stub is None or sum(stub.calls.values()) > 0  # the deadline passed while requests were in flight
     assert ended - deadline_line_at < AFTER_DEADLINE_LINE, err
     _nothing_half_written(places)
 
@@ -169,24 +180,18 @@ def test_the_timeout_ends_the_leaderboard(places: Path) -> None:
         systems = "openai:silent,openai:trickling,py:hanging_tagger:in_predict,py:hanging_tagger:in_load"
         arguments = _command("leaderboard", systems, stub.base_url, places / "pred.jsonl", places / "board", jobs=4)
         started = time.monotonic()
-        process = subprocess.Popen([*arguments, "--timeout", str(TIMEOUT)], stdout=subprocess.DEVNULL,
+        process = subprocess.Popen([*arguments, "--timeout", str(SERVER_TIMEOUT)], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True, preexec_fn=_deliverable_signals,
                                    env={**os.environ, "ZHNERBENCH_CACHE": str(places / "cache"),
                                         "PYTHONPATH": f"{places}:{ROOT}", "HANG_MARKER": str(places / "marker")})
-        reader, lines = _read_lines(process)
-        try:
-            status = process.wait(timeout=WHOLE_RUN)
-            ended = time.monotonic()
-            reader.join(5)
-        finally:
-            process.kill()
+        status, ended, lines = run_to_end(process, None)
     err = "".join(line for _, line in lines)
     assert status == 0 and ended - started < WHOLE_RUN, err  # the systems fail on the board, which is written
     records = places / "board" / "records"
     for name, step in [("openai-silent", "predict"), ("openai-trickling", "predict"), ("hang-predict", "predict"),
                        ("hang-load", "load")]:
         record = json.loads((records / f"{name}.json").read_text(encoding="utf-8"))
-        assert (record["status"], record["reason"]) == ("failed", f"system {name}: {step} took more than {TIMEOUT} s"
+        assert (record["status"], record["reason"]) == ("failed", f"system {name}: {step} took more than {SERVER_TIMEOUT} s"
                                                         + (" on document 000_e491b11e84c79d89" if step == "predict"
                                                            else "") + " (--timeout)"), record
     _nothing_half_written(places / "board")
