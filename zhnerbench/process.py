@@ -76,16 +76,21 @@ class CommandProcess:
 
     def install(self) -> None:
         """Handle SIGINT and SIGTERM (where they are not ignored, as in a background job) and
-        start the watcher. Call it from the main thread."""
-        read, write = os.pipe()
-        os.set_blocking(write, False)
-        signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        start the watcher. Call it from the main thread. Where the platform has no wakeup file
+        descriptor for pipes, signals are handled without the watcher."""
+        try:
+            read, write = os.pipe()
+            os.set_blocking(write, False)
+            signal.set_wakeup_fd(write, warn_on_full_buffer=False)
+        except (OSError, ValueError, AttributeError):
+            read = -1
         if signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
             signal.signal(signal.SIGINT, signal.default_int_handler)
         if signal.getsignal(signal.SIGTERM) is not signal.SIG_IGN:
             signal.signal(signal.SIGTERM, _raise_terminated)
-        self._watcher = threading.Thread(target=self._watch, args=(read,), name="signal watcher", daemon=True)
-        self._watcher.start()
+        if read >= 0:
+            self._watcher = threading.Thread(target=self._watch, args=(read,), name="signal watcher", daemon=True)
+            self._watcher.start()
 
     def say(self, line: str) -> None:
         """Print the command's last line, once, whoever ends it (the command or the watcher)."""
