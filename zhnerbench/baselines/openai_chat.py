@@ -9,12 +9,18 @@ places them in the chunk, and spans overlapping an earlier one are dropped (the 
 score non-overlapping spans). Requests, retries, the cache, usage and latency are
 :mod:`~zhnerbench.baselines.chat_client`'s.
 
+Answers are read by the rule of :mod:`~zhnerbench.baselines.llm_answers`: reasoning (think
+blocks, a reasoning field) is never read; the entities are the last ``{"entities": [...]}``
+object (or bare list of entity objects) of the final answer.
+
 What can go wrong is counted, never a crash (``diagnostics`` after :meth:`OpenAIChatTagger.predict`):
-chunks that got no answer (``failed``), answers without an ``{"entities": [...]}`` object
-(``malformed``), entries that are not ``{"text", "label"}`` items (``bad_items``), labels
-outside the schema (``unknown_label``; matched case-insensitively, with a few synonyms such as
-``PER`` -> ``PERSON``), strings not in the text (``unaligned``) and spans overlapping an earlier
-one (``overlapping``); ``false_positive_labels`` keeps the label of every item that was not
+chunks that got no answer (``failed``), answers without an entity list (``malformed``:
+unparseable), answers stopped by the token limit (``truncated``), entries that are not
+``{"text", "label"}`` items (``bad_items``), labels outside the schema (``unknown_label``;
+matched case-insensitively, with a few synonyms such as ``PER`` -> ``PERSON``), strings not in
+the text (``unaligned``) and spans overlapping an earlier one (``overlapping``); so are the
+answers that carried reasoning (``with_reasoning``) and the reasoning tokens usage reported
+(``reasoning_tokens``). ``false_positive_labels`` keeps the label of every item that was not
 placed (``?`` outside the schema), which the board counts as false positives. When no chunk got
 an answer because the server could not be reached or refused every request,
 :class:`BaselineUnavailable` is raised, so the leaderboard lists the system as unavailable
