@@ -188,7 +188,7 @@ def test_the_board_scores_every_readable_shape_as_the_plain_answer_ner_and_relat
     records = read_records(board)
     plain = records["openai-shape-plain"]
     plain_relations = records["openai-shape-plain-relations"]["relations"][0]["strict"]
-    assert 0.9 < plain["scores"]["full"]["f1"] and plain_relations["f1"] > 0.5
+    assert 0.9 < plain["scores"]["full"]["micro"]["f1"] and plain_relations["micro"]["f1"] > 0.5
     answers = len(chunks())
     for shape in SHAPES:
         record = records[f"openai-shape-{shape.name}"]
@@ -207,10 +207,11 @@ def test_the_board_scores_every_readable_shape_as_the_plain_answer_ner_and_relat
         if shape.expected == READ:
             assert record["scores"] == plain["scores"], shape.name
             assert relations["status"] == "ran" and relations["relations"][0]["strict"] == plain_relations, shape.name
-            assert relations["llm"]["manifest"]["reasoning"]["with_reasoning"] == int(shape.reasoning)
+            assert relations["llm"]["manifest"]["reasoning"] == {"answers": 1, "with_reasoning": int(shape.reasoning),
+                                                                 "reasoning_tokens": relations["diagnostics"]["reasoning_tokens"]}
             assert relations["diagnostics"]["malformed"] == relations["diagnostics"]["truncated"] == 0
         else:
-            assert record["scores"]["full"]["f1"] < plain["scores"]["full"]["f1"], shape.name
+            assert record["scores"]["full"]["micro"]["f1"] < plain["scores"]["full"]["micro"]["f1"], shape.name
             counted = "1 truncated" if shape.expected == TRUNCATED else "1 malformed"
             assert relations["status"] == "failed" and counted in relations["reason"], (shape.name, relations)
     reasoning_line = next(line for line in out.splitlines() if line.startswith("- openai-shape-reasoning-field: "))
