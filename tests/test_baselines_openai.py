@@ -67,7 +67,8 @@ def test_overlapping_spans_are_returned_and_the_caller_keeps_the_first() -> None
 def test_answers_and_labels_are_parsed_leniently() -> None:
     assert parse_entities("结果如下:\n```json\n" + answer(("张三", "PER")) + "\n```") == ([("张三", "PER")], 0)
     assert parse_entities('{"result": 1} then {"entities": "none"}') is None
-    assert parse_entities("[]") is None
+    assert parse_entities("[]") == ([], 0)  # a bare list of entity objects, here none
+    assert parse_entities("见[1]和[2]") is None  # lists, but not of entity objects
     assert [schema_label(label) for label in ("gpe", "Location", "POSITION", "work-of-art", "MISC")] == [
         "GPE", "LOC", "TITLE", "WORK_OF_ART", None]
 
@@ -177,10 +178,10 @@ def test_end_to_end_spans_diagnostics_and_cache(stub: StubServer, environment: P
     # Usage is the server's, summed over the answers: the stub counts a token per two characters.
     last_body = {stub.route(body): body for body in stub.bodies}  # each chunk's answered request
     assert diagnostics == {
-        "chunks": 10, "requests": 11, "retries": 1, "cached": 0, "failed": 0, "malformed": 1, "items": 23,
-        "bad_items": 0, "unknown_label": 1, "unaligned": 2, "overlapping": 1,
+        "chunks": 10, "requests": 11, "retries": 1, "cached": 0, "failed": 0, "malformed": 1, "truncated": 0,
+        "items": 23, "bad_items": 0, "unknown_label": 1, "unaligned": 2, "overlapping": 1, "with_reasoning": 0,
         "input_tokens": sum(token_count(m["content"]) for body in last_body.values() for m in body["messages"]),
-        "output_tokens": sum(token_count(ROUTES[route].content) for route in last_body),
+        "output_tokens": sum(token_count(ROUTES[route].content) for route in last_body), "reasoning_tokens": None,
         "unaligned_examples": [["杭州", "GPE"], ["重庆", "GPE"]],
         "overlapping_examples": [["上海", "GPE"]],
         "failed_examples": [],
@@ -346,3 +347,22 @@ def test_a_partly_failed_run_writes_its_predictions_and_prints_the_diagnostics(t
         assert main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url, "--counterfactual", "0"]) == 0
     err = capsys.readouterr().err
     assert out.is_file() and "openai-stub-model diagnostics on " in err and " failed" in err
+
+
+def test_an_answer_cached_without_its_finish_reason_is_asked_again(stub: StubServer, environment: Path) -> None:
+    """Cache files written before format 2 kept neither the finish reason nor the reasoning:
+    read as they are, a truncated answer would pass for an unparseable one."""
+    import zhnerbench.baselines.chat_client as chat
+
+    tagger = OpenAIChatTagger(model="stub-model", base_url=stub.base_url)
+    tagger.load()
+    assert tagger.predict(SENTENCES[6]) == [Span(9, 12, "FAC")]
+    [path] = (environment / "llm").glob("*.json")
+    stored = json.loads(path.read_text(encoding="utf-8"))
+    assert stored["format"] == chat.CACHE_FORMAT and stored["finish_reason"] == "stop" and stored["reasoning"] == ""
+    old = {key: stored[key] for key in ("model", "served_model", "input_tokens", "output_tokens", "seconds")}
+    path.write_text(json.dumps({**old, "answer": '{"entities": []}'}), encoding="utf-8")  # as 1.4 wrote it
+    again = OpenAIChatTagger(model="stub-model", base_url=stub.base_url)
+    again.load()
+    assert again.predict(SENTENCES[6]) == [Span(9, 12, "FAC")] and again.diagnostics["requests"] == 1
+    assert json.loads(path.read_text(encoding="utf-8")) == stored | {"seconds": json.loads(path.read_text())["seconds"]}

@@ -26,7 +26,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("board", ("zhnerbench.board",)),
     ("runner", ("zhnerbench.runner",)),
     ("commands", ("zhnerbench.commands",)),
-    ("cli", ("zhnerbench.cli", "zhnerbench")),
+    ("cli", ("zhnerbench.cli", "zhnerbench.process", "zhnerbench")),
 )
 
 

@@ -122,7 +122,7 @@ def test_a_board_of_three_runs_shows_manifest_cost_latency_spread_and_failures(
     assert cells[2] == "stub-model" + SERVED_SUFFIX and cells[5] == f"{cost:.4f}"
     assert cells[6] == "66 (0 / 0)"  # run 1's requests (retries / cache hits)
     assert re.fullmatch(r"\d+\.\d\d / \d+\.\d\d", cells[7]) and cells[9].startswith(mean_sd) and cells[9].endswith("(3)")
-    assert cells[11:15] == [f"{100 / 66:.1f}", f"{100 / 7:.1f}", f"{100 / 7:.1f}", f"{100 / 7:.1f}"]
+    assert cells[11:16] == [f"{100 / 66:.1f}", "0.0", f"{100 / 7:.1f}", f"{100 / 7:.1f}", f"{100 / 7:.1f}"]
     assert "- openai-stub-model: model stub-model (served as stub-model" + SERVED_SUFFIX in out
     assert "seed 0 (runs: seeds 0–2); prompt ner-v1 (SHA-256 " + sha256_hex(template)[:12] in out
     assert "price 1 / 2 per million input / output tokens" in out
@@ -173,8 +173,9 @@ def test_tag_prints_the_llm_summary_with_its_cost(stub: StubServer, cache: Path,
                  "--price-file", str(prices)]) == 0
     err = capsys.readouterr().err
     line = next(line for line in err.splitlines() if line.startswith("openai-stub-model on "))
-    assert re.search(r": unparseable 1\.5%, unaligned 14\.3%, unknown label 14\.3%, overlapping 14\.3%; "
-                     r"[\d,]+ input and [\d,]+ output tokens, cost \d+\.\d{4} \(prices\.tsv\); "
+    assert re.search(r": unparseable 1\.5%, truncated 0\.0%, unaligned 14\.3%, unknown label 14\.3%, overlapping "
+                     r"14\.3%; [\d,]+ input and [\d,]+ output tokens, reasoning in 0 of 66 answers, "
+                     r"cost \d+\.\d{4} \(prices\.tsv\); "
                      r"latency p50 \d+\.\d\d s, p95 \d+\.\d\d s$", line), line
 
 

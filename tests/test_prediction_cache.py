@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -47,7 +48,7 @@ def make(normalize_punctuation=True):
 
 
 @pytest.fixture
-def counting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def counting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A place for the counting tagger: its module, its weights, its count of predict calls."""
     (tmp_path / "counting_tagger.py").write_text(COUNTING_TAGGER, encoding="utf-8")
     (tmp_path / "weights.txt").write_text("v1", encoding="utf-8")

@@ -7,10 +7,13 @@ import errno
 import os
 import sys
 import traceback
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.printable import printable
+
+if TYPE_CHECKING:
+    from zhnerbench.process import CommandProcess
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,8 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-#: Exit statuses: a user error, and the shell's conventions for SIGINT (Ctrl-C) and SIGPIPE.
-USER_ERROR, INTERRUPTED, CLOSED_OUTPUT = 2, 130, 141
+#: Exit statuses: a user error, and the shell's conventions for SIGINT (Ctrl-C), SIGPIPE and SIGTERM.
+USER_ERROR, INTERRUPTED, CLOSED_OUTPUT, TERMINATED = 2, 130, 141, 143
 
 
 def _silence_stdout() -> None:
@@ -47,9 +50,41 @@ def _silence_stdout() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one subcommand; the project's own errors become one line and exit status 2,
-    Ctrl-C one line and 130, a closed standard output (``| head``) silence and 141."""
+    Ctrl-C one line and 130, SIGTERM one line and 143, a closed standard output (``| head``)
+    silence and 141.
+
+    Without ``argv`` (the ``zhnerbench`` script, ``python -m zhnerbench.cli``) the command is
+    the process's whole job (:mod:`zhnerbench.process`): signals and deadlines end it within
+    about a second, whatever its threads are doing. With ``argv`` (a caller's own process,
+    the tests) nothing is installed and it returns the status."""
+    if argv is not None:
+        return run_command(list(argv))
+    from zhnerbench.process import run_as_process
+
+    return run_as_process(lambda process: run_command(sys.argv[1:], process))
+
+
+def run_command(arguments: list[str], process: CommandProcess | None = None) -> int:
+    """Parse ``arguments`` and run the subcommand (see :func:`main`)."""
+    try:
+        return _run_command(arguments, process)
+    except KeyboardInterrupt as error:  # before a subcommand was known (parsing, imports)
+        return _interrupted(process, "", error)
+
+
+def _interrupted(process: CommandProcess | None, command: str, error: KeyboardInterrupt) -> int:
+    from zhnerbench.process import ending, interruption_line
+
+    line = interruption_line(command, error) if command else f"zhnerbench: {ending(error)[1]}"
+    if process is not None:
+        process.say(line)
+    else:
+        print(line, file=sys.stderr)
+    return ending(error)[0]
+
+
+def _run_command(arguments: list[str], process: CommandProcess | None) -> int:
     parser = build_parser()
-    arguments = list(sys.argv[1:] if argv is None else argv)
     for argument in arguments:
         try:
             argument.encode("utf-8")
@@ -58,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(f"zhnerbench: error: the argument {shown} is not valid UTF-8", file=sys.stderr)
             return USER_ERROR
     args = parser.parse_args(arguments)
+    if process is not None:
+        process.command = args.command
     try:
         status = int(args.func(args) or 0)
         if sys.stdout is not None:  # None when started with stdout closed (`>&-`): print() then writes nothing
@@ -68,9 +105,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.traceback:  # where it came from: a tagger's own code, say
             traceback.print_exception(error.__cause__ or error, file=sys.stderr)
         return USER_ERROR
-    except KeyboardInterrupt:
-        print(f"zhnerbench {args.command}: interrupted; files are written whole or not at all", file=sys.stderr)
-        return INTERRUPTED
+    except KeyboardInterrupt as error:  # Ctrl-C, or SIGTERM in a process (zhnerbench.process.Terminated)
+        return _interrupted(process, args.command, error)
     except BrokenPipeError:
         # Whoever reads our output has stopped reading: nothing to report, and nothing more to
         # flush (Python would otherwise complain about stdout at exit).

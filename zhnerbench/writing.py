@@ -5,6 +5,8 @@
   killed before the commit point changed nothing, one killed after it is completed by the
   next :func:`recover`. Either way the files are all old or all new.
 * :func:`exclusive` keeps two commands from writing the same files at once.
+* :func:`stop_writing` waits for the writes in progress in any thread and lets no other start:
+  what a process that must end at once (a deadline, a signal) calls before it exits.
 * :func:`check_output` is the policy for the files a user names (``--json``, ``export OUT``):
   a regular file or a new path, never a special file, a symbolic link, a file git tracks in
   the checkout, anything under ``.git`` or the folders holding the gold.
@@ -18,6 +20,7 @@ import os
 import stat
 import subprocess
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping, Sequence
 from functools import cache
 from pathlib import Path, PurePosixPath
@@ -30,6 +33,20 @@ from zhnerbench.reading import loads_unique
 PENDING_SUFFIX = ".zhnerbench-pending"
 JOURNAL_NAME = ".zhnerbench-transaction.json"
 LOCK_NAME = ".zhnerbench.lock"
+
+#: Held by every write of this module (re-entrant: a transaction's steps take it again): a
+#: process that ends at once takes it first, so that no write is cut in half.
+_WRITING = threading.RLock()
+
+
+def stop_writing(timeout: float) -> bool:
+    """Wait up to ``timeout`` seconds for the writes in progress to finish, and keep any other
+    from starting (the lock is never released: call it just before the process exits).
+    ``False`` when a write was still going at the deadline.
+
+    A write cut off anyway stays safe (a temporary file, or a transaction :func:`recover`
+    completes or discards), but leaves that file behind until the next run."""
+    return _WRITING.acquire(timeout=timeout)
 
 
 def _default_file_mode() -> int:
@@ -58,6 +75,11 @@ def write_atomically(path: Path, content: bytes, make_parents: bool = True) -> N
     error (no such directory, no permission, disk full) becomes a
     :class:`ZhNerBenchError` naming the path, and no temporary file is left behind.
     """
+    with _WRITING:
+        _write_atomically(path, content, make_parents)
+
+
+def _write_atomically(path: Path, content: bytes, make_parents: bool) -> None:
     try:
         if make_parents:
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -166,6 +188,11 @@ def write_all(files: Mapping[Path, bytes | None], journal: Path) -> None:
     """
     if not files:
         return
+    with _WRITING:
+        _write_transaction(files, journal)
+
+
+def _write_transaction(files: Mapping[Path, bytes | None], journal: Path) -> None:
     try:
         journal.parent.mkdir(parents=True, exist_ok=True)
         _write_journal(journal, files, committed=False)
@@ -230,17 +257,18 @@ def _apply(plan: tuple[bool, list[Path], list[Path]]) -> None:
 def recover(journal: Path) -> bool:
     """Finish the transaction a killed process committed, or discard the one it had not
     committed (its pending files). Returns whether there was one to finish or discard."""
-    _pending(journal).unlink(missing_ok=True)  # a journal killed while being written: nothing was committed
-    if not journal.is_file():
-        return False
-    plan = _checked_plan(journal)
-    if plan[0]:
-        _apply(plan)
-    else:
-        for target in plan[1]:
-            _pending(target).unlink(missing_ok=True)
-    journal.unlink()
-    return True
+    with _WRITING:
+        _pending(journal).unlink(missing_ok=True)  # a journal killed while being written: nothing was committed
+        if not journal.is_file():
+            return False
+        plan = _checked_plan(journal)
+        if plan[0]:
+            _apply(plan)
+        else:
+            for target in plan[1]:
+                _pending(target).unlink(missing_ok=True)
+        journal.unlink()
+        return True
 
 
 @contextlib.contextmanager

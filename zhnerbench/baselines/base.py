@@ -162,7 +162,7 @@ def predict_document(tagger: Tagger, document: Document, timeout: float | None =
     """A document's mentions, checked (:func:`checked_spans`): a :class:`SentenceTagger` gets the
     document's own sentences, any other tagger its whole text. An exception from the tagger's
     own code (``SystemExit`` too) becomes one :class:`TaggerError` line; ``timeout`` is a
-    wall-clock deadline for the document, whatever the tagger waits for.
+    wall-clock deadline for the document, whatever the tagger waits for (:func:`within_deadline`).
 
     >>> class Whole:
     ...     name, label_map = "whole", {"X": "PERSON"}
@@ -171,19 +171,38 @@ def predict_document(tagger: Tagger, document: Document, timeout: float | None =
     >>> predict_document(Whole(), example_document())  # type: ignore[arg-type]
     [Span(start=0, end=20, label='PERSON')]
     """
-    name = getattr(tagger, "name", "?")
-
     def call() -> object:
         if isinstance(tagger, SentenceTagger):
             return tagger.predict_sentences(document.text, [(s.start, s.end) for s in document.sentences])
         return tagger.predict(document.text)
 
+    returned = within_deadline(tagger, "predict", call, timeout, f" on document {document.id}")
+    return checked_spans(tagger, document.text, returned)
+
+
+def within_deadline(tagger: object, step: str, call: Callable[[], object], timeout: float | None,
+                    where: str = "") -> object:
+    """``call()``, a step of a tagger's own code (:func:`taggers_own_code`), within ``timeout``
+    seconds of wall-clock time (``None``: no deadline). Past the deadline the tagger's optional
+    ``cancel()`` is called (an LLM adapter then sends no more requests) and the step is
+    abandoned, not waited for: it runs in a daemon thread, which cannot keep the process alive.
+
+    >>> class Slow:
+    ...     name = "slow"
+    ...     def load(self): __import__("time").sleep(1)
+    >>> within_deadline(Slow(), "load", Slow().load, 0.01)
+    Traceback (most recent call last):
+    ...
+    zhnerbench.baselines.base.TaggerError: system slow: load took more than 0.01 s (--timeout)
+    """
+    name = getattr(tagger, "name", "?")
+
     def guarded() -> object:
-        with taggers_own_code(tagger, "predict"):
+        with taggers_own_code(tagger, step):
             return call()
 
     if timeout is None:
-        return checked_spans(tagger, document.text, guarded())
+        return guarded()
     result: list[object] = []
     failure: list[BaseException] = []
 
@@ -193,15 +212,18 @@ def predict_document(tagger: Tagger, document: Document, timeout: float | None =
         except BaseException as error:  # handed to the caller's thread
             failure.append(error)
 
-    # A daemon thread: a tagger that never returns cannot keep the process alive.
-    worker = threading.Thread(target=run, name=f"predict {name}", daemon=True)
+    worker = threading.Thread(target=run, name=f"{step} {name}", daemon=True)
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
-        raise TaggerError(f"system {name}: predict took more than {timeout:g} s on document {document.id} (--timeout)")
+        cancel = getattr(tagger, "cancel", None)
+        if callable(cancel):
+            with contextlib.suppress(Exception):  # its own code: a failing cancel changes nothing here
+                cancel()
+        raise TaggerError(f"system {name}: {step} took more than {timeout:g} s{where} (--timeout)")
     if failure:
         raise failure[0]
-    return checked_spans(tagger, document.text, result[0])
+    return result[0]
 
 
 #: Libraries whose version may change any model's numbers (kernels, tokenizers, runtimes): the
@@ -475,22 +497,21 @@ def interface_problem(tagger: object) -> str | None:
     return None
 
 
-def load_tagger(tagger: Tagger) -> None:
-    """``tagger.load()``; an exception of the tagger's own code (not :class:`BaselineUnavailable`,
-    which says why it cannot run here), or labels and views it cannot be scored in, become one
-    :class:`TaggerError` line."""
-    with taggers_own_code(tagger, "load"):
-        tagger.load()
+def load_tagger(tagger: Tagger, timeout: float | None = None) -> None:
+    """``tagger.load()``, within ``timeout`` seconds (:func:`within_deadline`); an exception of
+    the tagger's own code (not :class:`BaselineUnavailable`, which says why it cannot run here),
+    or labels and views it cannot be scored in, become one :class:`TaggerError` line."""
+    within_deadline(tagger, "load", tagger.load, timeout)
     problem = interface_problem(tagger)  # loading may set the labels and views a model has
     if problem is not None:
         raise TaggerError(f"system {getattr(tagger, 'name', '?')}: after load, {problem}")
 
 
 def run_timed(tagger: Tagger, document: Document, timeout: float | None = None) -> TimedPrediction:
-    """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``document``
-    (:func:`predict_document`, within ``timeout`` seconds), timing both."""
+    """Load ``tagger`` (raises :class:`BaselineUnavailable`) and predict ``document``, each
+    within ``timeout`` seconds, timing both."""
     started = time.perf_counter()
-    load_tagger(tagger)
+    load_tagger(tagger, timeout)
     loaded = time.perf_counter()
     spans = predict_document(tagger, document, timeout)
     finished = time.perf_counter()

@@ -11,14 +11,22 @@ exception):
   the requests asked for). A conversation whose request still fails has no answer and a reason.
 * **JSON mode.** Requests ask for ``response_format={"type": "json_object"}``; a server that
   rejects it with 400/422 is asked again without it (and not asked with it again).
+* **Deadlines.** ``timeout`` bounds each HTTP request as a whole, the response's last byte
+  included (:mod:`~zhnerbench.baselines.request_deadline`: httpx's own timeouts bound each
+  read, which a trickling server never trips). Requests run in daemon threads: a caller that
+  stops waiting (a document's deadline, Ctrl-C) abandons them, and :meth:`ChatClient.cancel`
+  keeps the conversations not yet sent from being sent.
 * **Usage and latency.** Each answer keeps the model name the server reports, the ``usage``
-  token counts the server returns (0 when it returns none) and the seconds its request took,
-  retries included.
+  token counts the server returns (0 when it returns none; reasoning tokens where it reports
+  them), the seconds its request took, retries included, why the server stopped
+  (``finish_reason``) and the reasoning it returned in a field of its own.
 * **Cache.** Answers are stored in ``$ZHNERBENCH_CACHE/llm``, one JSON file per answer, keyed
   by everything that determines it (:func:`answer_key`: the endpoint's public URL, the model,
-  the messages and the decoding settings), with their usage and latency: a rebuild sends no
-  request and reports the same tokens, cost and latency. Only answers the server gave (HTTP
-  200 with content) are cached.
+  the messages and the decoding settings), with their usage, latency, finish reason and
+  reasoning: a rebuild sends no request and reports the same tokens, cost, latency,
+  truncations and reasoning. Only answers the server gave (HTTP 200 with content, reasoning
+  or a stop at the token limit) are cached. A file of another :data:`CACHE_FORMAT` (one
+  written before finish reasons and reasoning were kept) is asked again and replaced.
 * **Unusable servers.** After a first request that could not reach the server, or that it
   refused (401, 403, 404: a wrong key or model), before any answer came, the conversations not
   yet sent are skipped: they would fail the same way, each after its retries.
@@ -30,13 +38,12 @@ No secret reaches a cache key, a cache file or a reason: URLs are reduced to
 
 from __future__ import annotations
 
+import copy
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,9 +51,11 @@ from urllib.parse import urlparse
 
 from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, one_line, package_version, require_module
 from zhnerbench.baselines.cache import cache_root
+from zhnerbench.baselines.request_deadline import add_deadline
 from zhnerbench.digests import sha256_hex
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.secrets import public_url, scrub, url_secrets
+from zhnerbench.writing import write_atomically
 
 if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this module
     from openai import OpenAI
@@ -54,6 +63,12 @@ if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this mod
 
 #: The longest answer kept (and cached): an entity or relation list is far shorter.
 MAX_ANSWER_CHARS = 100_000
+#: How much of a reasoning field is kept (and cached): it is never read, only stored for a look.
+MAX_REASONING_CHARS = 100_000
+#: The version of the cache files' content: 2 added the finish reason and the reasoning.
+CACHE_FORMAT = 2
+#: Where servers put reasoning beside the content: DeepSeek's API and vLLM (``reasoning_content``), vLLM >= 0.9 (``reasoning``).
+REASONING_FIELDS = ("reasoning_content", "reasoning")
 #: A base URL on this machine needs no real key (vLLM, llama.cpp and Ollama ignore it).
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 #: HTTP statuses that say the configuration is wrong (key, permission, model): every request will fail.
@@ -103,6 +118,19 @@ class Answer:
     #: How long the request took, retries included; to 0.1 ms, the precision the cache keeps, so
     #: a rebuild from the cache reports the very latencies of the run that asked.
     seconds: float = 0.0
+    #: Why the server stopped: "stop", "length" (the token limit)...; "" when it did not say.
+    finish_reason: str = ""
+    #: The reasoning the server returned beside the content (``reasoning_content`` or
+    #: ``reasoning``; "" when none), never read for the answer.
+    reasoning: str = ""
+    #: The reasoning tokens ``usage`` reported (``completion_tokens_details.reasoning_tokens``),
+    #: ``None`` when it reported none.
+    reasoning_tokens: int | None = None
+
+    @property
+    def empty(self) -> bool:
+        """Whether the server said nothing: no content, no reasoning, not stopped by the token limit."""
+        return not self.text and not self.reasoning and self.finish_reason != "length"
 
 
 @dataclass
@@ -124,6 +152,8 @@ class _Run:
 
     reached: threading.Event = field(default_factory=threading.Event)
     stop: threading.Event = field(default_factory=threading.Event)
+    #: Set by :meth:`ChatClient.cancel`: the conversations not yet sent are not sent.
+    cancelled: threading.Event = field(default_factory=threading.Event)
 
 
 def is_local(base_url: str | None) -> bool:
@@ -155,35 +185,37 @@ def _count(value: object) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else 0
 
 
+def _text(value: object, limit: int) -> str:
+    return value[:limit] if isinstance(value, str) else ""
+
+
 def read_cached(path: Path) -> Answer | None:
-    """The answer stored at ``path``; ``None`` when absent or unreadable (then it is asked again)."""
+    """The answer stored at ``path``; ``None`` when absent, unreadable or of another
+    :data:`CACHE_FORMAT` (then it is asked again)."""
     try:
         stored = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return None
-    if not isinstance(stored, dict) or not isinstance(stored.get("answer"), str):
+    if not isinstance(stored, dict) or stored.get("format") != CACHE_FORMAT or not isinstance(stored.get("answer"), str):
         return None
     seconds = stored.get("seconds")
-    served = stored.get("served_model")
-    return Answer(stored["answer"], served if isinstance(served, str) else "", _count(stored.get("input_tokens")),
+    reasoning_tokens = stored.get("reasoning_tokens")
+    return Answer(stored["answer"], _text(stored.get("served_model"), 200), _count(stored.get("input_tokens")),
                   _count(stored.get("output_tokens")),
-                  float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 1e6 else 0.0)
+                  float(seconds) if isinstance(seconds, (int, float)) and 0 <= seconds < 1e6 else 0.0,
+                  _text(stored.get("finish_reason"), 40), _text(stored.get("reasoning"), MAX_REASONING_CHARS),
+                  _count(reasoning_tokens) if reasoning_tokens is not None else None)
 
 
 def write_cached(path: Path, answer: Answer, model: str) -> None:
-    """Store ``answer`` atomically (a temporary file renamed over it): concurrent runs never see
-    half a file. No URL is stored: it may hold credentials."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=path.stem[:16], suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as file:
-            json.dump({"model": model, "served_model": answer.served_model, "input_tokens": answer.input_tokens,
-                       "output_tokens": answer.output_tokens, "seconds": round(answer.seconds, 4),
-                       "answer": answer.text}, file, ensure_ascii=False)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    """Store ``answer`` atomically (:func:`~zhnerbench.writing.write_atomically`): concurrent runs
+    never see half a file, and a process that must end waits for the write. No URL is stored:
+    it may hold credentials."""
+    stored = {"format": CACHE_FORMAT, "model": model, "served_model": answer.served_model,
+              "input_tokens": answer.input_tokens, "output_tokens": answer.output_tokens,
+              "seconds": round(answer.seconds, 4), "finish_reason": answer.finish_reason,
+              "reasoning_tokens": answer.reasoning_tokens, "answer": answer.text, "reasoning": answer.reasoning}
+    write_atomically(path, json.dumps(stored, ensure_ascii=False).encode("utf-8"))
 
 
 def _caused_by(error: BaseException, type_name: str) -> bool:
@@ -199,17 +231,26 @@ def _caused_by(error: BaseException, type_name: str) -> bool:
 
 
 def completion_answer(completion: ChatCompletion, seconds: float) -> Answer | None:
-    """The answer in a completion; ``None`` for one without text (a compatible server may omit fields)."""
+    """The answer in a completion: its content ("" when it has none: a reasoning model may
+    spend every token on reasoning), its reasoning field, finish reason and usage; ``None`` for
+    a completion without a message (a compatible server may omit fields)."""
     try:
-        content = completion.choices[0].message.content
+        choice = completion.choices[0]
+        message = choice.message
     except (AttributeError, IndexError, TypeError):
         return None
-    if not isinstance(content, str):
-        return None
+    content = getattr(message, "content", None)
+    reasoning = next((text for name in REASONING_FIELDS if isinstance(text := getattr(message, name, None), str)
+                      and text.strip()), "")
     usage = getattr(completion, "usage", None)
+    details = getattr(usage, "completion_tokens_details", None)
+    reasoning_tokens = getattr(details, "reasoning_tokens", None)
     served = getattr(completion, "model", "")
-    return Answer(content, served[:200] if isinstance(served, str) else "",
-                  _count(getattr(usage, "prompt_tokens", 0)), _count(getattr(usage, "completion_tokens", 0)), round(seconds, 4))
+    finish = getattr(choice, "finish_reason", None)
+    return Answer(content if isinstance(content, str) else "", served[:200] if isinstance(served, str) else "",
+                  _count(getattr(usage, "prompt_tokens", 0)), _count(getattr(usage, "completion_tokens", 0)),
+                  round(seconds, 4), finish[:40] if isinstance(finish, str) else "", reasoning[:MAX_REASONING_CHARS],
+                  _count(reasoning_tokens) if isinstance(reasoning_tokens, int) else None)
 
 
 class ChatClient:
@@ -230,6 +271,8 @@ class ChatClient:
         self._client: OpenAI | None = None
         self._json_mode = True
         self._attempts = threading.local()
+        self._runs: list[_Run] = []
+        self._runs_lock = threading.Lock()
 
     @property
     def loaded(self) -> bool:
@@ -255,6 +298,8 @@ class ChatClient:
                 http_client = openai.DefaultHttpxClient(event_hooks={"request": [self._count_attempt]})
             except (AttributeError, TypeError):
                 http_client = None
+            if http_client is not None:
+                add_deadline(http_client, self.timeout)
             self._client = openai.OpenAI(base_url=self.base_url, api_key=api_key, timeout=self.timeout,
                                          max_retries=self.max_retries, http_client=http_client)
         except openai.OpenAIError as error:
@@ -262,6 +307,20 @@ class ChatClient:
 
     def _count_attempt(self, request: object) -> None:
         self._attempts.count = getattr(self._attempts, "count", 0) + 1
+
+    def with_decoding(self, decoding: Decoding) -> ChatClient:
+        """The same loaded client (its connections shared) with other decoding settings, and runs of its own."""
+        other = copy.copy(self)
+        other.decoding = decoding
+        other._runs, other._runs_lock = [], threading.Lock()
+        return other
+
+    def cancel(self) -> None:
+        """Send none of the conversations not yet sent (their outcome: skipped); the requests in
+        flight are abandoned by whoever stopped waiting for them. Called when a deadline passed."""
+        with self._runs_lock:
+            for run in self._runs:
+                run.cancelled.set()
 
     def manifest(self, task: str, served_model: str, prompt_name: str, prompt_sha256: str,
                  shots: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -324,8 +383,9 @@ class ChatClient:
         if path is not None and (cached := read_cached(path)) is not None:
             outcome.answer, outcome.cached = cached, True
             return outcome
-        if run.stop.is_set():
-            outcome.kind, outcome.reason = "skipped", "not sent: the server could not be used"
+        if run.stop.is_set() or run.cancelled.is_set():
+            outcome.kind, outcome.reason = "skipped", ("not sent: the run was cancelled" if run.cancelled.is_set()
+                                                       else "not sent: the server could not be used")
             return outcome
         self._attempts.count = 0
         try:
@@ -351,7 +411,7 @@ class ChatClient:
                 outcome.reason = f"an answer of {len(answer.text):,} characters (at most {MAX_ANSWER_CHARS:,})"
                 return outcome
             outcome.answer = answer or Answer("")
-            if path is not None and outcome.answer.text:
+            if path is not None and not outcome.answer.empty:
                 write_cached(path, outcome.answer, self.model)
             return outcome
         if outcome.kind in ("unreachable", "refused") and not run.reached.is_set():
@@ -361,18 +421,51 @@ class ChatClient:
     # -- many ----------------------------------------------------------------------------
 
     def ask_all(self, conversations: Sequence[Sequence[Message]]) -> list[Outcome]:
-        """Every conversation's outcome, in order, ``concurrency`` requests at a time."""
+        """Every conversation's outcome, in order, ``concurrency`` requests at a time.
+
+        The requests run in daemon threads that nothing joins at exit: a caller interrupted
+        while it waits (Ctrl-C, a deadline) leaves them behind instead of waiting for them."""
         if self._client is None:
             raise BaselineUnavailable(f"{self.name}: call load() first")
         run = _Run()
-        with ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix=self.name) as pool:
-            return list(pool.map(lambda messages: self._ask(messages, run), conversations))
+        outcomes: list[Outcome | None] = [None] * len(conversations)
+        errors: list[BaseException] = []
+        next_index = iter(range(len(conversations)))
+        taking = threading.Lock()
+
+        def work() -> None:
+            while not errors:
+                with taking:
+                    index = next(next_index, None)
+                if index is None:
+                    return
+                try:
+                    outcomes[index] = self._ask(conversations[index], run)
+                except BaseException as error:  # a bug: raised in the caller's thread
+                    errors.append(error)
+
+        with self._runs_lock:
+            self._runs.append(run)
+        try:
+            workers = [threading.Thread(target=work, name=f"{self.name} request", daemon=True)
+                       for _ in range(min(self.concurrency, len(conversations)))]
+            for worker in workers:
+                worker.start()
+            for worker in workers:
+                worker.join()
+        finally:
+            run.cancelled.set()  # interrupted: the workers left behind send nothing more
+            with self._runs_lock:
+                self._runs.remove(run)
+        if errors:
+            raise errors[0]
+        return [outcome if outcome is not None else Outcome() for outcome in outcomes]
 
     def check_usable(self, outcomes: Sequence[Outcome]) -> None:
         """Raise when no conversation got an answer: :class:`BaselineUnavailable` when the server
         cannot be used (unreachable, refusing), :class:`TaggerError` when it answered nothing
         usable (errors, empty or oversized answers): a run that failed says so, never an empty file."""
-        if not outcomes or any(outcome.answer is not None and outcome.answer.text for outcome in outcomes):
+        if not outcomes or any(outcome.answer is not None and not outcome.answer.empty for outcome in outcomes):
             return
         kinds = {outcome.kind for outcome in outcomes} - {"skipped"}
         first = next((outcome.reason for outcome in outcomes if outcome.kind not in ("skipped", "")), "")
@@ -402,23 +495,38 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 
 def usage_counts(outcomes: Sequence[Outcome]) -> dict[str, Any]:
     """What a run's requests cost and took: tokens and latency of every answer (cached ones as
-    the server gave them), and the requests, retries and cache hits of this call.
+    the server gave them), and the requests, retries and cache hits of this call. Reasoning
+    tokens are ``None`` when no answer's usage reported them (they are part of the output tokens).
 
     >>> usage_counts([Outcome(Answer("a", "m", 10, 2, 0.5), requests=1, retries=1), Outcome(Answer("b", "m", 5, 1, 1.5), cached=True)])
-    {'requests': 1, 'retries': 1, 'cached': 1, 'input_tokens': 15, 'output_tokens': 3, 'latency_p50': 1.0, 'latency_p95': 1.45}
+    {'requests': 1, 'retries': 1, 'cached': 1, 'input_tokens': 15, 'output_tokens': 3, 'reasoning_tokens': None, 'latency_p50': 1.0, 'latency_p95': 1.45}
     """
     answers = [outcome.answer for outcome in outcomes if outcome.answer is not None]
     seconds = [answer.seconds for answer in answers if answer.seconds > 0]
     p50, p95 = percentile(seconds, 0.5), percentile(seconds, 0.95)
+    reported = [answer.reasoning_tokens for answer in answers if answer.reasoning_tokens is not None]
     return {
         "requests": sum(outcome.requests for outcome in outcomes),
         "retries": sum(outcome.retries for outcome in outcomes),
         "cached": sum(outcome.cached for outcome in outcomes),
         "input_tokens": sum(answer.input_tokens for answer in answers),
         "output_tokens": sum(answer.output_tokens for answer in answers),
+        "reasoning_tokens": sum(reported) if reported else None,
         "latency_p50": round(p50, 3) if p50 is not None else None,
         "latency_p95": round(p95, 3) if p95 is not None else None,
     }
+
+
+def reasoning_record(diagnostics: Mapping[str, Any]) -> dict[str, Any]:
+    """What a manifest states of a run's reasoning, from its diagnostics: how many of its answers
+    carried reasoning, and the reasoning tokens where usage reported them (``None``: it did not).
+
+    >>> reasoning_record({"chunks": 3, "failed": 1, "with_reasoning": 2, "reasoning_tokens": 40})
+    {'answers': 2, 'with_reasoning': 2, 'reasoning_tokens': 40}
+    """
+    return {"answers": int(diagnostics.get("chunks", diagnostics.get("documents", 0))) - int(diagnostics.get("failed", 0)),
+            "with_reasoning": int(diagnostics.get("with_reasoning", 0)),
+            "reasoning_tokens": diagnostics.get("reasoning_tokens")}
 
 
 def served_model(outcomes: Sequence[Outcome]) -> str:

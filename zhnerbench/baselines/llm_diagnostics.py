@@ -1,7 +1,8 @@
 """What an LLM run could not use, and what it cost, in the terms ``tag`` prints and the board shows.
 
-An LLM adapter's ``diagnostics`` count its chunks, the answers that failed or could not be
-parsed, and the items it could not place; :func:`failure_rates` turns them into shares, and
+An LLM adapter's ``diagnostics`` count its chunks, the answers that failed, could not be
+parsed or were stopped by the token limit, the answers that carried reasoning, and the items
+it could not place; :func:`failure_rates` turns them into shares, and
 :func:`llm_summary` into the one line ``zhnerbench tag`` prints after a run.
 """
 
@@ -17,10 +18,12 @@ FailureRates = dict[str, float | None]
 
 
 def failure_rates(diagnostics: Mapping[str, Any]) -> FailureRates:
-    """Unparseable answers per answer; unaligned, unknown-label and overlapping items per item.
+    """Unparseable answers and answers stopped by the token limit per answer (``None`` for
+    truncations in a record made before they were counted); unaligned, unknown-label and
+    overlapping items per item.
 
-    >>> failure_rates({"chunks": 10, "failed": 0, "malformed": 1, "items": 20, "unaligned": 2, "unknown_label": 1, "overlapping": 0})
-    {'unparseable': 0.1, 'unaligned': 0.1, 'unknown_label': 0.05, 'overlapping': 0.0}
+    >>> failure_rates({"chunks": 10, "failed": 0, "malformed": 1, "truncated": 2, "items": 20, "unaligned": 2, "unknown_label": 1, "overlapping": 0})
+    {'unparseable': 0.1, 'truncated': 0.2, 'unaligned': 0.1, 'unknown_label': 0.05, 'overlapping': 0.0}
     """
     answers = diagnostics.get("chunks", 0) - diagnostics.get("failed", 0)
     items = diagnostics.get("items", 0)
@@ -29,22 +32,37 @@ def failure_rates(diagnostics: Mapping[str, Any]) -> FailureRates:
         return round(count / total, 4) if total else None
 
     return {"unparseable": share(diagnostics.get("malformed", 0), answers),
+            "truncated": share(diagnostics["truncated"], answers) if "truncated" in diagnostics else None,
             "unaligned": share(diagnostics.get("unaligned", 0), items),
             "unknown_label": share(diagnostics.get("unknown_label", 0), items),
             "overlapping": share(diagnostics.get("overlapping", 0), items)}
 
 
-def llm_summary(diagnostics: Mapping[str, Any], price: Price | None) -> str:
-    """The rates, tokens, cost and latency of one LLM run in one phrase (what ``tag`` prints).
+def reasoning_phrase(answers: int, with_reasoning: int, reasoning_tokens: int | None) -> str:
+    """How many answers carried reasoning, and its tokens where usage reported them.
 
-    >>> print(llm_summary({"chunks": 4, "failed": 0, "malformed": 1, "items": 8, "unaligned": 2, "unknown_label": 0,
-    ...     "overlapping": 0, "input_tokens": 1200, "output_tokens": 300, "latency_p50": 0.21, "latency_p95": 0.4}, None))
-    unparseable 25.0%, unaligned 25.0%, unknown label 0.0%, overlapping 0.0%; 1,200 input and 300 output tokens, cost – (no price given); latency p50 0.21 s, p95 0.40 s
+    >>> reasoning_phrase(4, 4, 1200), reasoning_phrase(4, 0, None)
+    ('reasoning in 4 of 4 answers (1,200 reasoning tokens)', 'reasoning in 0 of 4 answers')
+    """
+    return f"reasoning in {with_reasoning:,} of {answers:,} answers" + (
+        f" ({reasoning_tokens:,} reasoning tokens)" if reasoning_tokens is not None else "")
+
+
+def llm_summary(diagnostics: Mapping[str, Any], price: Price | None) -> str:
+    """The rates, tokens, reasoning, cost and latency of one LLM run in one phrase (what ``tag`` prints).
+
+    >>> print(llm_summary({"chunks": 4, "failed": 0, "malformed": 1, "truncated": 0, "items": 8, "unaligned": 2,
+    ...     "unknown_label": 0, "overlapping": 0, "with_reasoning": 4, "input_tokens": 1200, "output_tokens": 300,
+    ...     "reasoning_tokens": 100, "latency_p50": 0.21, "latency_p95": 0.4}, None))
+    unparseable 25.0%, truncated 0.0%, unaligned 25.0%, unknown label 0.0%, overlapping 0.0%; 1,200 input and 300 output tokens, reasoning in 4 of 4 answers (100 reasoning tokens), cost – (no price given); latency p50 0.21 s, p95 0.40 s
     """
     rates = failure_rates(diagnostics)
     shown = ", ".join(f"{key.replace('_', ' ')} {'–' if value is None else f'{100 * value:.1f}%'}"
                       for key, value in rates.items())
     tokens = f"{diagnostics.get('input_tokens', 0):,} input and {diagnostics.get('output_tokens', 0):,} output tokens"
+    if "with_reasoning" in diagnostics:
+        tokens += ", " + reasoning_phrase(diagnostics.get("chunks", 0) - diagnostics.get("failed", 0),
+                                          diagnostics["with_reasoning"], diagnostics.get("reasoning_tokens"))
     cost = (f"cost {price.cost(diagnostics.get('input_tokens', 0), diagnostics.get('output_tokens', 0)):.4f} "
             f"({price.source})") if price is not None else "cost – (no price given)"
     p50, p95 = diagnostics.get("latency_p50"), diagnostics.get("latency_p95")

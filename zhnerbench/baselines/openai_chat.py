@@ -9,12 +9,18 @@ places them in the chunk, and spans overlapping an earlier one are dropped (the 
 score non-overlapping spans). Requests, retries, the cache, usage and latency are
 :mod:`~zhnerbench.baselines.chat_client`'s.
 
+Answers are read by the rule of :mod:`~zhnerbench.baselines.llm_answers`: reasoning (think
+blocks, a reasoning field) is never read; the entities are the last ``{"entities": [...]}``
+object (or bare list of entity objects) of the final answer.
+
 What can go wrong is counted, never a crash (``diagnostics`` after :meth:`OpenAIChatTagger.predict`):
-chunks that got no answer (``failed``), answers without an ``{"entities": [...]}`` object
-(``malformed``), entries that are not ``{"text", "label"}`` items (``bad_items``), labels
-outside the schema (``unknown_label``; matched case-insensitively, with a few synonyms such as
-``PER`` -> ``PERSON``), strings not in the text (``unaligned``) and spans overlapping an earlier
-one (``overlapping``); ``false_positive_labels`` keeps the label of every item that was not
+chunks that got no answer (``failed``), answers without an entity list (``malformed``:
+unparseable), answers stopped by the token limit (``truncated``), entries that are not
+``{"text", "label"}`` items (``bad_items``), labels outside the schema (``unknown_label``;
+matched case-insensitively, with a few synonyms such as ``PER`` -> ``PERSON``), strings not in
+the text (``unaligned``) and spans overlapping an earlier one (``overlapping``); so are the
+answers that carried reasoning (``with_reasoning``) and the reasoning tokens usage reported
+(``reasoning_tokens``). ``false_positive_labels`` keeps the label of every item that was not
 placed (``?`` outside the schema), which the board counts as false positives. When no chunk got
 an answer because the server could not be reached or refused every request,
 :class:`BaselineUnavailable` is raised, so the leaderboard lists the system as unavailable
@@ -28,7 +34,6 @@ prompt's version and SHA-256, the few-shot pool and example ids, and the client'
 from __future__ import annotations
 
 import copy
-import json
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -44,8 +49,18 @@ from zhnerbench.baselines.base import (
     package_version,
     split_for_tagging,
 )
-from zhnerbench.baselines.chat_client import ChatClient, Decoding, Outcome, reasons, served_model, usage_counts
+from zhnerbench.baselines.chat_client import (
+    Answer,
+    ChatClient,
+    Decoding,
+    Outcome,
+    reasoning_record,
+    reasons,
+    served_model,
+    usage_counts,
+)
 from zhnerbench.baselines.chat_client import is_local as is_local  # re-exported: part of this module's API
+from zhnerbench.baselines.llm_answers import TRUNCATED, Reading, list_answer, list_items, read_answer
 from zhnerbench.baselines.llm_prompts import (
     Prompt,
     ShotPool,
@@ -59,8 +74,8 @@ from zhnerbench.document import Span
 from zhnerbench.schema import ENTITY_LABELS
 
 REQUIRES = "pip install 'zhnerbench[openai]' and an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY)"
-#: Where an answer's ``{"entities": ...}`` object is looked for: at most this many ``{``.
-MAX_OBJECT_STARTS = 64
+#: What an answer's JSON value must be: ``{"entities": [...]}``, or a bare list of entity objects.
+FITS = list_answer("entities", "text")
 #: The shipped prompt template and few-shot pool, in ``baselines/prompts/`` (:data:`zhnerbench.paths.PROMPTS_DIR`).
 DEFAULT_PROMPT = "ner-v1.md"
 DEFAULT_SHOTS = "ner-shots-v1.jsonl"
@@ -108,46 +123,31 @@ def load_template(path: str | None) -> tuple[str, str]:
     return prompt.name, prompt.text
 
 
-def extract_json_object(answer: str, key: str = "entities") -> dict[str, Any] | None:
-    """The first JSON object in ``answer`` that has a ``key`` key, ignoring fences and prose.
+def entity_items(value: object) -> tuple[list[tuple[str, str]], int]:
+    """The ``(text, label)`` items of an answer's value (:data:`FITS`) and how many entries were not such items.
 
-    >>> extract_json_object('好的：\\n```json\\n{"entities": []}\\n```')
-    {'entities': []}
-    >>> extract_json_object('{"entities": [') is None
-    True
-    """
-    decoder = json.JSONDecoder()
-    start = answer.find("{")
-    for _ in range(MAX_OBJECT_STARTS):  # each try may read far: a bounded number of them
-        if start < 0:
-            break
-        try:
-            value, _ = decoder.raw_decode(answer, start)
-        except (ValueError, RecursionError):  # not JSON there, or nested deeper than Python's stack
-            value = None
-        if isinstance(value, dict) and key in value:
-            return value
-        start = answer.find("{", start + 1)
-    return None
-
-
-def parse_entities(answer: str) -> tuple[list[tuple[str, str]], int] | None:
-    """The ``(text, label)`` items of an answer and how many entries were not such items;
-    ``None`` when the answer has no ``{"entities": [...]}`` object.
-
-    >>> parse_entities('{"entities": [{"text": "张三", "label": "PERSON"}, {"text": 3}]}')
+    >>> entity_items({"entities": [{"text": "张三", "label": "PERSON"}, {"text": 3}]})
     ([('张三', 'PERSON')], 1)
-    >>> parse_entities("张三是人名") is None
-    True
     """
-    found = extract_json_object(answer)
-    entries = found.get("entities") if found is not None else None
-    if not isinstance(entries, list):
-        return None
+    entries = list_items(value, "entities")
     items = [(entry["text"], entry["label"]) for entry in entries
              if isinstance(entry, dict) and isinstance(entry.get("text"), str) and entry["text"].strip()
              and isinstance(entry.get("label"), str)]
     return items, len(entries) - len(items)
+
+
+def parse_entities(answer: str) -> tuple[list[tuple[str, str]], int] | None:
+    """The ``(text, label)`` items of an answer's content (:func:`~zhnerbench.baselines.llm_answers.read_answer`:
+    reasoning cut out, the last ``{"entities": [...]}`` object or list of entity objects) and
+    how many entries were not such items; ``None`` when it has none.
+
+    >>> parse_entities('<think>{"entities": []}</think>{"entities": [{"text": "张三", "label": "PERSON"}, {"text": 3}]}')
+    ([('张三', 'PERSON')], 1)
+    >>> parse_entities("张三是人名") is None
+    True
+    """
+    reading = read_answer(answer, None, None, FITS)
+    return entity_items(reading.value) if reading.failure is None else None
 
 
 def schema_label(label: str) -> str | None:
@@ -161,19 +161,31 @@ def schema_label(label: str) -> str | None:
     return key if key in ENTITY_LABELS else None
 
 
-def answer_spans(chunk: str, answer: str) -> tuple[list[Span], dict[str, Any]]:
-    """The spans one answer places in ``chunk``, and what it could not use (counts, examples and
-    the labels of unplaced items).
+def read_entities(answer: Answer) -> Reading:
+    """An answer read by the rule of :mod:`~zhnerbench.baselines.llm_answers` (reasoning never
+    read; the last fitting JSON value of the final answer; truncated or unparseable otherwise).
 
-    >>> spans, found = answer_spans("上海市政府", '{"entities": [{"text": "上海市政府", "label": "ORG"}, '
-    ...     '{"text": "上海", "label": "GPE"}, {"text": "北京", "label": "GPE"}, {"text": "x", "label": "SPORT"}]}')
+    >>> read_entities(Answer('<think>{"entities": []}</think>[{"text": "张三", "label": "PERSON"}]')).value
+    [{'text': '张三', 'label': 'PERSON'}]
+    >>> read_entities(Answer('{"entities": [', finish_reason="length")).failure
+    'truncated'
+    """
+    return read_answer(answer.text, answer.reasoning, answer.finish_reason, FITS)
+
+
+def answer_spans(chunk: str, reading: Reading) -> tuple[list[Span], dict[str, Any]]:
+    """The spans one answer places in ``chunk``, and what it could not use (counts, examples and
+    the labels of unplaced items); an answer without a value counts as ``truncated`` or
+    ``malformed`` (unparseable).
+
+    >>> spans, found = answer_spans("上海市政府", read_entities(Answer('{"entities": [{"text": "上海市政府", "label": "ORG"}, '
+    ...     '{"text": "上海", "label": "GPE"}, {"text": "北京", "label": "GPE"}, {"text": "x", "label": "SPORT"}]}')))
     >>> spans, found["items"], found["overlapping"], found["unaligned"], found["unknown_label"], found["false_positive_labels"]
     ([Span(start=0, end=5, label='ORG')], 4, 1, 1, 1, ['?', 'GPE', 'GPE'])
     """
-    parsed = parse_entities(answer)
-    if parsed is None:
-        return [], {"malformed": 1}
-    items, bad_items = parsed
+    if reading.failure is not None:
+        return [], {"truncated" if reading.failure == TRUNCATED else "malformed": 1}
+    items, bad_items = entity_items(reading.value)
     labelled = [(string, label) for string, raw in items if (label := schema_label(raw)) is not None]
     found, unaligned = align_strings(chunk, labelled)
     kept, dropped = drop_overlapping(found)
@@ -247,6 +259,7 @@ class OpenAIChatTagger:
         self._prompt: Prompt | None = None
         self._pool: ShotPool | None = None
         self._served = ""
+        self._reasoning: dict[str, Any] | None = None
 
     @property
     def base_url(self) -> str | None:
@@ -266,24 +279,27 @@ class OpenAIChatTagger:
         # Shallow copies: the runs share the loaded client's connections; each has its own seed
         # (part of every cache key) and its own diagnostics.
         other = copy.copy(self)
-        other.client = copy.copy(self.client)
-        other.client.decoding = replace(self.decoding, seed=(self.decoding.seed or 0) + index)
-        other.diagnostics = {}
+        other.client = self.client.with_decoding(replace(self.decoding, seed=(self.decoding.seed or 0) + index))
+        other.diagnostics, other._reasoning = {}, None
         return other
 
     def load(self) -> None:
         self._prompt = load_prompt(self.prompt, DEFAULT_PROMPT)
+        self._reasoning = None
         self._pool = read_shot_pool(self.shot_pool, DEFAULT_SHOTS, "entities") if self.shots else None
         if self._pool is not None:
             self._pool.first(self.shots)  # more examples than the pool holds: said before anything is sent
         self.client.load()
 
     def manifest(self) -> dict[str, Any]:
-        """What a record states of this run, so that it can be made again (nothing secret)."""
+        """What a record states of this run, so that it can be made again (nothing secret), and
+        how many answers of its first document (the article: the score of record) carried
+        reasoning, with their reasoning tokens where usage reported them."""
         prompt = self._prompt or load_prompt(self.prompt, DEFAULT_PROMPT)
         shots = {"pool": self._pool.name, "sha256": self._pool.sha256,
                  "ids": [shot.id for shot in self._pool.first(self.shots)]} if self._pool is not None else None
-        return self.client.manifest("ner", self._served, prompt.name, prompt.sha256, shots)
+        return {**self.client.manifest("ner", self._served, prompt.name, prompt.sha256, shots),
+                "reasoning": self._reasoning}
 
     def predict(self, text: str) -> list[Span]:
         if not self.client.loaded or self._prompt is None:
@@ -295,10 +311,11 @@ class OpenAIChatTagger:
         spans: list[Span] = []
         found: Counter[str] = Counter()
         lists: dict[str, list[Any]] = {"unaligned_examples": [], "overlapping_examples": [], "false_positive_labels": []}
-        for (start, _), chunk, outcome in zip(pieces, chunks, outcomes, strict=True):
-            if outcome.answer is None:  # failed: counted below
+        readings = [read_entities(outcome.answer) if outcome.answer is not None else None for outcome in outcomes]
+        for (start, _), chunk, reading in zip(pieces, chunks, readings, strict=True):
+            if reading is None:  # failed: counted below
                 continue
-            kept, unusable = answer_spans(chunk, outcome.answer.text)
+            kept, unusable = answer_spans(chunk, reading)
             spans.extend(Span(start + span.start, start + span.end, span.label) for span in kept)
             for key, value in unusable.items():
                 if isinstance(value, list):
@@ -306,15 +323,21 @@ class OpenAIChatTagger:
                 else:
                     found[key] += value
         self._served = served_model(outcomes) or self._served
-        self.diagnostics = self._diagnostics(chunks, outcomes, found, lists)
+        self.diagnostics = self._diagnostics(chunks, outcomes, readings, found, lists)
+        if self._reasoning is None:
+            self._reasoning = reasoning_record(self.diagnostics)
         self.client.check_usable(outcomes)
         answered = sum(outcome.answer is not None for outcome in outcomes)
-        if not spans and answered and found["malformed"] + found["items"]:
+        if not spans and answered and found["malformed"] + found["truncated"] + found["items"]:
             raise TaggerError(f"system {self.name}: nothing usable in {answered} answers ({diagnostics_summary(self.diagnostics)})")
         return sorted(spans)
 
-    def _diagnostics(self, chunks: list[str], outcomes: list[Outcome], found: Counter[str],
-                     lists: Mapping[str, list[Any]]) -> Diagnostics:
+    def cancel(self) -> None:
+        """Send none of the chunks not yet sent: the caller's deadline passed."""
+        self.client.cancel()
+
+    def _diagnostics(self, chunks: list[str], outcomes: list[Outcome], readings: list[Reading | None],
+                     found: Counter[str], lists: Mapping[str, list[Any]]) -> Diagnostics:
         usage = usage_counts(outcomes)
         return {
             "chunks": len(chunks),
@@ -322,7 +345,9 @@ class OpenAIChatTagger:
             "retries": usage.pop("retries"),
             "cached": usage.pop("cached"),
             "failed": sum(outcome.answer is None for outcome in outcomes),
-            **{key: found[key] for key in ("malformed", "items", "bad_items", "unknown_label", "unaligned", "overlapping")},
+            **{key: found[key] for key in ("malformed", "truncated", "items", "bad_items", "unknown_label", "unaligned",
+                                           "overlapping")},
+            "with_reasoning": sum(reading is not None and reading.reasoning for reading in readings),
             **usage,
             "unaligned_examples": lists["unaligned_examples"][:EXAMPLES],
             "overlapping_examples": lists["overlapping_examples"][:EXAMPLES],

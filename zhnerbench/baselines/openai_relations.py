@@ -11,8 +11,12 @@ come from the gold (the row says so: :data:`ENTITY_SOURCE`), and the row measure
 relation step alone, like the rule baselines on the gold entities. Triples are scored by the
 relation scorer (strict and text modes, DocRED's evidence F1).
 
-What could not be used is counted (``diagnostics``): answers without a ``relations`` list
-(``malformed``), entries that are not such items (``bad_items``), types outside the nine
+Answers are read by the rule of :mod:`~zhnerbench.baselines.llm_answers`, as the NER
+adapter's: reasoning (think blocks, a reasoning field) is never read; the relations are the last
+``{"relations": [...]}`` object (or bare list of relation objects) of the final answer.
+What could not be used is counted (``diagnostics``): answers without one (``malformed``:
+unparseable), answers stopped by the token limit (``truncated``), entries that are not such
+items (``bad_items``), types outside the nine
 (``unknown_type``), arguments no gold mention has the text of (``unaligned``), and evidence ids
 that are no sentence of the document (``bad_evidence``, dropped). Requests, retries, the
 cache, usage and latency are :mod:`~zhnerbench.baselines.chat_client`'s.
@@ -25,9 +29,18 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, diagnostics_summary, package_version
-from zhnerbench.baselines.chat_client import ChatClient, Decoding, reasons, served_model, usage_counts
+from zhnerbench.baselines.chat_client import (
+    Answer,
+    ChatClient,
+    Decoding,
+    reasoning_record,
+    reasons,
+    served_model,
+    usage_counts,
+)
+from zhnerbench.baselines.llm_answers import TRUNCATED, Reading, list_answer, list_items, read_answer
 from zhnerbench.baselines.llm_prompts import Prompt, conversation, load_prompt, prompt_version
-from zhnerbench.baselines.openai_chat import REQUIRES, chat_system_name, extract_json_object
+from zhnerbench.baselines.openai_chat import REQUIRES, chat_system_name
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.document import Argument, Document, PredictedRelation
 from zhnerbench.schema import RELATION_TYPES, SYMMETRIC_RELATIONS
@@ -37,6 +50,8 @@ SYSTEM_MESSAGE = "You extract relations between entities in Chinese news text. A
 #: Where the arguments of this system's relations come from (the relation row's ``entities``).
 ENTITY_SOURCE = "gold (by text)"
 EXAMPLES = 10
+#: What an answer's JSON value must be: ``{"relations": [...]}``, or a bare list of relation objects.
+FITS = list_answer("relations", "head")
 
 
 class RelationItem(NamedTuple):
@@ -61,17 +76,29 @@ def numbered_sentences(document: Document) -> str:
                      for sentence in document.sentences)
 
 
+def read_relations(answer: Answer) -> Reading:
+    """An answer read by the rule of :mod:`~zhnerbench.baselines.llm_answers`.
+
+    >>> read_relations(Answer('<think>{"relations": []}</think>{"relations": [1]}')).value
+    {'relations': [1]}
+    """
+    return read_answer(answer.text, answer.reasoning, answer.finish_reason, FITS)
+
+
 def parse_relations(answer: str) -> tuple[list[RelationItem], int] | None:
-    """The relation items of an answer and how many entries were not such items; ``None`` when
-    the answer has no ``{"relations": [...]}`` object.
+    """The relation items of an answer's content and how many entries were not such items;
+    ``None`` when it has no ``{"relations": [...]}`` object (or list of relation objects).
 
     >>> parse_relations('{"relations": [{"head": "张为", "type": "has_title", "tail": "副市长", "evidence": [1, "x"]}, 3]}')
     ([RelationItem(head='张为', relation='has_title', tail='副市长', evidence=(1,))], 1)
     """
-    found = extract_json_object(answer, "relations")
-    entries = found.get("relations") if found is not None else None
-    if not isinstance(entries, list):
-        return None
+    reading = read_answer(answer, None, None, FITS)
+    return relation_items(reading.value) if reading.failure is None else None
+
+
+def relation_items(value: object) -> tuple[list[RelationItem], int]:
+    """The relation items of an answer's value (:data:`FITS`) and how many entries were not such items."""
+    entries = list_items(value, "relations")
     items = []
     for entry in entries:
         if not isinstance(entry, dict) or not all(isinstance(entry.get(key), str) and entry[key].strip()
@@ -114,12 +141,12 @@ def align_argument(document: Document, text: str, evidence: Sequence[int]) -> Ar
     return Argument(chosen.start, chosen.end)
 
 
-def answer_relations(document: Document, answer: str) -> tuple[list[PredictedRelation], dict[str, Any]]:
-    """The relations one answer states, aligned to the document's gold mentions, and what could not be used."""
-    parsed = parse_relations(answer)
-    if parsed is None:
-        return [], {"malformed": 1}
-    items, bad_items = parsed
+def answer_relations(document: Document, reading: Reading) -> tuple[list[PredictedRelation], dict[str, Any]]:
+    """The relations one answer states, aligned to the document's gold mentions, and what could
+    not be used (an answer without a value: ``truncated`` or ``malformed``)."""
+    if reading.failure is not None:
+        return [], {"truncated" if reading.failure == TRUNCATED else "malformed": 1}
+    items, bad_items = relation_items(reading.value)
     counts: Counter[str] = Counter(items=len(items) + bad_items, bad_items=bad_items)
     unaligned: list[list[str]] = []
     found: dict[tuple[Argument, str, Argument], PredictedRelation] = {}
@@ -171,15 +198,23 @@ class OpenAIRelationExtractor:
         self.diagnostics: dict[str, Any] = {}
         self._prompt: Prompt | None = None
         self._served = ""
+        self._reasoning: dict[str, Any] | None = None
 
     def load(self) -> None:
         self._prompt = load_prompt(self.prompt, DEFAULT_PROMPT)
+        self._reasoning = None
         self.client.load()
 
     def manifest(self) -> dict[str, Any]:
-        """What a record states of this run (nothing secret; see ``OpenAIChatTagger.manifest``)."""
+        """What a record states of this run (nothing secret; see ``OpenAIChatTagger.manifest``),
+        with the reasoning of its first document's answer."""
         prompt = self._prompt or load_prompt(self.prompt, DEFAULT_PROMPT)
-        return self.client.manifest("relations", self._served, prompt.name, prompt.sha256, None)
+        return {**self.client.manifest("relations", self._served, prompt.name, prompt.sha256, None),
+                "reasoning": self._reasoning}
+
+    def cancel(self) -> None:
+        """Send none of the documents not yet sent: the caller's deadline passed."""
+        self.client.cancel()
 
     def predict_relations(self, documents: Sequence[Document]) -> dict[str, list[PredictedRelation]]:
         """Each document's relations (one request per document); ``diagnostics`` are the first
@@ -191,9 +226,9 @@ class OpenAIRelationExtractor:
         self._served = served_model(outcomes) or self._served
         predicted: dict[str, list[PredictedRelation]] = {}
         first: dict[str, Any] = {}
-        for index, (document, outcome) in enumerate(zip(documents, outcomes, strict=True)):
-            relations, found = answer_relations(document, outcome.answer.text) if outcome.answer is not None \
-                else ([], {})
+        readings = [read_relations(outcome.answer) if outcome.answer is not None else None for outcome in outcomes]
+        for index, (document, reading) in enumerate(zip(documents, readings, strict=True)):
+            relations, found = answer_relations(document, reading) if reading is not None else ([], {})
             predicted[document.id] = relations
             if index == 0:
                 first = found
@@ -202,13 +237,17 @@ class OpenAIRelationExtractor:
         self.diagnostics = {
             "documents": 1, "requests": usage.pop("requests"), "retries": usage.pop("retries"),
             "cached": usage.pop("cached"), "failed": int(outcomes[0].answer is None),
-            **{key: int(first.get(key, 0)) for key in ("malformed", "items", "bad_items", "unknown_type", "unaligned",
-                                                        "bad_evidence")},
+            **{key: int(first.get(key, 0)) for key in ("malformed", "truncated", "items", "bad_items", "unknown_type",
+                                                        "unaligned", "bad_evidence")},
+            "with_reasoning": int(readings[0] is not None and readings[0].reasoning),
             **usage,
             "unaligned_examples": list(first.get("unaligned_examples", []))[:EXAMPLES],
             "failed_examples": reasons(outcomes[:1], [documents[0].id], EXAMPLES),
         }
-        if outcomes[0].answer is not None and not predicted[documents[0].id] and first.get("malformed"):
+        if self._reasoning is None:
+            self._reasoning = reasoning_record(self.diagnostics)
+        if outcomes[0].answer is not None and not predicted[documents[0].id] and (first.get("malformed")
+                                                                                 or first.get("truncated")):
             raise TaggerError(f"system {self.name}: nothing usable in its answer ({diagnostics_summary(self.diagnostics)})")
         return predicted
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Generic, Literal, TypedDict, TypeVar
 
 from zhnerbench.baselines.base import diagnostics_summary
-from zhnerbench.baselines.llm_diagnostics import FailureRates, failure_rates
+from zhnerbench.baselines.llm_diagnostics import FailureRates, failure_rates, reasoning_phrase
 from zhnerbench.board.assemble import Board, SystemEntry
 from zhnerbench.board.llm import failure_adjusted, false_positives, run_cost, runs_summary
 from zhnerbench.board.records import CounterfactualViewScore, RelationRow
@@ -373,8 +373,8 @@ def _requests(row: LlmRow) -> str:
 
 
 def _rate(key: str) -> Column[LlmRow]:
-    header = {"unparseable": "unparseable %", "unaligned": "unaligned %", "unknown_label": "unknown label %",
-              "overlapping": "overlapping %"}[key]
+    header = {"unparseable": "unparseable %", "truncated": "truncated %", "unaligned": "unaligned %",
+              "unknown_label": "unknown label %", "overlapping": "overlapping %"}[key]
     return Column(key, header, lambda row: "–" if row.rates is None else percent(row.rates[key]),
                   lambda row: None if row.rates is None else row.rates[key])
 
@@ -405,7 +405,7 @@ LLM_COLUMNS: tuple[Column[LlmRow], ...] = (
     Column("agreement", "span agreement",
            lambda row: percent(runs["agreement"]) if (runs := row.system.get("runs")) else "–",
            lambda row: runs["agreement"] if (runs := row.system.get("runs")) else None),
-    _rate("unparseable"), _rate("unaligned"), _rate("unknown_label"), _rate("overlapping"),
+    _rate("unparseable"), _rate("truncated"), _rate("unaligned"), _rate("unknown_label"), _rate("overlapping"),
     Column("adjusted", "F1, failures as FP", lambda row: "–" if row.adjusted is None else percent(row.adjusted["f1"]),
            lambda row: None if row.adjusted is None else row.adjusted["f1"]),
 )
@@ -416,7 +416,8 @@ LLM_NOTE = ("Tokens and cost are those of one pass over the article (a vote: of 
             "latency is per request, retries included (answers from the cache keep the latency of the request "
             "that fetched them). `F1 mean ± sd` is over the `--runs` "
             "samples (their number in brackets; the first is the score of record), `span agreement` the mean F1 "
-            "between any two runs' spans. Unparseable answers are counted per answer; unaligned strings (not in "
+            "between any two runs' spans. Unparseable answers (no JSON answer once reasoning is set aside) and "
+            "truncated ones (stopped by the token limit) are counted per answer; unaligned strings (not in "
             "the text), labels outside the schema and answers overlapping an earlier one per entity named. "
             "`F1, failures as FP` counts each such entity as a false positive in the views of its label (every "
             "view for a label outside the schema).")
@@ -426,6 +427,10 @@ def llm_systems(board: Board) -> list[SystemEntry]:
     """The LLM systems that ran, NER and relation ones, whose manifests the board states."""
     return [system for system in [*board["systems"], *board["relation_systems"]]
             if system.get("llm") and system["status"] == "ran"]
+
+
+def _int(value: object) -> int:
+    return value if isinstance(value, int) else 0
 
 
 def manifest_parts(system: SystemEntry) -> list[str]:
@@ -456,6 +461,9 @@ def manifest_parts(system: SystemEntry) -> list[str]:
         f"prompt {prompt.get('name', '?')} (SHA-256 {str(prompt.get('sha256', '?'))[:12]}…), {shot_text}",
         str(manifest.get("client", "?")),
         f"run {system.get('date') or '?'}",
+        *([reasoning_phrase(_int(reasoning.get("answers")), _int(reasoning.get("with_reasoning")),
+                            tokens if isinstance(tokens := reasoning.get("reasoning_tokens"), int) else None)
+           + " on the article"] if isinstance(reasoning := manifest.get("reasoning"), Mapping) else []),
         f"price {price['input_per_million']:g} / {price['output_per_million']:g} per million input / output "
         f"tokens ({price['source']})" if price else "no price given",
     ]
@@ -484,7 +492,7 @@ def manifest_item(system: SystemEntry) -> Item:
 # --- what adapters could not use -----------------------------------------------------------------------
 
 #: What an LLM's diagnostics say of its usage, not of what it could not use (the LLM table shows them).
-USAGE_DIAGNOSTICS = frozenset({"input_tokens", "output_tokens", "items"})
+USAGE_DIAGNOSTICS = frozenset({"input_tokens", "output_tokens", "items", "with_reasoning", "reasoning_tokens"})
 
 
 def diagnostics_items(board: Board) -> list[Item]:

@@ -46,8 +46,9 @@ def add_system_options(parser: argparse.ArgumentParser) -> None:
                        help="openai: an OpenAI-compatible endpoint (default $OPENAI_BASE_URL); the key is $OPENAI_API_KEY")
     group.add_argument("--concurrency", type=positive_int, metavar="N", help="openai: requests at once (default 8)")
     group.add_argument("--timeout", type=positive_seconds, metavar="SECONDS",
-                       help="a wall-clock deadline for each document, any system (a tagger that never returns "
-                            "fails); openai: also each request's (default 120)")
+                       help="a wall-clock deadline for loading the system and for each document it tags, any "
+                            "system (a tagger that never returns fails); openai: also each HTTP request's, body "
+                            "included (default 120)")
     llm = parser.add_argument_group("LLM options (openai:; stated in the record's manifest)")
     llm.add_argument("--temperature", type=temperature_argument, metavar="T", help="sampling temperature (default 0)")
     llm.add_argument("--top-p", type=top_p_argument, metavar="P", help="nucleus sampling (default: the server's)")
@@ -115,7 +116,7 @@ def run_tag(args: argparse.Namespace) -> int:
     tagger = create_system(args.system, **system_options(args))
     model = getattr(tagger, "model", None)
     price = system_price(args, model if isinstance(model, str) else None)  # checked before anything is sent
-    load_tagger(tagger)
+    load_tagger(tagger, args.timeout)
     started = time.perf_counter()
     spans = {gold[0].id: predict_document(tagger, gold[0], args.timeout)}
     # An adapter's diagnostics are those of its last call: the article's (or the first document's).

@@ -195,7 +195,7 @@ def _run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], 
     from zhnerbench.runner.run import run_relation_system
 
     record, files = run_relation_system(extractor, spec, _recorded_options(options), gold, resampling, copies,
-                                        tagged_copies, sampling.price_of(extractor.model))
+                                        tagged_copies, sampling.price_of(extractor.model), options.get("timeout"))
     return Outcome(record, files, {**record.get("published", {}), "status": record["status"]})
 
 

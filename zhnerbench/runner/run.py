@@ -28,6 +28,7 @@ from zhnerbench.baselines.base import (
     predict_document,
     predict_documents,
     tagger_diagnostics,
+    within_deadline,
 )
 from zhnerbench.baselines.llm_costs import Price
 from zhnerbench.board.llm import price_json
@@ -50,7 +51,7 @@ from zhnerbench.board.scoring import (
     scored_record,
     unchanged_record,
 )
-from zhnerbench.document import Document, Span
+from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import select_views
 from zhnerbench.formats.prediction_files import Predictions
@@ -138,9 +139,10 @@ def system_json(tagger: Tagger, spec: str, options: Mapping[str, Any]) -> System
 
 def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], gold: Document,
                         resampling: Resampling, copies: Sequence[Document] = (), tagged_copies: int = 0,
-                        price: Price | None = None) -> tuple[Record, dict[str, str]]:
+                        price: Price | None = None, timeout: float | None = None) -> tuple[Record, dict[str, str]]:
     """Run one relation system (``openai-relations:``) over the article and the first
-    ``tagged_copies`` copies, and score its triples; one that cannot run gets a record saying so."""
+    ``tagged_copies`` copies, and score its triples; one that cannot run, or does not load
+    within ``timeout`` seconds or extract within ``timeout`` per document, gets a record saying so."""
     base: Record = {"name": extractor.name, "kind": "relations", "origin": "run",
                     "system": {"spec": spec, "adapter": f"{type(extractor).__module__}.{type(extractor).__qualname__}",
                                "version": extractor.version, "model": getattr(extractor, "model", None),
@@ -149,8 +151,11 @@ def run_relation_system(extractor: Any, spec: str, options: Mapping[str, Any], g
     published: Published = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
-        extractor.load()
-        predicted = extractor.predict_relations([gold, *copies[:tagged_copies]])
+        documents = [gold, *copies[:tagged_copies]]
+        within_deadline(extractor, "load", extractor.load, timeout)
+        predicted = cast(dict[str, list[PredictedRelation]], within_deadline(
+            extractor, "predict_relations", lambda: extractor.predict_relations(documents),
+            None if timeout is None else timeout * len(documents)))
     except (Exception, SystemExit) as error:
         published["load_seconds"] = round(time.perf_counter() - started, 3)
         status, reason = failure(error, extractor)
@@ -232,7 +237,7 @@ def tag_documents(tagger: Tagger, spec: str, options: Mapping[str, Any], documen
     if loaded is None or len(found) < len(documents):
         started = time.perf_counter()
         with LOADING:
-            load_tagger(tagger)
+            load_tagger(tagger, timeout)
         training, training_timings = training_json(tagger)
         loaded = CachedSystem(system_json(tagger, spec, options), list(tagger.views), training, training_timings,
                               round(time.perf_counter() - started, 3))
