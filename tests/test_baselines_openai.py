@@ -366,3 +366,18 @@ def test_an_answer_cached_without_its_finish_reason_is_asked_again(stub: StubSer
     again.load()
     assert again.predict(SENTENCES[6]) == [Span(9, 12, "FAC")] and again.diagnostics["requests"] == 1
     assert json.loads(path.read_text(encoding="utf-8")) == stored | {"seconds": json.loads(path.read_text())["seconds"]}
+
+
+def test_a_cache_folder_that_cannot_be_written_is_named_once_and_the_run_goes_on(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from zhnerbench.cli import main
+
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be", encoding="utf-8")
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(blocked))
+    out = tmp_path / "pred.jsonl"
+    with StubServer({"张为": Canned(content='{"entities": [{"text": "张为", "label": "PERSON"}]}')}) as stub:
+        assert main(["tag", "openai:stub-model", str(out), "--base-url", stub.base_url, "--counterfactual", "0"]) == 0
+    notes = [line for line in capsys.readouterr().err.splitlines() if "answer cache" in line]
+    assert len(notes) == 1 and f"the LLM answer cache in {blocked / 'llm'} cannot be written" in notes[0]
+    assert "张为" in out.read_text(encoding="utf-8") and "OSError" not in notes[0]

@@ -41,6 +41,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import sys
 import threading
 import time
 from collections.abc import Mapping, Sequence
@@ -273,6 +274,8 @@ class ChatClient:
         self._attempts = threading.local()
         self._runs: list[_Run] = []
         self._runs_lock = threading.Lock()
+        #: Set when the cache folder refused a write: said once, then the run goes on without it.
+        self._cache_refused = threading.Event()
 
     @property
     def loaded(self) -> bool:
@@ -412,11 +415,25 @@ class ChatClient:
                 return outcome
             outcome.answer = answer or Answer("")
             if path is not None and not outcome.answer.empty:
-                write_cached(path, outcome.answer, self.model)
+                self._store(path, outcome.answer)
             return outcome
         if outcome.kind in ("unreachable", "refused") and not run.reached.is_set():
             run.stop.set()
         return outcome
+
+    def _store(self, path: Path, answer: Answer) -> None:
+        """Cache an answer; a cache folder that cannot take it (read-only, full, a file in the
+        way) is named once, and the run goes on without caching."""
+        if self._cache_refused.is_set():
+            return
+        try:
+            write_cached(path, answer, self.model)
+        except (OSError, ZhNerBenchError) as error:
+            if not self._cache_refused.is_set():
+                self._cache_refused.set()
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else str(error)
+                print(f"{self.name}: the LLM answer cache in {path.parent} cannot be written ({reason[:160]}); "
+                      "answers are not cached in this run (set $ZHNERBENCH_CACHE to a writable folder)", file=sys.stderr)
 
     # -- many ----------------------------------------------------------------------------
 
