@@ -243,3 +243,15 @@ def run_on_private_board(spec: str, name: str, folder: Path) -> tuple[Any, list[
     record = read_records(board)[name]
     assert record["status"] == "ran" and record["system"]["spec"] == spec, record
     return record, file_spans(board / "predictions" / f"{name}.jsonl")
+
+
+def assert_runs_like_the_library(spec: str, name: str, reference: list[Span], folder: Path) -> Any:
+    """``zhnerbench tag SPEC`` and ``leaderboard --system SPEC`` (on a private board in ``folder``)
+    both predict exactly ``reference``, the library's own spans, which are many: the record."""
+    theirs = sorted(reference)
+    assert len(theirs) > 200, "the tiny model should say much"
+    ours = tag_article(spec, folder)
+    assert ours == theirs, f"tag: {len(set(ours) ^ set(theirs))} differing spans"
+    record, on_board = run_on_private_board(spec, name, folder)
+    assert on_board == theirs, f"leaderboard: {len(set(on_board) ^ set(theirs))} differing spans"
+    return record
