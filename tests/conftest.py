@@ -1,4 +1,5 @@
-"""Shared fixtures: the real checkout, and disposable copies of it to corrupt."""
+"""Shared fixtures: the real checkout, disposable copies of it to corrupt, and tiny models of the
+libraries behind gliner:, stanza: and ltp: (built once per session, see `tests/tiny_models.py`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.tiny_models import build_gliner, build_ltp, build_stanza, built_once
 from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.document import Document
 
@@ -34,3 +36,19 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         shutil.copy(ROOT / name, copy / name)
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
     return copy
+
+
+@pytest.fixture(scope="session")
+def tiny_gliner(tmp_path_factory: pytest.TempPathFactory, gold: Document) -> Path:
+    sentences = [gold.text[s.start:s.end] for s in gold.sentences[:8]]
+    return built_once(tmp_path_factory, "gliner", lambda folder: build_gliner(folder, gold.text, sentences)) / "model"
+
+
+@pytest.fixture(scope="session")
+def tiny_ltp(tmp_path_factory: pytest.TempPathFactory, gold: Document) -> Path:
+    return built_once(tmp_path_factory, "ltp", lambda folder: build_ltp(folder, gold.text))
+
+
+@pytest.fixture(scope="session")
+def tiny_stanza(tmp_path_factory: pytest.TempPathFactory, gold: Document) -> Path:
+    return built_once(tmp_path_factory, "stanza", lambda folder: build_stanza(folder, gold))

@@ -1,13 +1,14 @@
 """zhnerbench: a carefully annotated Chinese NER and relation-extraction benchmark.
 
-The Python API is three functions::
+The Python API is three functions, and a ``compute_metrics`` for ``transformers.Trainer``::
 
-    from zhnerbench import evaluate, load_gold, read_predictions
+    from zhnerbench import evaluate, load_gold, read_predictions, trainer_metrics
 
     gold = load_gold()                                  # the benchmark's article, or load_gold("my.jsonl")
     predictions = read_predictions("pred.jsonl", gold)  # documents, CoNLL, sentences or DocRED format
     result = evaluate(gold, predictions)                # every view the file can be scored in
     result.views["coarse"].scores.micro.f1
+    Trainer(..., compute_metrics=trainer_metrics(view="coarse", label_names=model.config.id2label))
 
 Paths may be ``str`` or ``pathlib.Path``; every problem with an input is a
 :class:`ZhNerBenchError` naming the file and line.
@@ -18,9 +19,10 @@ The code is one package in floors, each importing only from the floors below it:
 vocabulary (``schema``, ``document``, ``offsets``, ``tag_schemes``, ``views``, ``counts``,
 ``digests``, ``secrets``, ``paths``, ``exceptions``, ``reading``, ``writing``); ``gold`` (the
 gold's one home); ``formats`` (prediction formats and exports); ``eval`` (the scorer);
-``baselines`` (the systems); ``harness`` (lm-evaluation-harness tasks, a Trainer
-``compute_metrics``); ``board`` (records and their renderings); ``runner`` (running systems into
-records); ``commands`` and ``cli``. The README's layout section lists them.
+``baselines`` (the systems); ``harness`` (the benchmark inside other tools' loops: a
+``compute_metrics`` for ``transformers.Trainer``, lm-evaluation-harness tasks); ``board`` (records
+and their renderings); ``runner`` (running systems into records); ``commands`` and ``cli``. The
+README's layout section lists them.
 """
 
 from typing import TYPE_CHECKING, Any
@@ -34,8 +36,9 @@ if TYPE_CHECKING:
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.formats.registry import read_predictions
     from zhnerbench.gold import load_gold
+    from zhnerbench.harness.trainer import trainer_metrics
 
-__all__ = ["Span", "ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
+__all__ = ["Span", "ZhNerBenchError", "evaluate", "load_gold", "read_predictions", "trainer_metrics"]
 
 #: Imported when first used, so that ``import zhnerbench`` (and the command line) stays fast.
 _API = {
@@ -44,6 +47,7 @@ _API = {
     "read_predictions": "zhnerbench.formats.registry",
     "ZhNerBenchError": "zhnerbench.exceptions",
     "Span": "zhnerbench.document",
+    "trainer_metrics": "zhnerbench.harness.trainer",
 }
 
 

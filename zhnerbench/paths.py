@@ -45,7 +45,7 @@ MANUAL_FILE = "docs/usage.md"
 DATA_DIR = "data"
 
 #: The published board: records, prediction files and the board assembled from them
-#: (their names inside it are in ``zhnerbench.leaderboard``).
+#: (their names inside it are in ``zhnerbench.board``).
 RESULTS_DIR = "results"
 #: The boards as published in 1.0.0 and 1.1.0, kept to show what later versions changed.
 HISTORY_BOARD = "results/history/leaderboard-1.0.0.json"

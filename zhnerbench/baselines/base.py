@@ -544,6 +544,71 @@ def split_for_tagging(text: str, max_chars: int = 100) -> list[tuple[int, int]]:
     return pieces
 
 
+def sentence_pieces(text: str, sentences: Sequence[tuple[int, int]], max_chars: int | None = None
+                    ) -> list[tuple[int, int]]:
+    """The pieces a sentence model reads: each non-blank ``(start, end)`` sentence of ``text`` whole,
+    or, when it is longer than ``max_chars``, its clauses (:func:`split_for_tagging`).
+
+    >>> sentence_pieces("甲乙。丙丁；戊。 ", [(0, 3), (3, 8), (8, 9)], max_chars=4)
+    [(0, 3), (3, 6), (6, 8)]
+    """
+    pieces: list[tuple[int, int]] = []
+    for start, end in sentences:
+        if not text[start:end].strip():
+            continue
+        if max_chars is None or end - start <= max_chars:
+            pieces.append((start, end))
+        else:
+            pieces.extend((start + a, start + b) for a, b in split_for_tagging(text[start:end], max_chars))
+    return pieces
+
+
+class SentenceModelTagger(ModelTagger):
+    """A model that reads one sentence at a time (a :class:`SentenceTagger`): a document's own
+    sentences (the gold's segmentation, the ``ner`` config's rows, or the ``sentences`` of a
+    ``--gold`` corpus), or, given a bare text, the sentences the project's splitter finds in it,
+    as the gold's were found. A sentence longer than ``max_chars`` is read clause by clause.
+
+    A subclass implements :meth:`_tag_pieces`: schema-labelled spans with offsets into each piece,
+    all pieces of a call given to the model together (so that it can batch them).
+    """
+
+    #: The longest text the model reads whole, in characters (``None``: no limit).
+    max_chars: int | None = None
+
+    @abstractmethod
+    def _tag_pieces(self, pieces: Sequence[str]) -> list[list[Span]]:
+        """Mentions of each piece, offsets into it, labels of the schema (``self._model`` is loaded)."""
+
+    def predict_sentences(self, text: str, sentences: Sequence[tuple[int, int]]) -> list[Span]:
+        """Mentions of ``text``, the model run on each ``(start, end)`` sentence of it."""
+        if self._model is None:
+            raise BaselineUnavailable(f"{self.name}: call load() first")
+        source = self.source(text)
+        pieces = sentence_pieces(source, sentences, self.max_chars)
+        found = self._tag_pieces([source[start:end] for start, end in pieces]) if pieces else []
+        if len(found) != len(pieces):  # a model that drops a piece would silently lose its mentions
+            raise ZhNerBenchError(f"{self.name}: {len(found)} results for {len(pieces)} sentences")
+        return [Span(start + span.start, start + span.end, span.label)
+                for (start, _), spans in zip(pieces, found, strict=True) for span in spans]
+
+    def _predict(self, text: str) -> list[Span]:
+        from zhnerbench.gold.segmentation import segment
+
+        _, sentences = segment(text)
+        return self.predict_sentences(text, [(sentence.start, sentence.end) for sentence in sentences])
+
+
+def batches(items: Sequence[str], size: int) -> Iterator[Sequence[str]]:
+    """``items`` in consecutive batches of at most ``size``.
+
+    >>> list(batches("abcde", 2))
+    ['ab', 'cd', 'e']
+    """
+    for first in range(0, len(items), max(size, 1)):
+        yield items[first:first + size]
+
+
 #: A sentence-level tagger: texts -> chunks (spans with native labels) per text, one list per text.
 TagSentences = Callable[[Sequence[str]], Sequence[Sequence[Span]]]
 

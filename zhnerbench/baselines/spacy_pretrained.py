@@ -11,6 +11,9 @@ loads it; elsewhere ``load()`` says how to get it. ``zh_core_web_trf`` also need
 Labels: the pipeline's NER labels mapped by a preset (OntoNotes names as they are,
 MSRA ``PER/LOC/ORG``, CLUENER types...) or a ``--label-map`` file; scored in the views
 whose every label it predicts (the released pipelines: ``ontonotes`` and ``coarse``).
+
+**Unit.** The whole text: the pipeline's own tokenizer and sentence boundaries decide.
+Tested with spaCy 3.8.18.
 """
 
 from __future__ import annotations

