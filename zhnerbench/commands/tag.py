@@ -24,6 +24,7 @@ from zhnerbench.commands.argtypes import (
 )
 
 from zhnerbench.baselines.llm_costs import Price, model_price
+from zhnerbench.printable import printable
 from zhnerbench.writing import check_output, write_atomically
 from zhnerbench.gold.counterfactual import VARIANTS
 
@@ -131,15 +132,16 @@ def run_tag(args: argparse.Namespace) -> int:
     else:
         write_atomically(out, text.encode("utf-8"), make_parents=False)
     found = sum(len(s) for s in spans.values())
-    print(f"{tagger.name} {tagger.version}: {found} mentions in {len(gold)} document(s), "
-          f"{characters / seconds if seconds else 0:,.0f} chars/s" + (f"; wrote {out}" if out else ""), file=sys.stderr)
+    print(printable(f"{tagger.name} {tagger.version}: {found} mentions in {len(gold)} document(s), "
+                    f"{characters / seconds if seconds else 0:,.0f} chars/s" + (f"; wrote {out}" if out else "")),
+          file=sys.stderr)
     if diagnostics:
         # What the system could not use (failed requests, strings not in the text...), never silent.
-        print(f"{tagger.name} diagnostics on {gold[0].id}: {diagnostics_summary(diagnostics)}", file=sys.stderr)
+        print(printable(f"{tagger.name} diagnostics on {gold[0].id}: {diagnostics_summary(diagnostics)}"), file=sys.stderr)
     if callable(getattr(tagger, "manifest", None)) and diagnostics:
         from zhnerbench.baselines.llm_diagnostics import llm_summary
 
-        print(f"{tagger.name} on {gold[0].id}: {llm_summary(diagnostics, price)}", file=sys.stderr)
+        print(printable(f"{tagger.name} on {gold[0].id}: {llm_summary(diagnostics, price)}"), file=sys.stderr)
     return 0
 
 
