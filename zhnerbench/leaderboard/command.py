@@ -217,11 +217,12 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
     del taggers
 
     def run_one(index: int) -> Outcome:
-        doing = "loading (trains on MSRA where no shipped or cached model fits)" if specs[index] in TRAINED \
-            else "loading and tagging"
+        # What happens, as it happens (the trained systems train only when --retrain asks).
+        doing = "loading" if specs[index] not in TRAINED else \
+            "training on MSRA (--retrain)" if options.get("retrain") else "loading its trained weights"
         progress.set_postfix_str(f"{names[index]}: {doing}")
         outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs,
-                                sampling)
+                                sampling, lambda phrase: progress.set_postfix_str(f"{names[index]}: {phrase}"))
         progress.update()
         return outcome
 
@@ -281,9 +282,9 @@ def _last_seconds(record: Record | None) -> float:
 
 def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: Mapping[str, Any], gold: Document,
                   resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int,
-                  sampling: Sampling) -> Outcome:
+                  sampling: Sampling, report: Callable[[str], None] = lambda phrase: None) -> Outcome:
     """Run one system and free its model (freeing is the system's own cost too: spaCy's or
-    THULAC's take ~0.5 s)."""
+    THULAC's take ~0.5 s); ``report`` hears what it is doing."""
     from zhnerbench.leaderboard.run import run_system
 
     tagger = pending[index]
@@ -291,7 +292,7 @@ def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: 
     model = getattr(tagger, "model", None)
     price = sampling.price_of(model) if isinstance(model, str) and callable(getattr(tagger, "manifest", None)) else None
     record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"),
-                               copies, tagged_copies, sampling.runs, price)
+                               copies, tagged_copies, sampling.runs, price, report)
     started = time.perf_counter()
     pending[index] = None
     del tagger

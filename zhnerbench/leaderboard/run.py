@@ -411,7 +411,8 @@ def further_runs(tagger: Tagger, gold: Document, runs: int, timeout: float | Non
 
 def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Document,
                resampling: Resampling, timeout: float | None = None, copies: Sequence[Document] = (),
-               tagged_copies: int = 0, runs: int = 1, price: Price | None = None) -> tuple[Record, dict[str, str]]:
+               tagged_copies: int = 0, runs: int = 1, price: Price | None = None,
+               report: Callable[[str], None] = lambda phrase: None) -> tuple[Record, dict[str, str]]:
     """Run one tagger over the article and the first ``tagged_copies`` of its counterfactual
     ``copies``, and score it; a tagger that cannot run, crashes or returns spans its views
     cannot score gets a record saying so, with no predictions. A sampling system (an LLM:
@@ -422,12 +423,13 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     published: dict[str, Any] = {"date": today(), "machine": machine()}
     started = time.perf_counter()
     try:
-        timed = run_timed(tagger, gold, timeout)
+        timed = run_timed(tagger, gold, timeout, loaded=lambda: report("tagging the article"))
         # What the adapter reports of its run on the article (the score of record), before the
         # copies replace it.
         diagnostics = tagger_diagnostics(tagger)
         copies_started = time.perf_counter()
-        copy_spans = predict_documents(tagger, copies[:tagged_copies], timeout)
+        copy_spans = predict_documents(tagger, copies[:tagged_copies], timeout,
+                                       progress=lambda step: report(step.phrase("copy")))
         copies_seconds = time.perf_counter() - copies_started
         runs_started = time.perf_counter()
         other_runs = further_runs(tagger, gold, runs, timeout)
