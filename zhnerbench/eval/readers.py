@@ -406,6 +406,11 @@ def article_copies_named(text: str, gold: Sequence[Document]) -> tuple[Document,
     return article_copies(gold_root())
 
 
+#: What a file with no line for some gold documents is told: perhaps it is one shard of several.
+SHARD_HINT = ("every gold document needs one; the file of one `tag --shard I/N` holds only its shard: "
+              "concatenate the N files, in shard order")
+
+
 def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: frozenset[str] | None = None,
                     optional: Sequence[Document] | None = None) -> Predictions:
     """Read the per-document JSON Lines format (see the module doc); ``shown`` names the file in
@@ -429,7 +434,7 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     has_relations = False
     gold_ids = f"gold documents: {', '.join(list(documents)[:5])}{', …' if len(documents) > 5 else ''}"
     for number, identifier, value in _records(text, shown, documents, "document", "the document id (a string)",
-                                              gold_ids, "every gold document needs one", [d.id for d in gold]):
+                                              gold_ids, SHARD_HINT, [d.id for d in gold]):
         if "mentions" not in value:
             raise PredictionFormatError(shown, number, f"document {identifier}: no 'mentions' (give [] for none)")
         if "text" in value and value["text"] != documents[identifier].text:
