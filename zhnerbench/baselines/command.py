@@ -43,7 +43,8 @@ def add_system_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--label-map", metavar="FILE",
                        help="hf:, spacy: a JSON object {model type: schema label} instead of the presets")
     group.add_argument("--device", help="hf:, gliner:, stanza:, ltp: cpu (default), cuda, cuda:1, mps")
-    group.add_argument("--batch-size", type=positive_int, metavar="N", help="hf: windows per forward pass (default 8); chinesener-bilstm-crf: pieces (default 64)")
+    group.add_argument("--batch-size", type=positive_int, metavar="N",
+                       help="hf: windows per forward pass (default 8); chinesener-bilstm-crf: pieces (default 64)")
     group.add_argument("--threshold", type=float, metavar="X", help="gliner: the span score to keep (default 0.5)")
     group.add_argument("--base-url", metavar="URL",
                        help="openai: an OpenAI-compatible endpoint (default $OPENAI_BASE_URL); the key is $OPENAI_API_KEY")
