@@ -51,10 +51,10 @@ STEP_KINDS = (
     ("venv", re.compile(r"-m venv|uv venv|virtualenv")),
     ("install uv", re.compile(r"pip install[^|]*\buv\b")),
     ("upgrade pip", re.compile(r"pip install .*--upgrade pip")),
-    ("torch", re.compile(r"torch")),
-    ("install test tools", re.compile(r"install.*\[test\]|install.*test")),
-    ("install project", re.compile(r"install")),
     ("browser", re.compile(r"chromium|apt-get")),
+    ("torch", re.compile(r"torch")),
+    ("install test extra", re.compile(r"install.*\[test\]")),
+    ("install project", re.compile(r"install")),
     ("validate", re.compile(r"zhnerbench validate")),
     ("build", re.compile(r"zhnerbench build")),
     ("leaderboard", re.compile(r"zhnerbench leaderboard")),
@@ -83,7 +83,7 @@ def step_kind(command: str) -> str:
     """What a recipe line does.
 
     >>> step_kind(".venv/bin/python -m pip install --quiet -e '.[test]'"), step_kind("python3 -m venv .venv")
-    ('install test tools', 'venv')
+    ('install test extra', 'venv')
     """
     return next((kind for kind, pattern in STEP_KINDS if pattern.search(command)), "other")
 
@@ -92,7 +92,8 @@ def read_steps(log: Path) -> tuple[Step, ...]:
     steps = []
     for line in log.read_text(encoding="utf-8").splitlines():
         start, end, command = line.split("\t", 2)
-        steps.append(Step(step_kind(command), float(end) - float(start), command))
+        if not command.lstrip().startswith("#"):  # a comment in a recipe, which make hands to the shell too
+            steps.append(Step(step_kind(command), float(end) - float(start), command))
     return tuple(steps)
 
 
