@@ -15,9 +15,12 @@ TORCH_INDEX ?= https://download.pytorch.org/whl/cpu
 # (a proxy or mirror only pip is configured for, say), pip does; UV= (empty) uses pip alone.
 UV ?= uv>=0.8
 PIP := $(BIN)/python -m pip install --quiet
-# --compile-bytecode: as pip does, so that no run compiles the libraries' sources again.
-UV_PIP := $(BIN)/uv pip install --quiet --python $(BIN)/python --compile-bytecode
-PIP_WHEEL_DIRS = $(sort $(PIP_FIND_LINKS) $(shell $(PYTHON) -m pip config get global.find-links 2>/dev/null))
+# uv compiles no bytecode at install (pip compiles every file it installs): Python writes it as
+# modules are first imported, which `run` and `test` allow whatever the shell says.
+UV_PIP := $(BIN)/uv pip install --quiet --python $(BIN)/python
+# Asked of pip once, and only when a recipe needs it.
+PIP_WHEEL_DIRS = $(eval PIP_WHEEL_DIRS := $$(sort $$(PIP_FIND_LINKS) \
+	$$(shell $$(PYTHON) -m pip config get global.find-links 2>/dev/null)))$(PIP_WHEEL_DIRS)
 # --no-deps: only torch itself comes from the CPU index; its dependencies come with the project.
 TORCH_WITH_UV = $(if $(PIP_WHEEL_DIRS),$(UV_PIP) --no-deps --offline $(addprefix --find-links ,$(PIP_WHEEL_DIRS)) \
 	'$(TORCH)' 2>/dev/null ||) $(UV_PIP) --no-deps $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) '$(TORCH)' ||
@@ -50,10 +53,11 @@ browser:
 	    { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q $(BROWSER_PACKAGES) >/dev/null 2>&1; }; }; } || \
 	  echo "Chromium is not installed: the site's browser tests will skip (apt-get install $(BROWSER_PACKAGES))"
 
+# Bytecode caching on (see UV_PIP): the first run compiles what it imports, once.
 run: $(BIN)/zhnerbench
-	$(BIN)/zhnerbench validate
-	$(BIN)/zhnerbench build
-	$(BIN)/zhnerbench leaderboard
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/zhnerbench validate
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/zhnerbench build
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/zhnerbench leaderboard
 
 # Bytecode caching on, whatever the shell says: pytest keeps its rewritten test modules and
 # Python its compiled ones, a few seconds per worker on every run after the first.
