@@ -38,12 +38,14 @@ import seqeval.metrics  # noqa: E402,F401  (sklearn comes with it: most of the i
 
 from zhnerbench.gold.annotation_files import load_article_gold  # noqa: E402
 from zhnerbench.gold.article import render_corpus_files  # noqa: E402
-from zhnerbench.eval.command import add_evaluate_parser  # noqa: E402
-from zhnerbench.eval.evaluation import evaluate, evaluation_to_json, select_views  # noqa: E402
-from zhnerbench.eval.readers import read_predictions  # noqa: E402
+from zhnerbench.commands.evaluate import add_evaluate_parser  # noqa: E402
+from zhnerbench.eval.evaluation import evaluate, select_views
+from zhnerbench.eval.score_json import evaluation_to_json
+from zhnerbench.formats.registry import read_predictions  # noqa: E402
 from zhnerbench.eval.report import format_report  # noqa: E402
-from zhnerbench.formats.predictions import gold_relations_as_predictions, prediction_text  # noqa: E402
-from zhnerbench.model import Document, PredictedRelation, Span  # noqa: E402
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions  # noqa: E402
+from zhnerbench.formats.registry import prediction_text  # noqa: E402
+from zhnerbench.document import Document, PredictedRelation, Span  # noqa: E402
 from zhnerbench.paths import SEED_NAME, repository_root  # noqa: E402
 
 IMPORT_SECONDS = time.perf_counter() - started

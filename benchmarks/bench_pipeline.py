@@ -59,14 +59,15 @@ def make_checkout(target: Path, scale: int) -> None:
         render_relations_tsv,
     )
     from zhnerbench.gold.article import document_from_text
-    from zhnerbench.model import Mention, Relation
+    from zhnerbench.document import Mention, Relation
     from zhnerbench.paths import INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE, SEED_NAME
     from zhnerbench.schema import VALUE_LABELS
 
     gold = load_article_gold(ROOT)
     for folder in ("annotations", "corpus", "data", "results", "seeds"):
         shutil.copytree(ROOT / folder, target / folder, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    for name in ("README.md", "CHANGELOG.md"):
+    for name in ("README.md", "CHANGELOG.md", "docs/usage.md"):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, target / name)
     text = "\n".join([gold.text] * scale)
     stride = len(gold.text) + 1
@@ -112,11 +113,11 @@ def measure(root: Path, samples: int) -> dict[str, float]:
     import datasets
 
     from zhnerbench.gold.annotation_files import load_article_gold, read_gold
-    from zhnerbench.build import generated_files, write_files
+    from zhnerbench.commands.build import generated_files, write_files
     from zhnerbench.eval.evaluation import evaluate
-    from zhnerbench.eval.readers import read_predictions
-    from zhnerbench.formats.command import FORMATS, export_files
-    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.formats.registry import read_predictions
+    from zhnerbench.commands.export import FORMATS, export_files
+    from zhnerbench.formats.documents import documents_jsonl
     from zhnerbench.views import VIEWS
 
     datasets.disable_progress_bars()

@@ -30,9 +30,9 @@ from pathlib import Path
 from benchmarks.bench_evaluate import perturbed
 from benchmarks.bench_memory import measure_command
 from zhnerbench.gold import load_gold
-from zhnerbench.formats.predictions import prediction_text
+from zhnerbench.formats.registry import prediction_text
 from zhnerbench.paths import data_file, repository_root
-from zhnerbench.schemes import spans_to_tags
+from zhnerbench.tag_schemes import spans_to_tags
 from zhnerbench.views import VIEWS, gold_spans, keep_by_convention, predicted_mapping
 
 SPEED_GOAL, SCALE_SECONDS, SCALE_MIB = 0.5, 60.0, 1024.0

@@ -29,7 +29,7 @@ from typing import Any
 
 from benchmarks.bench_test_loop import reference_seconds
 from zhnerbench.baselines.base import load_tagger, predict_document, predict_documents
-from zhnerbench.model import Document, Span
+from zhnerbench.document import Document, Span
 
 
 @dataclass(frozen=True)

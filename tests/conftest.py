@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.gold.annotation_files import load_article_gold
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -29,7 +29,8 @@ def checkout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     copy = tmp_path / "checkout"
     for folder in ("seeds", "corpus", "annotations", "data", "results"):
         shutil.copytree(ROOT / folder, copy / folder, ignore=shutil.ignore_patterns("__pycache__", "*.py"))
-    for name in ("README.md", "CHANGELOG.md", "eval.yaml"):
+    for name in ("README.md", "CHANGELOG.md", "eval.yaml", "docs/usage.md"):
+        (copy / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy(ROOT / name, copy / name)
     monkeypatch.setenv("ZHNERBENCH_ROOT", str(copy))
     return copy

@@ -13,9 +13,9 @@ import pytest
 from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.specs import create_system
 from zhnerbench.cli import main
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document, Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document, Span
+from zhnerbench.tag_schemes import decode_native
 
 TAGS = ["O", "B-PER", "I-PER", "B-LOC", "I-LOC", "B-ORG", "I-ORG"]
 WINDOW = 64  # the tiny model's positions: the article's long lines need several windows
@@ -106,8 +106,8 @@ def test_hf_on_the_board_and_an_absent_model_listed_as_unavailable(zhang_bert: P
     ran = records[f"hf-{zhang_bert.parent.name}-{zhang_bert.name}"]
     assert ran["status"] == "ran" and ran["system"]["label_map"] == {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}
     tags = ["B-PER" if c == "张" else "I-PER" if c == "为" else "O" for c in gold.text]
-    assert ran["scores"]["coarse"]["predicted"] == len(decode_native(tags))
-    assert ran["scores"]["coarse"]["correct"] == gold.text.count("张为") >= 3
+    assert ran["scores"]["coarse"]["micro"]["predicted"] == len(decode_native(tags))
+    assert ran["scores"]["coarse"]["micro"]["correct"] == gold.text.count("张为") >= 3
     absent = records[f"hf-{tmp_path.name}-absent"]
     assert absent["status"] == "unavailable" and "cannot be loaded here" in absent["reason"]
 

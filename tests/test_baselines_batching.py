@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 
 
 def _published_lines(root: Path, system: str) -> dict[str, str]:
@@ -20,7 +20,7 @@ def _published_lines(root: Path, system: str) -> dict[str, str]:
 
 def _tagged_lines(tagger: object, documents: list[Document]) -> dict[str, str]:
     from zhnerbench.baselines.base import predict_documents
-    from zhnerbench.formats.predictions import documents_jsonl
+    from zhnerbench.formats.documents import documents_jsonl
 
     spans = predict_documents(tagger, documents)  # type: ignore[arg-type]
     text = documents_jsonl(documents, {d.id: sorted(s) for d, s in zip(documents, spans, strict=True)},

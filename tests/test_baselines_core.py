@@ -10,10 +10,10 @@ from zhnerbench.baselines.base import BaselineUnavailable, Tagger, spans_from_ta
 from zhnerbench.baselines.normalize import FULLWIDTH_PUNCTUATION, tagger_input, to_fullwidth_punctuation
 from zhnerbench.baselines.registry import REGISTRY
 from zhnerbench.baselines.specs import SpecError, create_system
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.offsets import align_tokens
 from zhnerbench.schema import ENTITY_LABELS
-from zhnerbench.schemes import decode_native
+from zhnerbench.tag_schemes import decode_native
 from zhnerbench.views import VIEWS
 
 SAMPLE = "市委常委、副市长张三出席大会并致辞,中国工程院副院长李四院士在北京作主旨演讲。\n王五,赵六(上海)出席。"

@@ -6,7 +6,7 @@ sentences as units), and through ``transformers.pipeline("token-classification",
 aggregation_strategy="simple")`` run on each sentence's text. The two decode invalid tag
 sequences by the same rule: the pipeline's "simple" grouping starts a new entity at every
 ``B-`` and wherever the type changes, and continues one over ``I-`` of the same type, which is
-the lenient reading of :func:`zhnerbench.schemes.decode_native` (an ``I-X`` after ``O`` starts
+the lenient reading of :func:`zhnerbench.tag_schemes.decode_native` (an ``I-X`` after ``O`` starts
 an entity). A random model produces many such sequences, so that rule is exercised.
 
 For a sentence longer than the model's window, the pipeline's ``stride`` mode resolves
@@ -27,7 +27,7 @@ import pytest
 
 from zhnerbench.baselines.base import predict_document
 from zhnerbench.baselines.specs import create_system
-from zhnerbench.model import Document, Span
+from zhnerbench.document import Document, Span
 
 TAGS = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
 TO_SCHEMA = {"PER": "PERSON", "ORG": "ORG", "LOC": "GPE"}  # the msra preset the adapter chooses

@@ -10,7 +10,7 @@ from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.baselines.cache import cache_root, model_dir
 from zhnerbench.baselines.msra import MSRA_ENV, chunk_counts, locate_msra, parse_tagged_lines, to_bio, training_slices
 from zhnerbench.counts import Counts
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 TINY_TRAIN = "张 B-PER\n三 E-PER\n在 O\n北 B-LOC\n京 E-LOC\n\n新 B-ORG\n华 M-ORG\n社 E-ORG\n好 O\n\n李 B-PER\n四 E-PER\n"
 TINY_TEST = "王 B-PER\n五 E-PER\n\n"

@@ -15,7 +15,7 @@ from tests.openai_stub_server import SERVED_SUFFIX, Canned, StubServer, token_co
 from zhnerbench.baselines.alignment import align_strings, clean_entity_string, drop_overlapping
 from zhnerbench.baselines.base import BaselineUnavailable, Tagger
 from zhnerbench.baselines.openai_chat import OpenAIChatTagger, load_template, parse_entities, schema_label
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.schema import ENTITY_LABELS
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from zhnerbench.baselines.relations_cooccurrence import predict_cooccurrence
 from zhnerbench.baselines.relations_patterns import predict_patterns
-from zhnerbench.model import Document, Sentence, Span
+from zhnerbench.document import Document, Sentence, Span
 from zhnerbench.schema import RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 
 

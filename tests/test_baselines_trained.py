@@ -149,7 +149,7 @@ def test_crf_over_character_ngrams_learns_and_keeps_the_model_dev_selects(msra_s
 def test_the_cache_trains_once_and_retrain_trains_again(cache: Path) -> None:
     from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence
     from zhnerbench.baselines.training import train_or_reuse
-    from zhnerbench.model import Span
+    from zhnerbench.document import Span
 
     sentence = TaggedSentence(tuple("张三好"), ("B-PER", "I-PER", "O"))
     corpus = MsraCorpus((sentence,) * 4, (sentence,), "test", "checksum")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from zhnerbench.paths import MENTIONS_FILE
-from zhnerbench.build import generated_files, stale_files
+from zhnerbench.commands.build import generated_files, stale_files
 from zhnerbench.cli import main
 
 

@@ -9,8 +9,8 @@ import pytest
 
 from zhnerbench import evaluate, load_gold, read_predictions
 from zhnerbench.cli import main
-from zhnerbench.errors import GoldDataError, PredictionFormatError
-from zhnerbench.model import Document
+from zhnerbench.exceptions import GoldDataError, PredictionFormatError
+from zhnerbench.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 

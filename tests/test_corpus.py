@@ -6,7 +6,7 @@ import hashlib
 import json
 
 from zhnerbench.gold.segmentation import line_roles, sentence_bounds, split_lines
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 from zhnerbench.schema import ARTICLE_SHA256
 
 

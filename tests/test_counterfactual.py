@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.formats.predictions import documents_jsonl
+from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.views import VIEWS, gold_spans
 
-from zhnerbench.errors import GoldDataError
+from zhnerbench.exceptions import GoldDataError
 from zhnerbench.gold.counterfactual import (
     PERSONS_FILE,
     Surrogates,
@@ -24,7 +24,7 @@ from zhnerbench.gold.counterfactual import (
     substitution_plan,
     variant_problems,
 )
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 
 
 @pytest.fixture(scope="module")
@@ -170,7 +170,7 @@ def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, c
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("jieba")
     pytest.importorskip("matplotlib")
-    from zhnerbench.leaderboard.records import read_records
+    from zhnerbench.board.records import read_records
 
     board = tmp_path / "board"
     with_copies = _gold_file([gold, *copies[:3]], tmp_path / "with.jsonl")

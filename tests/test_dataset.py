@@ -7,8 +7,8 @@ import datetime
 import datasets
 import pytest
 
-from zhnerbench.dataset import FEATURES, NER_TAGS
-from zhnerbench.model import Document, Span
+from zhnerbench.gold.dataset import FEATURES, NER_TAGS
+from zhnerbench.document import Document, Span
 from zhnerbench.schema import ENTITY_LABELS, RELATION_TYPES
 
 

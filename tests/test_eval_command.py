@@ -19,14 +19,16 @@ import pytest
 
 from zhnerbench.gold.annotation_files import load_article_gold
 from zhnerbench.gold.article import render_corpus_files
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.eval.command import add_evaluate_parser
-from zhnerbench.formats.predictions import documents_jsonl, gold_relations_as_predictions, prediction_text
-from zhnerbench.model import NER_FORMATS, Argument, Document, PredictedRelation, PredictionFormat, Span
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.commands.evaluate import add_evaluate_parser
+from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions
+from zhnerbench.formats.registry import format_names, prediction_text
+from zhnerbench.document import Argument, Document, PredictedRelation, Span
 from zhnerbench.paths import SEED_NAME, repository_root
 from zhnerbench.views import VIEWS, gold_spans
 
-FORMATS = NER_FORMATS
+FORMATS = format_names(mentions_only=True)
 SAMPLES = "200"  # the default 1,000 is timed by benchmarks/bench_evaluate.py
 
 
@@ -68,7 +70,7 @@ def run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return code, captured.out, captured.err
 
 
-def write_predictions(path: Path, file_format: PredictionFormat, gold: Document, spans: list[Span] | None = None,
+def write_predictions(path: Path, file_format: str, gold: Document, spans: list[Span] | None = None,
                       relations: list[PredictedRelation] | None = None) -> Path:
     text = prediction_text(
         file_format, [gold],
@@ -99,7 +101,7 @@ SUPPORTS = {"full": 202, "ontonotes": 174, "coarse": 130, "nested": 242}
     [(f, v) for f in FORMATS for v in VIEWS if f == "documents" or VIEWS[v].convention != "nested"],
 )
 def test_the_gold_of_each_view_scores_one_in_it(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                                                 file_format: PredictionFormat, view: str) -> None:
+                                                 file_format: str, view: str) -> None:
     path = write_predictions(tmp_path / f"gold.{file_format}", file_format, gold, list(gold_spans(gold, VIEWS[view])))
     result = evaluate_to_json(path, tmp_path, capsys, "--view", view)
     assert result["format"] == file_format and list(result["views"]) == [view]
@@ -245,7 +247,7 @@ EXPECTED: dict[str, tuple[tuple[int, int, int], dict[str, tuple[int, int, int]],
 
 @pytest.mark.parametrize("file_format", FORMATS)
 def test_known_perturbation(gold: Document, tmp_path: Path, capsys: pytest.CaptureFixture[str],
-                            file_format: PredictionFormat) -> None:
+                            file_format: str) -> None:
     path = write_predictions(tmp_path / "perturbed", file_format, gold, perturbed_spans(gold), perturbed_relations(gold))
     result = evaluate_to_json(path, tmp_path, capsys)
     assert list(result["views"]) == list(EXPECTED)
@@ -477,8 +479,9 @@ def test_html_without_spacy_is_a_clear_error(gold: Document, tmp_path: Path, cap
 
 def test_several_gold_documents_are_scored_as_one_corpus() -> None:
     from zhnerbench.gold.article import document_from_text
-    from zhnerbench.eval.evaluation import evaluate, evaluation_to_json
-    from zhnerbench.eval.readers import Predictions
+    from zhnerbench.eval.evaluation import evaluate
+    from zhnerbench.eval.score_json import evaluation_to_json
+    from zhnerbench.formats.prediction_files import Predictions
 
     first = document_from_text("标题 2022年07月22日\n张为出席。", "000_a")
     second = document_from_text("标题 2022年07月23日\n钟志华讲话。", "001_b")

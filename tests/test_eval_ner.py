@@ -14,14 +14,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from zhnerbench.counts import Average, Counts
-from zhnerbench.errors import TagSequenceError
+from zhnerbench.exceptions import TagSequenceError
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.ner import NerScores, seqeval_scores, span_set_scores
-from zhnerbench.eval.readers import Predictions
-from zhnerbench.model import Document, Span
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.document import Document, Span
 from zhnerbench.offsets import spans_by_sentence
-from zhnerbench.schemes import spans_to_tags
+from zhnerbench.tag_schemes import spans_to_tags
 from zhnerbench.views import VIEWS, gold_spans, keep_by_convention
 
 #: The views whose spans do not overlap, where seqeval applies.

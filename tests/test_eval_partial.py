@@ -10,8 +10,8 @@ import pytest
 from zhnerbench.eval.bootstrap import Resampling
 from zhnerbench.eval.evaluation import evaluate_view
 from zhnerbench.eval.partial import partial_scores
-from zhnerbench.eval.readers import Predictions
-from zhnerbench.model import Document, Span
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.document import Document, Span
 from zhnerbench.views import VIEWS
 
 # One sentence of 上海市经济信息化委主任吴金城: gold ORG [0,7), TITLE [7,9), PERSON [9,12).

@@ -9,11 +9,15 @@ from typing import Any
 import pytest
 
 from zhnerbench.gold.article import DOCUMENT_ID, document_from_text
-from zhnerbench.errors import PredictionFormatError
-from zhnerbench.eval.readers import Predictions, detect_format, read_predictions, split_conll_line
-from zhnerbench.formats.predictions import conll_text, documents_jsonl, sentences_jsonl
-from zhnerbench.model import Argument, PredictedRelation, Span
-from zhnerbench.schemes import SCHEMES
+from zhnerbench.exceptions import PredictionFormatError
+from zhnerbench.formats.prediction_files import Predictions
+from zhnerbench.formats.registry import detect_format, read_predictions
+from zhnerbench.formats.conll import split_conll_line
+from zhnerbench.formats.conll import conll_text
+from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.formats.sentences import sentences_jsonl
+from zhnerbench.document import Argument, PredictedRelation, Span
+from zhnerbench.tag_schemes import SCHEMES
 
 # Sentence 0 has spaces (like the gold's title); line 1 holds sentences 1 and 2.
 TEXT = "上海 大会 2022年07月22日\n张为出席。钟志华院士讲话。"
@@ -338,7 +342,7 @@ def test_wrong_format_option_gives_a_clear_error(tmp_path: Path) -> None:
 def test_bad_options_are_clear_errors(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
     with pytest.raises(PredictionFormatError, match="unknown format 'xml'"):
-        read_predictions(path, GOLD, format="xml")  # type: ignore[arg-type]  # what a user may pass
+        read_predictions(path, GOLD, format="xml")  # what a user may pass
     with pytest.raises(PredictionFormatError, match="unknown tag scheme 'BIO'"):
         read_predictions(path, GOLD, scheme="BIO")
 

@@ -14,8 +14,8 @@ from zhnerbench.eval.relations import (
     normalize_argument_text,
     score_relations,
 )
-from zhnerbench.formats.predictions import gold_relations_as_predictions
-from zhnerbench.model import Argument, Document, Mention, PredictedRelation, Relation
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions
+from zhnerbench.document import Argument, Document, Mention, PredictedRelation, Relation
 
 
 def argument(document: Document, start: int, end: int) -> Argument:

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.files import JOURNAL_NAME, LOCK_NAME, PENDING_SUFFIX, check_output, exclusive, recover, write_all
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.writing import JOURNAL_NAME, LOCK_NAME, PENDING_SUFFIX, check_output, exclusive, recover, write_all
 
 OLD = {"records/a.json": b"old a", "records/b.json": b"old b", "board.json": b"old board", "gone.jsonl": b"old"}
 NEW: dict[str, bytes | None] = {"records/a.json": b"new a", "records/b.json": b"new b", "board.json": b"new board",
@@ -24,7 +24,7 @@ NEW: dict[str, bytes | None] = {"records/a.json": b"new a", "records/b.json": b"
 CHILD = textwrap.dedent("""
     import json, os, signal, sys
     from pathlib import Path
-    import zhnerbench.files as files
+    import zhnerbench.writing as files
 
     folder, kill_at = Path(sys.argv[1]), int(sys.argv[2])
     steps = 0
@@ -96,7 +96,7 @@ def test_a_second_writer_is_refused_while_the_first_holds_the_lock(tmp_path: Pat
     holder = subprocess.Popen([sys.executable, "-c", textwrap.dedent(f"""
         import sys, time
         from pathlib import Path
-        from zhnerbench.files import exclusive
+        from zhnerbench.writing import exclusive
         with exclusive(Path({str(tmp_path / LOCK_NAME)!r}), "x"):
             print("holding", flush=True)
             time.sleep(30)

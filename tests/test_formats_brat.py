@@ -7,7 +7,7 @@ import re
 import pytest
 
 from zhnerbench.formats.brat import BratFormatError, annotation_conf, ann_to_document, document_to_ann
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 from zhnerbench.schema import ENTITY_LABELS, RELATION_TYPES
 
 # The standoff line forms of brat's documentation (brat.nlplab.org/standoff.html).

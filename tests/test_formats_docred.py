@@ -10,7 +10,7 @@ import pytest
 from zhnerbench import evaluate, read_predictions
 from zhnerbench.cli import main
 from zhnerbench.formats.docred import DOCRED_TYPES, document_to_docred
-from zhnerbench.model import Document
+from zhnerbench.document import Document
 from zhnerbench.schema import ENTITY_LABELS
 
 

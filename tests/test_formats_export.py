@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.eval.readers import read_predictions
+from zhnerbench.formats.registry import read_predictions
 from zhnerbench.formats.brat import ann_to_document
-from zhnerbench.formats.predictions import gold_relations_as_predictions
-from zhnerbench.model import Document
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 

@@ -7,12 +7,15 @@ from hypothesis import strategies as st
 
 from zhnerbench.gold.annotation_files import derive_entities, id_number
 from zhnerbench.gold.segmentation import segment
-from zhnerbench.eval.readers import parse_conll, parse_documents
-from zhnerbench.formats.predictions import conll_text, documents_jsonl, gold_relations_as_predictions
+from zhnerbench.formats.conll import parse_conll
+from zhnerbench.formats.documents import parse_documents
+from zhnerbench.formats.conll import conll_text
+from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.formats.prediction_files import gold_relations_as_predictions
 from zhnerbench.formats.brat import ann_to_document, document_to_ann
-from zhnerbench.model import Document, Mention, Relation
+from zhnerbench.document import Document, Mention, Relation
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS, VALUE_LABELS
-from zhnerbench.schemes import SCHEMES
+from zhnerbench.tag_schemes import SCHEMES
 
 # Characters that matter: CJK, the sentence ends, ASCII commas and spaces (tokens too).
 ALPHABET = "上海市张为院士,， 。！？《》“”0"

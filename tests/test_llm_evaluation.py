@@ -7,14 +7,14 @@ import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
 import pytest
 
 from tests.openai_stub_server import SERVED_SUFFIX, Canned, StubServer, token_count
 from zhnerbench.cli import main
 from zhnerbench.digests import sha256_hex
-from zhnerbench.leaderboard.records import Record, read_records, render_record
+from zhnerbench.board.records import Record, read_records, render_record
 
 pytest.importorskip("openai")
 pytest.importorskip("matplotlib")
@@ -76,7 +76,7 @@ def test_a_board_of_three_runs_shows_manifest_cost_latency_spread_and_failures(
     records = read_records(board)
     record = records["openai-stub-model"]
 
-    manifest = record["llm"]["manifest"]
+    manifest: dict[str, Any] = record["llm"]["manifest"]
     template = (ROOT / "baselines" / "prompts" / "ner-v1.md").read_text(encoding="utf-8")
     assert manifest["model"] == "stub-model" and manifest["served_model"] == "stub-model" + SERVED_SUFFIX
     assert manifest["endpoint"].rstrip("/") == stub.base_url
@@ -88,19 +88,20 @@ def test_a_board_of_three_runs_shows_manifest_cost_latency_spread_and_failures(
 
     # Tokens are the server's usage, summed over the article's 66 requests of run 1 (seed 0).
     bodies = [body for body in stub.bodies if body.get("seed") == 0 and not stub.route(body) == "[0] "]
-    diagnostics = record["diagnostics"]
+    diagnostics: dict[str, Any] = record["diagnostics"]
     assert diagnostics["chunks"] == len(bodies) == 66
     assert diagnostics["input_tokens"] == sum(token_count(m["content"]) for b in bodies for m in b["messages"])
     assert (diagnostics["malformed"], diagnostics["items"], diagnostics["unaligned"], diagnostics["unknown_label"],
             diagnostics["overlapping"]) == (1, 7, 1, 1, 1)
     assert diagnostics["false_positive_labels"] == ["?", "GPE", "PERSON"]
     cost = (diagnostics["input_tokens"] * 1 + diagnostics["output_tokens"] * 2) / 1e6
-    assert record["published"]["requests"]["requests"] == 66
-    assert 0 < record["published"]["requests"]["latency_p50"] <= record["published"]["requests"]["latency_p95"]
+    requests: dict[str, Any] = record["published"]["requests"]
+    assert requests["requests"] == 66
+    assert 0 < requests["latency_p50"] <= requests["latency_p95"]
 
     # Three runs: each one's F1, seeds 0-2, their agreement; the first is the score of record.
     runs = record["runs"]
-    assert runs["seeds"] == [0, 1, 2] and runs["f1"]["full"][0] == record["scores"]["full"]["f1"]
+    assert runs["seeds"] == [0, 1, 2] and runs["f1"]["full"][0] == record["scores"]["full"]["micro"]["f1"]
     assert len(set(runs["f1"]["full"])) == 3 and 0 < runs["agreement"] < 1
     assert sorted(record["files"]) == ["predictions/openai-stub-model.jsonl", "predictions/openai-stub-model.run-2.jsonl",
                                        "predictions/openai-stub-model.run-3.jsonl",
@@ -132,8 +133,8 @@ def test_a_board_of_three_runs_shows_manifest_cost_latency_spread_and_failures(
     relation = records["openai-stub-model-relations"]
     row_data = relation["relations"][0]
     assert row_data["baseline"] == "openai-stub-model-relations" and row_data["entities"] == "gold (by text)"
-    assert row_data["strict"]["predicted"] == 2 and row_data["strict"]["precision"] == 1.0
-    assert row_data["strict"]["evidence_f1"] is not None
+    assert row_data["strict"]["micro"]["predicted"] == 2 and row_data["strict"]["micro"]["precision"] == 1.0
+    assert row_data["strict"]["evidence"] is not None
     assert (relation["diagnostics"]["items"], relation["diagnostics"]["unknown_type"],
             relation["diagnostics"]["unaligned"]) == (4, 1, 1)
     assert relation["llm"]["manifest"]["task"] == "relations"

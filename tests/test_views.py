@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from zhnerbench.errors import SpanError, ViewError
-from zhnerbench.model import Document, Span
+from zhnerbench.exceptions import SpanError, ViewError
+from zhnerbench.document import Document, Span
 from zhnerbench.schema import ENTITY_LABELS, ONTONOTES_LABELS
 from zhnerbench.views import (
     VIEWS,

@@ -12,35 +12,38 @@ The Python API is three functions::
 Paths may be ``str`` or ``pathlib.Path``; every problem with an input is a
 :class:`ZhNerBenchError` naming the file and line.
 
-The code is one package: the core vocabulary (``schema``, ``model``, ``offsets``,
-``schemes``, ``views``, ``counts``, ``digests``, ``secrets``, ``paths``, ``errors``) that
-every stage imports; ``gold`` (the gold's one home: the article, the annotation files, their
-checks, agreement, the ``documents`` codec and ``load_gold``); and one subpackage per stage:
-``formats``, ``eval`` (the scorer), ``baselines`` (the systems) and ``leaderboard``.
+A tagger plugin returns :class:`Span` s (``from zhnerbench import Span``).
+
+The code is one package in floors, each importing only from the floors below it: the core
+vocabulary (``schema``, ``document``, ``offsets``, ``tag_schemes``, ``views``, ``counts``,
+``digests``, ``secrets``, ``paths``, ``exceptions``, ``reading``, ``writing``); ``gold`` (the
+gold's one home); ``formats`` (prediction formats and exports); ``eval`` (the scorer);
+``baselines`` (the systems); ``harness`` (lm-evaluation-harness tasks, a Trainer
+``compute_metrics``); ``board`` (records and their renderings); ``runner`` (running systems into
+records); ``commands`` and ``cli``. The README's layout section lists them.
 """
 
-import time
 from typing import TYPE_CHECKING, Any
 
-__version__ = "1.4.1"
-
-#: When the project's code started running (the leaderboard's wall time counts from here).
-STARTED = time.perf_counter()
+from zhnerbench.timing import STARTED as STARTED  # first, so that the wall time counts from here
+from zhnerbench.version import __version__ as __version__
 
 if TYPE_CHECKING:
-    from zhnerbench.errors import ZhNerBenchError
+    from zhnerbench.document import Span
+    from zhnerbench.exceptions import ZhNerBenchError
     from zhnerbench.eval.evaluation import evaluate
-    from zhnerbench.eval.readers import read_predictions
+    from zhnerbench.formats.registry import read_predictions
     from zhnerbench.gold import load_gold
 
-__all__ = ["ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
+__all__ = ["Span", "ZhNerBenchError", "evaluate", "load_gold", "read_predictions"]
 
 #: Imported when first used, so that ``import zhnerbench`` (and the command line) stays fast.
 _API = {
     "evaluate": "zhnerbench.eval.evaluation",
     "load_gold": "zhnerbench.gold.loading",
-    "read_predictions": "zhnerbench.eval.readers",
-    "ZhNerBenchError": "zhnerbench.errors",
+    "read_predictions": "zhnerbench.formats.registry",
+    "ZhNerBenchError": "zhnerbench.exceptions",
+    "Span": "zhnerbench.document",
 }
 
 

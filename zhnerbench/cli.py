@@ -9,7 +9,8 @@ import sys
 import traceback
 from typing import Sequence
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.printable import printable
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,15 +18,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, print the whole Python traceback after the one-line message")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    from zhnerbench import commands
+    from zhnerbench.commands import gold
+    from zhnerbench.commands.tag import add_tag_parser
+    from zhnerbench.commands.evaluate import add_evaluate_parser
+    from zhnerbench.commands.export import add_export_parser
+    from zhnerbench.commands.leaderboard import add_leaderboard_parser
 
-    from zhnerbench.baselines.command import add_tag_parser
-    from zhnerbench.eval.command import add_evaluate_parser
-    from zhnerbench.formats.command import add_export_parser
-    from zhnerbench.leaderboard.command import add_leaderboard_parser
-
-    commands.add_validate_parser(subparsers)
-    commands.add_build_parser(subparsers)
+    gold.add_validate_parser(subparsers)
+    gold.add_build_parser(subparsers)
     add_evaluate_parser(subparsers)
     add_export_parser(subparsers)
     add_leaderboard_parser(subparsers)
@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sys.stdout.flush()  # here, not at interpreter exit, so that a closed pipe is caught below
         return status
     except ZhNerBenchError as error:
-        print(f"zhnerbench {args.command}: error: {error}", file=sys.stderr)
+        print(f"zhnerbench {args.command}: error: {printable(str(error))}", file=sys.stderr)
         if args.traceback:  # where it came from: a tagger's own code, say
             traceback.print_exception(error.__cause__ or error, file=sys.stderr)
         return USER_ERROR
@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The machine refused a file (a name too long, a read-only folder, a directory where a
         # file must go, no permission): one line naming it.
         where = f"{str(error.filename)[:120]}: " if error.filename is not None else ""
-        print(f"zhnerbench {args.command}: error: {where}{error.strerror or error}", file=sys.stderr)
+        print(f"zhnerbench {args.command}: error: {printable(f'{where}{error.strerror or error}')}", file=sys.stderr)
         return USER_ERROR
 
 

@@ -1,6 +1,6 @@
 """Offset conversions: document offsets <-> sentence-local offsets, word tokens -> characters.
 
-All offsets are 0-based and end-exclusive, like :class:`zhnerbench.model.Span`.
+All offsets are 0-based and end-exclusive, like :class:`zhnerbench.document.Span`.
 A span belongs to exactly one sentence; one that crosses a sentence boundary, or
 covers a character outside every sentence (a newline), is reported, because
 sentence-level tags (IOB2 and friends) cannot represent it.
@@ -11,8 +11,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 
-from zhnerbench.errors import AlignmentError, SpanError
-from zhnerbench.model import Sentence, Span
+from zhnerbench.exceptions import AlignmentError, SpanError
+from zhnerbench.document import Sentence, Span
 
 
 def sentence_index_of(sentences: Sequence[Sentence], span: Span, starts: Sequence[int] | None = None) -> int:
@@ -26,7 +26,7 @@ def sentence_index_of(sentences: Sequence[Sentence], span: Span, starts: Sequenc
     >>> sentence_index_of(sentences, Span(2, 5, "ORG"))
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.SpanError: position 2: span [2,5) ORG is not inside one sentence (it starts in sentence 0, which ends at 3)
+    zhnerbench.exceptions.SpanError: position 2: span [2,5) ORG is not inside one sentence (it starts in sentence 0, which ends at 3)
     """
     if starts is None:  # callers placing many spans pass the starts once (linear, not quadratic)
         starts = [sentence.start for sentence in sentences]
@@ -121,7 +121,7 @@ def token_offsets(tokens: Sequence[str], text: str) -> list[tuple[int, int]]:
     >>> token_offsets(["上海", "是"], "上海市")
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.AlignmentError: position 1: token '是' does not match the text at character 2 ('市')
+    zhnerbench.exceptions.AlignmentError: position 1: token '是' does not match the text at character 2 ('市')
     """
     offsets: list[tuple[int, int]] = []
     position = 0

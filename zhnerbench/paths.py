@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 
 SEED_NAME = "000_e491b11e84c79d89.txt"
 SEED_FILE = f"seeds/{SEED_NAME}"
@@ -40,6 +40,8 @@ CONFIGS_DIR = "baselines/configs"
 
 README_FILE = "README.md"
 CHANGELOG_FILE = "CHANGELOG.md"
+#: The manual (its table of prediction formats is generated).
+MANUAL_FILE = "docs/usage.md"
 DATA_DIR = "data"
 
 #: The published board: records, prediction files and the board assembled from them

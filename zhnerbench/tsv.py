@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterable, Sequence
 
-from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.inputs import read_project_file
+from zhnerbench.exceptions import GoldDataError, Problem
+from zhnerbench.reading import read_project_file
 
 
 def format_tsv(columns: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

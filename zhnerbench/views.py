@@ -39,10 +39,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Literal, get_args
+from typing import Literal, get_args
 
-from zhnerbench.errors import SpanError, ViewError
-from zhnerbench.model import Document, Span
+from zhnerbench.printable import printable
+from zhnerbench.exceptions import SpanError, ViewError
+from zhnerbench.document import Document, Span
 from zhnerbench.schema import ENTITY_LABELS
 
 #: Which spans of a nested span set a view keeps: the flat layer, the outermost span its labels
@@ -88,7 +89,7 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
     >>> view_from_dict({"convention": "flat", "labels": {"PEOPLE": "PER"}}, "v.json", "v")
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.ViewError: v.json: 'labels' maps 'PEOPLE', which is not a gold label (gold labels: PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE DATE TIME PERCENT MONEY QUANTITY ORDINAL CARDINAL TITLE)
+    zhnerbench.exceptions.ViewError: v.json: 'labels' maps 'PEOPLE', which is not a gold label (gold labels: PERSON NORP FAC ORG GPE LOC PRODUCT EVENT WORK_OF_ART LAW LANGUAGE DATE TIME PERCENT MONEY QUANTITY ORDINAL CARDINAL TITLE)
     """
     if not isinstance(data, dict):
         raise _problem(source, "a view file holds one JSON object")
@@ -99,6 +100,13 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
     name = data.get("name", default_name)
     if not isinstance(name, str) or not name.strip():
         raise _problem(source, "'name' must be a non-empty string")
+    mapping_values = list(data["labels"].values()) if isinstance(data.get("labels"), dict) else []
+    predicted_keys = list(data["predicted_labels"]) if isinstance(data.get("predicted_labels"), dict) else []
+    unprintable = next((text for text in (name, *mapping_values, *predicted_keys)
+                        if isinstance(text, str) and printable(text) != text), None)
+    if unprintable is not None:
+        raise _problem(source, f"{printable(unprintable)[:80]!r} holds a control or bidirectional character; names "
+                               "and labels are plain text")
     convention = data.get("convention")
     if convention not in CONVENTIONS:
         raise _problem(source, f"'convention' must be one of {', '.join(CONVENTIONS)}, found {convention!r}")
@@ -130,7 +138,7 @@ def view_from_dict(data: object, source: str, default_name: str | None = None,
 
 def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS) -> View:
     """The view defined in a JSON file (its name defaults to the file's stem)."""
-    from zhnerbench.inputs import read_config_json
+    from zhnerbench.reading import read_config_json
 
     path = Path(path)
     return view_from_dict(read_config_json(path, "view file", ViewError), str(path), path.stem, gold_labels)
@@ -139,7 +147,7 @@ def read_view_file(path: str | Path, gold_labels: Sequence[str] = ENTITY_LABELS)
 def builtin_views() -> Mapping[str, View]:
     """The built-in views, read from their view files in ``eval/views/`` (which double as
     templates for a view of your own)."""
-    from zhnerbench.inputs import read_config_json
+    from zhnerbench.reading import read_config_json
     from zhnerbench.paths import BUILTIN_VIEW_NAMES, VIEWS_DIR, install_root
 
     views = {}
@@ -296,7 +304,7 @@ def gold_spans(document: Document, view: View) -> tuple[Span, ...]:
     """The gold spans of ``document`` that ``view`` scores, in its labels, sorted.
 
     >>> from zhnerbench.gold.article import document_from_text
-    >>> from zhnerbench.model import Mention
+    >>> from zhnerbench.document import Mention
     >>> from dataclasses import replace
     >>> doc = replace(document_from_text("上海市大会 2022年07月22日"),
     ...               mentions=(Mention("M001", 0, 5, "EVENT", "E001", "上海市大会"),),

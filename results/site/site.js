@@ -1,3 +1,4 @@
+// The web board's script: sortable tables, the error filter, relation evidence (copied into results/site/).
 function cellValue(row, index) {
   const cell = row.cells[index];
   const value = cell.getAttribute("data-value");

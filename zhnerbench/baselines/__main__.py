@@ -24,7 +24,7 @@ from zhnerbench.baselines.registry import TRAINED
 from zhnerbench.baselines.specs import create_system, default_systems
 from zhnerbench.baselines.training import weights_dir
 from zhnerbench.paths import WEIGHTS_DIR
-from zhnerbench.files import JOURNAL_NAME, recover, write_all
+from zhnerbench.writing import JOURNAL_NAME, recover, write_all
 
 
 def shipped_files(system: str, trained: Path) -> dict[Path, bytes | None]:

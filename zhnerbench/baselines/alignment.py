@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 #: Quote pairs removed from around an entity string only when the quoted string is absent.
 QUOTE_PAIRS: tuple[tuple[str, str], ...] = (

@@ -1,6 +1,6 @@
 """The one interface every baseline tagger implements, and the helpers they share.
 
-An adapter knows only its tagger: it turns text into :class:`~zhnerbench.model.Span`
+An adapter knows only its tagger: it turns text into :class:`~zhnerbench.document.Span`
 mentions over the *input text's* offsets. It never reads the gold, never scores and
 never writes into the repository (trained models are cached outside it, see
 :mod:`zhnerbench.baselines.cache`).
@@ -21,10 +21,10 @@ from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 from zhnerbench.baselines.normalize import tagger_input
-from zhnerbench.errors import ZhNerBenchError, excerpt
-from zhnerbench.model import Document, Span
+from zhnerbench.exceptions import ZhNerBenchError, excerpt
+from zhnerbench.document import Document, Span
 from zhnerbench.offsets import align_tokens
-from zhnerbench.schemes import decode_native
+from zhnerbench.tag_schemes import decode_native
 
 
 class BaselineUnavailable(ZhNerBenchError):
@@ -349,6 +349,21 @@ def require_module(module: str, requires: str) -> None:
     """
     if importlib.util.find_spec(module) is None:
         raise BaselineUnavailable(f"Python module {module!r} is not installed: {requires}")
+
+
+#: What an adapter reports of its run (``diagnostics`` after ``predict``): counts by kind (chunks,
+#: failed, malformed, unaligned, tokens...) and a few examples (lists of strings).
+Diagnostics = dict[str, object]
+
+
+def diagnostic_count(diagnostics: Mapping[str, object], key: str) -> int:
+    """A count among ``diagnostics`` (0 when absent or not a count).
+
+    >>> diagnostic_count({"chunks": 3, "unaligned_examples": []}, "chunks"), diagnostic_count({}, "failed")
+    (3, 0)
+    """
+    value = diagnostics.get(key, 0)
+    return value if isinstance(value, int) else 0
 
 
 def tagger_diagnostics(tagger: object) -> dict[str, Any]:

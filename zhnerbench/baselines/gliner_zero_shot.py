@@ -24,7 +24,7 @@ from zhnerbench.baselines.base import (
     split_for_tagging,
     system_name,
 )
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 #: What GLiNER is asked for, per schema label: a Chinese name and an English description.
 LABEL_DESCRIPTIONS: Mapping[str, str] = {

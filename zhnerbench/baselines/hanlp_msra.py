@@ -42,7 +42,7 @@ from zhnerbench.baselines.hanlp_pretrained import hanlp_entities, hanlp_silenced
 from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence, to_bio
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 REQUIRES = "pip install torch==2.13.0 'zhnerbench[hanlp,jieba]' (hanlp==2.1.5)"
 #: HanLP's names for a vocabulary's padding and unknown entries.

@@ -44,7 +44,7 @@ from zhnerbench.baselines.base import (
     spans_from_pieces,
     split_for_tagging,
 )
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.offsets import align_tokens
 from zhnerbench.schema import ONTONOTES_LABELS
 

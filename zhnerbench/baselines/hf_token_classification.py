@@ -39,8 +39,8 @@ from zhnerbench.baselines.base import (
 )
 from zhnerbench.baselines.label_presets import choose_label_map, entity_types, read_label_map, views_for
 from zhnerbench.gold.segmentation import segment
-from zhnerbench.model import Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.document import Span
+from zhnerbench.tag_schemes import decode_native
 
 REQUIRES = install_extra("hf") + " (then a model id the hub serves, or a save_pretrained directory)"
 

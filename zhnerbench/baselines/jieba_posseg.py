@@ -25,7 +25,7 @@ from typing import Any
 
 from zhnerbench.baselines.base import ModelTagger, install_extra, spans_from_tagged_tokens
 from zhnerbench.baselines.lexicon import jieba_pos_tokenizer
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 JIEBA_LABEL_MAP: Mapping[str, str] = {
     "nr": "PERSON", "nrfg": "PERSON", "nrt": "PERSON", "ns": "GPE", "nt": "ORG", "t": "DATE",

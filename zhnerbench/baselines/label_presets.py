@@ -31,7 +31,7 @@ from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from types import MappingProxyType
 
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.schema import ENTITY_LABELS
 from zhnerbench.views import VIEWS
 
@@ -96,7 +96,7 @@ def read_label_map(path: str | Path) -> dict[str, str]:
 
     Problems are one-line :class:`ZhNerBenchError` s naming the file.
     """
-    from zhnerbench.inputs import read_config_json
+    from zhnerbench.reading import read_config_json
 
     data = read_config_json(path, "label map")
     if not isinstance(data, dict) or not data:

@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhnerbench.baselines.base import ModelTagger, install_extra, spans_from_tagged_tokens
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 LAC_LABEL_MAP: Mapping[str, str] = {"PER": "PERSON", "LOC": "GPE", "ORG": "ORG", "TIME": "DATE"}
 

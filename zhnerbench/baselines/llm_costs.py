@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.inputs import InputError, read_input_bytes
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.reading import InputError, read_input_bytes
 
 #: A price file's size limit: a list of models, not data.
 MAX_PRICE_FILE_BYTES = 1_000_000

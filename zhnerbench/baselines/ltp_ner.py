@@ -21,7 +21,7 @@ from zhnerbench.baselines.base import (
     split_for_tagging,
     system_name,
 )
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.offsets import align_tokens
 
 REQUIRES = install_extra("ltp") + " (then a model the hub serves, e.g. LTP/small, or a local directory)"

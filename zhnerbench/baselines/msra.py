@@ -25,8 +25,8 @@ from pathlib import Path
 
 from zhnerbench.baselines.base import BaselineUnavailable, one_line
 from zhnerbench.counts import Counts, total
-from zhnerbench.model import Span
-from zhnerbench.schemes import decode_native
+from zhnerbench.document import Span
+from zhnerbench.tag_schemes import decode_native
 
 MSRA_ENV = "ZHNERBENCH_MSRA"
 MSRA_TYPES: tuple[str, ...] = ("PER", "LOC", "ORG")

@@ -48,15 +48,14 @@ from zhnerbench.baselines.chat_client import ChatClient, Decoding, Outcome, reas
 from zhnerbench.baselines.chat_client import is_local as is_local  # re-exported: part of this module's API
 from zhnerbench.baselines.llm_prompts import (
     Prompt,
-    PromptError,
     ShotPool,
     conversation,
     load_prompt,
     prompt_version,
     read_shot_pool,
 )
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Span
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.document import Span
 from zhnerbench.schema import ENTITY_LABELS
 
 REQUIRES = "pip install 'zhnerbench[openai]' and an OpenAI-compatible endpoint (OPENAI_BASE_URL, OPENAI_API_KEY)"

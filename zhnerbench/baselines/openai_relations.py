@@ -28,8 +28,8 @@ from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, diagnost
 from zhnerbench.baselines.chat_client import ChatClient, Decoding, reasons, served_model, usage_counts
 from zhnerbench.baselines.llm_prompts import Prompt, conversation, load_prompt, prompt_version
 from zhnerbench.baselines.openai_chat import REQUIRES, chat_system_name, extract_json_object
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Argument, Document, PredictedRelation
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.document import Argument, Document, PredictedRelation
 from zhnerbench.schema import RELATION_TYPES, SYMMETRIC_RELATIONS
 
 DEFAULT_PROMPT = "re-v1.md"

@@ -1,8 +1,8 @@
 """What the relation baselines share: their working triple and sentence helpers.
 
 A relation baseline reads a document's text, its sentences and a list of entity
-mentions (gold or predicted :class:`~zhnerbench.model.Span`) and returns
-:class:`~zhnerbench.model.PredictedRelation` s between argument spans; the scorer
+mentions (gold or predicted :class:`~zhnerbench.document.Span`) and returns
+:class:`~zhnerbench.document.PredictedRelation` s between argument spans; the scorer
 matches the arguments to gold entities. While they work, the rules keep each
 argument's label, in a :class:`Triple`.
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import NamedTuple
 
-from zhnerbench.model import Argument, PredictedRelation, Sentence, Span
+from zhnerbench.document import Argument, PredictedRelation, Sentence, Span
 from zhnerbench.schema import SYMMETRIC_RELATIONS
 
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from itertools import combinations
 
 from zhnerbench.baselines.relations_common import Triple, mentions_by_sentence, unique
-from zhnerbench.model import PredictedRelation, Sentence, Span
+from zhnerbench.document import PredictedRelation, Sentence, Span
 from zhnerbench.schema import RELATION_SIGNATURES
 
 

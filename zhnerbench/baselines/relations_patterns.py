@@ -37,7 +37,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from zhnerbench.baselines.relations_common import Triple, mentions_by_sentence, unique
-from zhnerbench.model import PredictedRelation, Sentence, Span
+from zhnerbench.document import PredictedRelation, Sentence, Span
 
 _CLAUSE_BREAK = re.compile(r"[，,；;]")
 _SIGN = re.compile(r"签署|签订")

@@ -71,9 +71,9 @@ from zhnerbench.baselines.bilstm_crf import char_bigrams
 from zhnerbench.baselines.lexicon import jieba_words, softword_tags
 from zhnerbench.baselines.msra import TaggedSentence
 from zhnerbench.baselines.training import MsraTrainedTagger, Progress
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.paths import CONFIGS_DIR, install_root
-from zhnerbench.schemes import decode_native
+from zhnerbench.tag_schemes import decode_native
 
 REQUIRES = "pip install 'zhnerbench[spacy,jieba]'"
 CONFIG_NAME = "spacy-msra.cfg"

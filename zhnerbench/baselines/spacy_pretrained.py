@@ -29,7 +29,7 @@ from zhnerbench.baselines.base import (
     system_name,
 )
 from zhnerbench.baselines.label_presets import choose_label_map, read_label_map, views_for
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.schema import ONTONOTES_LABELS
 
 PIPELINES: tuple[str, ...] = ("zh_core_web_sm", "zh_core_web_md", "zh_core_web_lg", "zh_core_web_trf")

@@ -37,9 +37,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from zhnerbench.baselines.base import Tagger, interface_problem
+from zhnerbench.baselines.base import Tagger, interface_problem, one_line
 from zhnerbench.baselines.registry import REGISTRY
-from zhnerbench.errors import ZhNerBenchError
+from zhnerbench.exceptions import ZhNerBenchError
 
 ENTRY_POINT_GROUP = "zhnerbench.systems"
 _PYTHON_SPEC = re.compile(r"py:([A-Za-z_][\w.]*):([A-Za-z_]\w*)")
@@ -119,7 +119,6 @@ def _call(factory: Factory, spec: str, options: dict[str, Any]) -> Tagger:
     return tagger  # type: ignore[no-any-return]
 
 
-
 def _python_factory(spec: str) -> Factory:
     match = _PYTHON_SPEC.fullmatch(spec)
     if match is None:
@@ -129,6 +128,8 @@ def _python_factory(spec: str) -> Factory:
         module = importlib.import_module(module_name)
     except ImportError as error:
         raise SpecError(f"system spec {spec!r}: cannot import {module_name} ({error})") from None
+    except (Exception, SystemExit) as error:  # the module's own code failed: one line, `--traceback` shows where
+        raise SpecError(f"system spec {spec!r}: importing {module_name} failed: {one_line(error)}") from error
     factory = getattr(module, attribute, None)
     if not callable(factory):
         raise SpecError(f"system spec {spec!r}: {module_name} has no callable {attribute}")
@@ -186,8 +187,9 @@ def create_system(spec: str, **options: Any) -> Tagger:
     if spec in plugins:
         try:
             factory = plugins[spec].load()
-        except Exception as error:  # a broken plugin package
-            raise SpecError(f"system {spec!r}: its plugin {plugins[spec].value} failed to load: {error}") from error
+        except (Exception, SystemExit) as error:  # a broken plugin package
+            raise SpecError(f"system {spec!r}: its plugin {plugins[spec].value} failed to load: {one_line(error)}") \
+                from error
         return _call(factory, spec, options)
     known = ", ".join(list(REGISTRY)[:2])
     raise SpecError(f"unknown system {spec!r}: not registered here ({known}, ...), not an installed plugin, "

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from zhnerbench.baselines.base import BaselineUnavailable, ModelTagger, install_extra, one_line
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.schema import ONTONOTES_LABELS
 
 

@@ -32,9 +32,9 @@ from zhnerbench.baselines.base import (
 from zhnerbench.baselines.cache import METADATA, model_dir, read_metadata, write_metadata
 from zhnerbench.baselines.msra import MsraCorpus, TaggedSentence, chunk_counts, locate_msra, training_slices
 from zhnerbench.counts import Counts
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 from zhnerbench.paths import WEIGHTS_DIR, install_root
-from zhnerbench.schemes import decode_native
+from zhnerbench.tag_schemes import decode_native
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
 """The scorer (``zhnerbench.eval``): prediction files against the gold, ``zhnerbench evaluate``.
 
-It imports the core vocabulary (``zhnerbench.model``, ``schemes``, ``offsets``,
+It imports the core vocabulary (``zhnerbench.document``, ``schemes``, ``offsets``,
 ``views``, ``counts``) and nothing imports it but the command line and the
 leaderboard. One module per concern, each a set of small pure functions:
 

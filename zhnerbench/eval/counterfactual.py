@@ -20,9 +20,9 @@ import numpy as np
 
 from zhnerbench.eval.bootstrap import Interval, Resampling, SentenceCounts, difference_interval, sentence_counts
 from zhnerbench.eval.evaluation import Evaluation, SentenceLocator, view_spans
-from zhnerbench.eval.readers import Predictions
+from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.eval.relations import relation_sentence_counts
-from zhnerbench.model import Document, PredictedRelation, Span
+from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.views import View
 
 

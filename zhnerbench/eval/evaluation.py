@@ -22,9 +22,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
-from zhnerbench.errors import PredictionFormatError, ViewError
+from zhnerbench.exceptions import PredictionFormatError, ViewError
 from zhnerbench.eval.bootstrap import (
     DEFAULT_CONFIDENCE,
     DEFAULT_SAMPLES,
@@ -37,23 +36,18 @@ from zhnerbench.eval.bootstrap import (
     paired_bootstrap,
     sentence_counts,
 )
-from zhnerbench.eval.errors_analysis import (
-    GOLD_OUTCOMES,
-    PREDICTED_OUTCOMES,
+from zhnerbench.eval.error_analysis import (
     ErrorAnalysis,
     analyse_errors,
-    error_records,
-    outcome_counts,
-    outcome_counts_per_label,
 )
 from zhnerbench.eval.ner import SEQEVAL_MAX_CHARACTERS, EntityTuple, NerScores, seqeval_scores, span_set_scores
 from zhnerbench.eval.partial import PartialScore, partial_scores
-from zhnerbench.eval.readers import Predictions
+from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.eval.relations import MODES, RelationScores, score_relations
 from zhnerbench.counts import Counts
-from zhnerbench.model import Document, Sentence, Span
+from zhnerbench.document import Document, Sentence, Span
 from zhnerbench.offsets import sentence_at
-from zhnerbench.schemes import sentence_id, spans_to_tags
+from zhnerbench.tag_schemes import sentence_id, spans_to_tags
 from zhnerbench.views import (
     VIEWS,
     View,
@@ -185,7 +179,7 @@ def select_views(
     >>> select_views(coarse, [VIEWS["full"]])
     Traceback (most recent call last):
     ...
-    zhnerbench.errors.PredictionFormatError: p.jsonl: cannot be scored in view 'full': it predicts PER (views this file can be scored in: coarse)
+    zhnerbench.exceptions.PredictionFormatError: p.jsonl: cannot be scored in view 'full': it predicts PER (views this file can be scored in: coarse)
     """
     labels = predictions.labels
     views = {**available, **{view.name: view for view in requested or ()}}
@@ -355,159 +349,3 @@ def compare_evaluations(
         for name in a.views
         if name in b.views
     }
-
-
-# --- JSON -----------------------------------------------------------------------------------------
-
-
-def counts_to_json(counts: Counts) -> dict[str, Any]:
-    """Counts and their ratios as a JSON object (``support`` is the number of gold items).
-
-    >>> counts_to_json(Counts(1, 2, 1))["f1"]
-    0.6666666666666666
-    """
-    return {
-        "precision": counts.precision,
-        "recall": counts.recall,
-        "f1": counts.f1,
-        "support": counts.gold,
-        "predicted": counts.predicted,
-        "correct": counts.correct,
-    }
-
-
-def sentence_of(evaluation: Evaluation, document: int, span: Span) -> SentenceRef:
-    """The sentence a span of the ``document``-th gold document counts in."""
-    return evaluation.sentences[SentenceLocator(evaluation.documents)(document, span)]
-
-
-def _span_json(span: Span, document: Document) -> dict[str, Any]:
-    return {"start": span.start, "end": span.end, "label": span.label, "text": document.text[span.start:span.end]}
-
-
-def view_to_json(result: ViewEvaluation, evaluation: Evaluation) -> dict[str, Any]:
-    """One view's results as JSON: scores with intervals, partial matches, outcome counts and every error.
-
-    >>> from zhnerbench.gold.article import example_document
-    >>> doc = example_document()
-    >>> evaluation = evaluate([doc], Predictions("p", "documents", {doc.id: (Span(15, 16, "PERSON"),)}, None), ["full"], 50)
-    >>> view_to_json(evaluation.views["full"], evaluation)["errors"][0]["kind"]
-    'wrong_boundary'
-    """
-    intervals = result.intervals
-    locate = SentenceLocator(evaluation.documents)
-
-    def with_interval(counts: Counts, interval: Any) -> dict[str, Any]:
-        data = counts_to_json(counts)
-        if interval is not None:
-            data["ci"] = {
-                name: None if getattr(interval, name) is None else [getattr(interval, name).low, getattr(interval, name).high]
-                for name in ("precision", "recall", "f1")
-            }
-        return data
-
-    errors = []
-    for record in error_records(result.analysis):
-        document = evaluation.documents[record.document]
-        first = record.predicted if record.predicted is not None else record.gold[0]
-        ref = evaluation.sentences[locate(record.document, first)]
-        errors.append(
-            {
-                "kind": record.kind,
-                "sentence": ref.id,
-                "sentence_text": ref.text,
-                "predicted": _span_json(record.predicted, document) if record.predicted is not None else None,
-                "gold": [_span_json(span, document) for span in record.gold],
-            }
-        )
-    macro = result.scores.macro
-    return {
-        "description": result.view.description,
-        "convention": result.view.convention,
-        "scorer": result.scorer,
-        "labels": list(result.view.labels),
-        "micro": with_interval(result.scores.micro, intervals.micro),
-        "macro": {"precision": macro.precision, "recall": macro.recall, "f1": macro.f1},
-        "per_label": {
-            label: with_interval(counts, intervals.per_label.get(label)) for label, counts in result.scores.per_label.items()
-        },
-        "partial_match": {name: vars(score) for name, score in result.partial.items()},
-        "partial_match_note": None if result.partial else PARTIAL_SKIPPED,
-        "text_match": counts_to_json(result.text_match),
-        "outcomes": {
-            "gold": outcome_counts(result.analysis.gold, GOLD_OUTCOMES),
-            "predicted": outcome_counts(result.analysis.predicted, PREDICTED_OUTCOMES),
-            "gold_per_label": outcome_counts_per_label(result.analysis.gold, GOLD_OUTCOMES),
-            "predicted_per_label": outcome_counts_per_label(result.analysis.predicted, PREDICTED_OUTCOMES),
-        },
-        "errors": errors,
-    }
-
-
-def relations_to_json(scores: RelationScores) -> dict[str, Any]:
-    """One relation mode's scores as JSON.
-
-    >>> relations_to_json(RelationScores("strict", Counts(1, 1, 1), {}, None))["evidence"] is None
-    True
-    """
-    return {
-        "micro": counts_to_json(scores.micro),
-        "intra_sentence": counts_to_json(scores.intra),
-        "inter_sentence": counts_to_json(scores.inter),
-        "per_type": {name: counts_to_json(counts) for name, counts in scores.per_type.items()},
-        "evidence": counts_to_json(scores.evidence) if scores.evidence is not None else None,
-    }
-
-
-def evaluation_to_json(evaluation: Evaluation, comparisons: Mapping[str, PairedTest] | None = None,
-                       compared_file: str | None = None) -> dict[str, Any]:
-    """The whole evaluation as a JSON-serialisable dict (what ``--json`` writes).
-
-    >>> from zhnerbench.gold.article import example_document
-    >>> doc = example_document()
-    >>> data = evaluation_to_json(evaluate([doc], Predictions("p", "documents", {doc.id: ()}, None), ["full"], 50))
-    >>> data["gold"], data["views"]["full"]["micro"]["recall"]
-    ({'documents': 1, 'sentences': 2, 'mentions': 1, 'inner_mentions': 0, 'relations': 0}, 0.0)
-    """
-    first = next(iter(evaluation.views.values()), None)
-    intervals = first.intervals if first is not None else None
-    documents = evaluation.documents
-    data: dict[str, Any] = {
-        "predictions": evaluation.predictions.file,
-        "format": evaluation.predictions.format,
-        "gold": {
-            "documents": len(documents),
-            "sentences": len(evaluation.sentences),
-            "mentions": sum(len(d.mentions) for d in documents),
-            "inner_mentions": sum(len(d.inner_mentions) for d in documents),
-            "relations": sum(len(d.relations) for d in documents),
-        },
-        "scoring": {
-            "ner": {"flat and outermost views": SEQEVAL, "nested views": SPAN_SET, "at scale": SPAN_SET_AT_SCALE,
-                    "partial_match": "nervaluate, SemEval-2013 schemes (strict, exact, partial, type)"},
-            "bootstrap": {
-                "unit": "sentence",
-                "samples": intervals.samples if intervals else None,
-                "seed": intervals.seed if intervals else None,
-                "confidence": intervals.confidence if intervals else None,
-            },
-        },
-        "lenient_readings": list(evaluation.predictions.lenient_readings),
-        "views": {name: view_to_json(result, evaluation) for name, result in evaluation.views.items()},
-        "relations": (
-            {mode: relations_to_json(scores) for mode, scores in evaluation.relations.items()}
-            if evaluation.relations is not None
-            else None
-        ),
-    }
-    if comparisons is not None:
-        data["comparison"] = {
-            "against": compared_file,
-            "test": "paired bootstrap over sentences; p = fraction of samples where A's micro F1 <= B's",
-            "views": {
-                name: {"f1_a": t.f1_a, "f1_b": t.f1_b, "difference": t.difference, "p_value": t.p_value,
-                       "samples": t.samples, "seed": t.seed}
-                for name, t in comparisons.items()
-            },
-        }
-    return data

@@ -22,8 +22,8 @@ from collections.abc import Callable
 from typing import Any
 
 from zhnerbench.counts import Counts
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.eval.errors_analysis import CORRECT, Classified, error_records
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.eval.error_analysis import CORRECT, Classified, error_records
 from zhnerbench.eval.evaluation import Evaluation, SentenceLocator, SentenceRef, ViewEvaluation
 from zhnerbench.eval.report import format_interval
 
@@ -64,7 +64,7 @@ def require_displacy() -> Any:
 def outcome_note(item: Classified, side: str, text: str) -> str:
     """The tooltip of a span: its outcome and the other side's overlapping spans, quoted from ``text``.
 
-    >>> from zhnerbench.model import Span
+    >>> from zhnerbench.document import Span
     >>> outcome_note(Classified(0, Span(0, 2, "GPE"), "wrong_type", (Span(0, 2, "ORG"),)), "predicted", "市委常委")
     'wrong type (gold: 市委 ORG)'
     """
@@ -79,7 +79,7 @@ def entity_dicts(items: list[Classified], side: str, text: str, offset: int = 0,
     """displaCy manual-mode entities for one sentence's classified spans, errors marked in ``params``;
     spans are document offsets into ``text``, shown relative to the sentence at ``offset`` (cut at ``length``).
 
-    >>> from zhnerbench.model import Span
+    >>> from zhnerbench.document import Span
     >>> entity_dicts([Classified(0, Span(0, 2, "PER"), "spurious", ())], "predicted", "张为")[0]["params"]["status"]
     'error'
     """

@@ -31,8 +31,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from zhnerbench.counts import Average, Counts, macro_average
-from zhnerbench.errors import TagSequenceError
-from zhnerbench.schemes import split_tag
+from zhnerbench.exceptions import TagSequenceError
+from zhnerbench.tag_schemes import split_tag
 
 #: One entity: (sequence or document index, label, start, end), as ``seqeval.scheme.Entity.to_tuple``.
 EntityTuple = tuple[int, str, int, int]

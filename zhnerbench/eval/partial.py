@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from zhnerbench.model import Span
+from zhnerbench.document import Span
 
 #: Our names of the schemes, and nervaluate's.
 SCHEMES: Mapping[str, str] = {"strict": "strict", "exact": "exact", "partial": "partial", "type": "ent_type"}

@@ -40,7 +40,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from zhnerbench.counts import Counts, total
-from zhnerbench.model import Argument, Document, PredictedRelation, Relation
+from zhnerbench.document import Argument, Document, PredictedRelation, Relation
 from zhnerbench.schema import RELATION_TYPES, SYMMETRIC_RELATIONS
 
 if TYPE_CHECKING:
@@ -76,7 +76,7 @@ def entity_aliases(document: Document) -> dict[str, frozenset[str]]:
     """Normalised texts of the mentions (of both layers) of each gold entity.
 
     >>> from zhnerbench.gold.article import document_from_text
-    >>> from zhnerbench.model import Mention, Entity
+    >>> from zhnerbench.document import Mention, Entity
     >>> doc = document_from_text("标题 2022年07月22日\\n钟志华院士，钟院士。")
     >>> doc = Document(doc.id, doc.title, doc.date, doc.language, doc.text, doc.lines, doc.sentences,
     ...                (Mention("M001", 16, 19, "PERSON", "E001", "钟志华"), Mention("M002", 22, 23, "PERSON", "E001", "钟")),

@@ -2,8 +2,8 @@
 
 >>> from zhnerbench.gold.article import example_document
 >>> from zhnerbench.eval.evaluation import evaluate
->>> from zhnerbench.eval.readers import Predictions
->>> from zhnerbench.model import Span
+>>> from zhnerbench.formats.prediction_files import Predictions
+>>> from zhnerbench.document import Span
 >>> doc = example_document()
 >>> evaluation = evaluate([doc], Predictions("p.jsonl", "documents", {doc.id: (Span(15, 17, "GPE"),)}, None), ["full"], 50)
 >>> format_report(evaluation).splitlines()[0]
@@ -18,7 +18,7 @@ from collections.abc import Mapping
 
 from zhnerbench.counts import Average, Counts
 from zhnerbench.eval.bootstrap import Interval, PairedTest
-from zhnerbench.eval.errors_analysis import (
+from zhnerbench.eval.error_analysis import (
     GOLD_OUTCOMES,
     PREDICTED_OUTCOMES,
     describe_error,

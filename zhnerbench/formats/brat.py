@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 
 from zhnerbench.gold.annotation_files import derive_entities, id_number
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Document, Mention, Relation, Sentence
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.document import Document, Mention, Relation, Sentence
 from zhnerbench.offsets import sentence_at
 from zhnerbench.schema import ENTITY_LABELS, RELATION_SIGNATURES, SYMMETRIC_RELATIONS
 

@@ -13,7 +13,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from zhnerbench.model import Document, Span
+from zhnerbench.document import Document, Span
 from zhnerbench.offsets import sentence_at
 
 

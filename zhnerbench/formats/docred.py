@@ -14,7 +14,8 @@ Export (``zhnerbench export --format docred OUT``): a JSON list with one object 
 Predictions (``zhnerbench evaluate --format docred PRED``): DocRED's submission layout, a JSON
 list of ``{"title", "h_idx", "t_idx", "r", "evidence"}`` whose indices refer to the exported
 ``vertexSet`` (``evidence`` may be left out). Each predicted vertex stands for its entity's
-first mention, so the strict and text modes both match it to the entity.
+first mention, so the strict and text modes both match it to the entity. It holds relations
+only: a file in it is scored for relations, in no view.
 """
 
 from __future__ import annotations
@@ -23,8 +24,9 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from zhnerbench.errors import excerpt
-from zhnerbench.model import Argument, Document, Mention, PredictedRelation
+from zhnerbench.document import Argument, Document, Mention, PredictedRelation
+from zhnerbench.exceptions import PredictionFormatError, excerpt
+from zhnerbench.formats.prediction_files import PredictionFormat, Predictions, ReadOptions
 from zhnerbench.offsets import sentence_at
 from zhnerbench.schema import RELATION_TYPES
 
@@ -81,7 +83,7 @@ class DocredProblem(ValueError):
 
 def _first_arguments(document: Document) -> list[Argument]:
     """Each entity's first mention, in vertex order: what a vertex stands for."""
-    from zhnerbench.formats.predictions import first_mentions
+    from zhnerbench.formats.prediction_files import first_mentions
 
     first = first_mentions(document)
     return [first[entity.id] for entity in document.entities]
@@ -156,3 +158,37 @@ def docred_prediction_json(documents: Sequence[Document], relations: Mapping[str
                 row["evidence"] = list(relation.evidence)
             rows.append(row)
     return json.dumps(rows, ensure_ascii=False) + "\n"
+
+
+NAME = "docred"
+
+
+def parse_docred(text: str, shown: str, gold: Sequence[Document]) -> Predictions:
+    """Read a DocRED submission (see the module doc): relations only, no mentions."""
+    try:
+        value = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise PredictionFormatError(shown, None, f"invalid JSON: {excerpt(str(error))}") from None
+    try:
+        relations = docred_predictions(value, gold)
+    except DocredProblem as problem:
+        where = "" if problem.index is None else f"prediction {problem.index}: "
+        raise PredictionFormatError(shown, None, where + problem.message) from None
+    return Predictions(shown, NAME, {document.id: () for document in gold}, relations)
+
+
+def _read(text: str, shown: str, gold: Sequence[Document], options: ReadOptions) -> Predictions:
+    return parse_docred(text, shown, gold)
+
+
+FORMAT = PredictionFormat(
+    name=NAME, summary="relations only, in DocRED's submission layout", file_kind="JSON",
+    description=("relations only, DocRED's submission layout: a list of `{\"title\", \"h_idx\", \"t_idx\", \"r\", "
+                 "\"evidence\"}`, vertex indices into the `vertexSet` of `zhnerbench export --format docred`; scored for "
+                 "relation F1, evidence F1 and the intra-/inter-sentence breakdown (no view: it has no mentions)"),
+    mentions=False, relations=True,
+    # A JSON list (a CoNLL file that starts with the character "[" is claimed by conll first).
+    detect=lambda first: first.lstrip().startswith("["), detection_order=15, read=_read,
+    write=lambda documents, spans, relations: docred_prediction_json(
+        documents, {key: list(value) for key, value in (relations or {}).items()}),
+)

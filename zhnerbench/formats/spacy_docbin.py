@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from zhnerbench.errors import ZhNerBenchError
-from zhnerbench.model import Document, Span
+from zhnerbench.exceptions import ZhNerBenchError
+from zhnerbench.document import Document, Span
 from zhnerbench.offsets import sentence_at
 from zhnerbench.views import overlapping_pair
 

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from zhnerbench.errors import GoldDataError, Problem
-from zhnerbench.inputs import read_project_file
-from zhnerbench.model import Document, Span
+from zhnerbench.exceptions import GoldDataError, Problem
+from zhnerbench.reading import read_project_file
+from zhnerbench.document import Document, Span
 from zhnerbench.paths import REVIEW_DIR
 from zhnerbench.schema import SYMMETRIC_RELATIONS
 

@@ -27,10 +27,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from zhnerbench.digests import sha256_hex
-from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.exceptions import GoldDataError, Problem
 from zhnerbench.gold.article import document_from_text, read_article
-from zhnerbench.inputs import read_project_file
-from zhnerbench.model import Document, Entity, Mention, Relation
+from zhnerbench.reading import read_project_file
+from zhnerbench.document import Document, Entity, Mention, Relation
 from zhnerbench.paths import ARTICLE_FILE, INNER_MENTIONS_FILE, MENTIONS_FILE, RELATIONS_FILE
 from zhnerbench.schema import (
     ARTICLE_SHA256,

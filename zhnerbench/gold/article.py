@@ -7,10 +7,10 @@ from dataclasses import replace
 from pathlib import Path
 
 from zhnerbench.digests import sha256_hex
-from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.exceptions import GoldDataError, Problem
 from zhnerbench.gold.segmentation import segment, split_title_line
-from zhnerbench.inputs import read_project_file
-from zhnerbench.model import Document, Entity, Mention
+from zhnerbench.reading import read_project_file
+from zhnerbench.document import Document, Entity, Mention
 from zhnerbench.paths import ARTICLE_FILE, LINES_FILE, METADATA_FILE, SEED_FILE, SEED_NAME, SENTENCES_FILE
 from zhnerbench.tsv import format_tsv
 

@@ -15,7 +15,8 @@ import json
 from collections.abc import Iterator
 from typing import Any
 
-from zhnerbench.errors import excerpt
+from zhnerbench.exceptions import excerpt
+from zhnerbench.reading import RepeatedKey, loads_unique
 
 
 class LineProblem(Exception):
@@ -67,26 +68,6 @@ def file_lines(text: str) -> Iterator[str]:
         start = end + 1
 
 
-class _DuplicateKey(ValueError):
-    """A key given twice in one JSON object."""
-
-
-def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object whose keys are distinct: a second ``"mentions"`` must not silently replace the first.
-
-    >>> _unique_keys([("a", 1), ("a", 2)])
-    Traceback (most recent call last):
-    ...
-    zhnerbench.gold.codec._DuplicateKey: a
-    """
-    value: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in value:
-            raise _DuplicateKey(key)
-        value[key] = item
-    return value
-
-
 def _describe(value: object) -> str:
     return "null" if value is None else type(value).__name__
 
@@ -105,9 +86,9 @@ def json_objects(text: str) -> Iterator[tuple[int, dict[str, Any]]]:
         if not line.strip():
             continue
         try:
-            value = json.loads(line, object_pairs_hook=_unique_keys)
-        except _DuplicateKey as error:
-            raise LineProblem(number, f"the key {excerpt(str(error), 40)} appears twice in one object "
+            value = loads_unique(line)
+        except RepeatedKey as error:
+            raise LineProblem(number, f"the key {excerpt(error.key, 40)} appears twice in one object "
                                       "(JSON readers would keep only the last one)") from None
         except json.JSONDecodeError as error:
             raise LineProblem(number, f"invalid JSON: {error.msg} (column {error.colno})") from None

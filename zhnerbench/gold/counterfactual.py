@@ -31,10 +31,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from zhnerbench.errors import GoldDataError, Problem
+from zhnerbench.exceptions import GoldDataError, Problem
 from zhnerbench.gold.annotation_files import GoldLines, check_document, derive_entities
 from zhnerbench.gold.article import document_from_text
-from zhnerbench.model import Document, Mention
+from zhnerbench.document import Document, Mention
 from zhnerbench.tsv import read_tsv
 
 PERSONS_FILE = "annotations/surrogates/persons.tsv"

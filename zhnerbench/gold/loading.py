@@ -16,7 +16,7 @@ project's sentence splitter over the text), ``title``, ``date``, mention ``id``/
 ids and ``relations`` between entity ids (``head``, ``relation``, ``tail``, ``evidence``).
 Labels may be the schema's 19 or a corpus's own (then the corpus is scored in views of its
 own labels, :func:`zhnerbench.views.default_views`). Every problem is a
-:class:`~zhnerbench.errors.GoldDataError` naming the file and line (or row).
+:class:`~zhnerbench.exceptions.GoldDataError` naming the file and line (or row).
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeGuard
 
-from zhnerbench.errors import GoldDataError, Problem, ZhNerBenchError, excerpt
+from zhnerbench.exceptions import GoldDataError, Problem, ZhNerBenchError, excerpt
 from zhnerbench.gold.codec import LineProblem, decode_text, json_objects
-from zhnerbench.inputs import InputError, read_input_bytes
-from zhnerbench.model import Document, Line, Mention, Relation, Sentence
+from zhnerbench.reading import InputError, read_input_bytes
+from zhnerbench.document import Document, Line, Mention, Relation, Sentence
 from zhnerbench.offsets import sentence_at
 
 #: What a corpus's own label may look like (it becomes a tag suffix and a table column).

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from zhnerbench.model import Line, Sentence
+from zhnerbench.document import Line, Sentence
 from zhnerbench.schema import SENTENCE_FINAL
 
 _TRAILING_DATE = re.compile(r"\s*(\d{4})年(\d{1,2})月(\d{1,2})日\s*$")

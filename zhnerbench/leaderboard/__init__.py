@@ -1,1 +1,0 @@
-"""The leaderboard: every available baseline run over the article and scored by the project's scorer."""
