@@ -152,18 +152,22 @@ def test_tag_writes_the_copies_it_is_asked_for(tmp_path: Path, gold: Document, c
 
 def test_a_batch_of_documents_is_tagged_as_each_alone(gold: Document, copies: tuple[Document, ...]) -> None:
     """The line-wise taggers tag the copies in one call: the spans must be those of one call each."""
-    from zhnerbench.baselines.base import load_tagger, predict_document, predict_documents
+    from zhnerbench.baselines.base import TaggingStep, load_tagger, predict_document, predict_documents
     from zhnerbench.baselines.specs import create_system
 
     tagger = create_system("crf-char-msra")
     load_tagger(tagger)
     assert getattr(tagger, "tags_lines_independently", False)
     documents = [gold, *copies[:4]]
-    assert predict_documents(tagger, documents) == [predict_document(tagger, d) for d in documents]
+    steps: list[TaggingStep] = []
+    assert predict_documents(tagger, documents, progress=steps.append) == [predict_document(tagger, d) for d in documents]
+    assert steps == [TaggingStep(0, 5, 5), TaggingStep(5, 5, 0)]  # one call, and the progress line says so
+    assert steps[0].phrase("copy") == "tagging 5 copies in one batch"
 
 
 def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, copies: tuple[Document, ...],
-                                                                tmp_path: Path) -> None:
+                                                                tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("jieba")
     pytest.importorskip("matplotlib")
     from zhnerbench.board.records import read_records
@@ -183,6 +187,12 @@ def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, c
     assert " | 100.0 | – | – | " in rows["without-copies (submitted)"]
     (jieba_row,) = [row for name, row in rows.items() if name.startswith("jieba-posseg ")]
     assert " (2) | " in jieba_row
+    # The progress line said what happened, step by step (jieba tags one document a call).
+    said = capsys.readouterr().err
+    steps = ["jieba-posseg: loading", "jieba-posseg: tagging the article", "jieba-posseg: tagging copy 1/2",
+             "jieba-posseg: tagging copy 2/2", "jieba-posseg: tagged 2 copies"]
+    assert all(step in said for step in steps), said[-500:]
+    assert [said.index(step) for step in steps] == sorted(said.index(step) for step in steps)
 
 
 def test_relation_counts_per_sentence_add_up_to_the_relation_scores(gold: Document, copies: tuple[Document, ...]) -> None:

@@ -216,7 +216,8 @@ def test_missing_document(tmp_path: Path) -> None:
     path = write(tmp_path, doc_line([]))
     with pytest.raises(PredictionFormatError) as caught:
         read_predictions(path, [DOC, other], shown_as="pred")
-    assert str(caught.value) == "pred: no line for document 001_other (every gold document needs one)"
+    assert str(caught.value) == ("pred: no line for document 001_other (every gold document needs one; the file of "
+                                 "one `tag --shard I/N` holds only its shard: concatenate the N files, in shard order)")
 
 
 def test_nested_mentions_are_read_and_their_first_pair_kept(tmp_path: Path) -> None:

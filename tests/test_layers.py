@@ -17,7 +17,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
               "zhnerbench.document", "zhnerbench.model", "zhnerbench.offsets", "zhnerbench.tag_schemes",
               "zhnerbench.views", "zhnerbench.counts", "zhnerbench.digests", "zhnerbench.paths",
               "zhnerbench.secrets", "zhnerbench.printable", "zhnerbench.tsv", "zhnerbench.reading",
-              "zhnerbench.writing")),
+              "zhnerbench.writing", "zhnerbench.shards")),
     ("gold", ("zhnerbench.gold",)),
     ("formats", ("zhnerbench.formats",)),
     ("eval", ("zhnerbench.eval",)),

@@ -121,24 +121,70 @@ def checked_spans(tagger: Tagger, text: str, returned: object) -> list[Span]:
     return spans
 
 
-def predict_documents(tagger: Tagger, documents: Sequence[Document], timeout: float | None = None) -> list[list[Span]]:
+@dataclass(frozen=True)
+class TaggingStep:
+    """Where :func:`predict_documents` is: ``done`` of ``total`` documents tagged, and ``now`` in
+    the call that starts (1 one document a call; all that are left where they go in one batch;
+    0 once all are done)."""
+
+    done: int
+    total: int
+    now: int
+
+    def phrase(self, noun: str = "document") -> str:
+        """What the step says on a progress line (``noun``: what the documents are to the reader).
+
+        >>> TaggingStep(2, 20, 1).phrase("copy"), TaggingStep(0, 20, 20).phrase("copy")
+        ('tagging copy 3/20', 'tagging 20 copies in one batch')
+        >>> TaggingStep(20, 20, 0).phrase("copy")
+        'tagged 20 copies'
+        """
+        plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+        if self.now == 0:
+            return f"tagged {self.total} {plural if self.total != 1 else noun}"
+        if self.now == 1:
+            return f"tagging {noun} {self.done + 1}/{self.total}"
+        if self.now == self.total:
+            return f"tagging {self.total} {plural} in one batch"
+        return f"tagging {plural} {self.done + 1}-{self.done + self.now}/{self.total} in one batch"
+
+
+#: Told of each :class:`TaggingStep` as it starts (and once at the end): a progress line's hook.
+TaggingProgress = Callable[[TaggingStep], None]
+
+
+def predict_documents(tagger: Tagger, documents: Sequence[Document], timeout: float | None = None,
+                      progress: TaggingProgress | None = None) -> list[list[Span]]:
     """Each document's mentions (:func:`predict_document`), in one call of the tagger where its
     predictions on a line never depend on another line (``tags_lines_independently``, true of
     the taggers that run a sentence model over the lines' pieces): the documents are joined by
     newlines and the spans split back, so a batching model sees one batch. ``timeout`` bounds
-    each document, as if it were tagged alone.
+    each document, as if it were tagged alone; ``progress`` hears of each call as it starts.
 
     >>> class Lines:
     ...     name, label_map, tags_lines_independently = "lines", {"X": "PERSON"}, True
     ...     def predict(self, text): return [Span(i, i + 1, "PERSON") for i, c in enumerate(text) if c == "张"]
     >>> from zhnerbench.gold.article import example_document
     >>> doc = example_document()
-    >>> predict_documents(Lines(), [doc, doc]) == [predict_document(Lines(), doc)] * 2  # type: ignore[arg-type]
+    >>> steps = []
+    >>> predict_documents(Lines(), [doc, doc], progress=steps.append) == [predict_document(Lines(), doc)] * 2  # type: ignore[arg-type]
     True
+    >>> steps
+    [TaggingStep(done=0, total=2, now=2), TaggingStep(done=2, total=2, now=0)]
     """
-    if (len(documents) < 2 or isinstance(tagger, SentenceTagger)
+    total = len(documents)
+    if (total < 2 or isinstance(tagger, SentenceTagger)
             or not getattr(tagger, "tags_lines_independently", False)):
-        return [predict_document(tagger, document, timeout) for document in documents]
+        found = []
+        for done, document in enumerate(documents):
+            if progress is not None:
+                progress(TaggingStep(done, total, 1))
+            found.append(predict_document(tagger, document, timeout))
+        if progress is not None and total:
+            progress(TaggingStep(total, total, 0))
+        return found
+    if progress is not None:
+        progress(TaggingStep(0, total, total))
     starts, pieces, at = [], [], 0
     for document in documents:
         starts.append(at)
@@ -155,6 +201,8 @@ def predict_documents(tagger: Tagger, documents: Sequence[Document], timeout: fl
                               f"documents {documents[index].id} and the next one, yet the tagger says its "
                               "lines are tagged independently")
         split[index].append(Span(start, end, span.label))
+    if progress is not None:
+        progress(TaggingStep(total, total, 0))
     return split
 
 
@@ -512,11 +560,11 @@ def run_timed(tagger: Tagger, document: Document, timeout: float | None = None) 
     within ``timeout`` seconds, timing both."""
     started = time.perf_counter()
     load_tagger(tagger, timeout)
-    loaded = time.perf_counter()
+    loaded_at = time.perf_counter()
     spans = predict_document(tagger, document, timeout)
     finished = time.perf_counter()
     return TimedPrediction(
-        tagger.name, tagger.version, tuple(spans), loaded - started, finished - loaded, len(document.text)
+        tagger.name, tagger.version, tuple(spans), loaded_at - started, finished - loaded_at, len(document.text)
     )
 
 

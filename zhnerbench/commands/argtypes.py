@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from zhnerbench.shards import Shard, shard_problem
+
 #: The resampling weights take 8 bytes per sample and sentence (51 MB for the article at this bound).
 MAX_SAMPLES = 100_000
 
@@ -118,3 +120,20 @@ MAX_RUNS = 100
 def runs_argument(value: str) -> int:
     """argparse type of ``--runs``: 1 to :data:`MAX_RUNS`."""
     return bounded_int(value, 1, MAX_RUNS)
+
+
+def shard_argument(value: str) -> Shard:
+    """argparse type of ``--shard I/N``: the I-th of N shards, from 0 (:mod:`zhnerbench.shards`).
+
+    >>> shard_argument("0/4")
+    Shard(index=0, count=4)
+    >>> shard_argument("4/4")
+    Traceback (most recent call last):
+    ...
+    argparse.ArgumentTypeError: the shard index 4 must be between 0 and 3 (shards are numbered from 0, as Dataset.shard's index)
+    """
+    problem = shard_problem(value)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    index, _, count = value.partition("/")
+    return Shard(int(index), int(count))

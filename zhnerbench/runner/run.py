@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -225,16 +225,21 @@ class TaggedRun:
 
 
 def tag_documents(tagger: Tagger, spec: str, options: Mapping[str, Any], documents: Sequence[Document],
-                  timeout: float | None, cache: PredictionCache | None = None) -> TaggedRun:
+                  timeout: float | None, cache: PredictionCache | None = None,
+                  report: Callable[[str], None] = lambda phrase: None, loading: str = "loading") -> TaggedRun:
     """The tagger's predictions on ``documents`` (the article first, then copies): what the
     ``cache`` holds of them, and the others tagged now (loading the model only when one is
-    missing), each new one stored in the cache."""
+    missing), each new one stored in the cache; ``report`` is told what happens (a progress
+    line's hook; ``loading`` says what loading the model does)."""
     key = system_key(tagger, spec, options) if cache is not None else None
     found = cache.documents(key, documents) if cache is not None and key is not None else {}
     from_cache = len(found)
     loaded = cache.system(key) if cache is not None and key is not None and found else None
     article = documents[0]
-    if loaded is None or len(found) < len(documents):
+    if loaded is not None and len(found) == len(documents):
+        report(f"all {len(documents)} documents from the prediction cache")
+    else:
+        report(loading)
         started = time.perf_counter()
         with LOADING:
             load_tagger(tagger, timeout)
@@ -244,6 +249,7 @@ def tag_documents(tagger: Tagger, spec: str, options: Mapping[str, Any], documen
         if cache is not None and key is not None:
             cache.store_system(key, loaded)
         if article.id not in found:
+            report("tagging the article")
             started = time.perf_counter()
             spans = predict_document(tagger, article, timeout)
             # What the adapter reports of its run on the article (the score of record), before the
@@ -253,7 +259,7 @@ def tag_documents(tagger: Tagger, spec: str, options: Mapping[str, Any], documen
                 cache.store_document(key, article, found[article.id])
         missing = [document for document in documents[1:] if document.id not in found]
         started = time.perf_counter()
-        tagged = predict_documents(tagger, missing, timeout)
+        tagged = predict_documents(tagger, missing, timeout, progress=lambda step: report(step.phrase("copy")))
         seconds = time.perf_counter() - started
         characters = sum(len(document.text) for document in missing) or 1
         for document, spans in zip(missing, tagged, strict=True):
@@ -271,7 +277,8 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
                resampling: Resampling, timeout: float | None = None, copies: Sequence[Document] = (),
                tagged_copies: int = 0, runs: int = 1, price: Price | None = None,
                cache: PredictionCache | None = None, previous: Record | None = None,
-               stats: dict[str, object] | None = None) -> tuple[Record, dict[str, str]]:
+               stats: dict[str, object] | None = None, report: Callable[[str], None] = lambda phrase: None,
+               loading: str = "loading") -> tuple[Record, dict[str, str]]:
     """Run one tagger over the article and the first ``tagged_copies`` of its counterfactual
     ``copies``, and score it; a tagger that cannot run, crashes or returns spans its views
     cannot score gets a record saying so, with no predictions. A sampling system (an LLM:
@@ -287,7 +294,8 @@ def run_system(tagger: Tagger, spec: str, options: Mapping[str, Any], gold: Docu
     started = time.perf_counter()
     tagged_documents = [gold, *copies[:tagged_copies]]
     try:
-        run = tag_documents(tagger, spec, options, tagged_documents, timeout, cache if runs <= 1 else None)
+        run = tag_documents(tagger, spec, options, tagged_documents, timeout, cache if runs <= 1 else None, report,
+                            loading)
         if stats is not None and run.cached:
             stats["cached_documents"] = run.cached
         runs_started = time.perf_counter()
