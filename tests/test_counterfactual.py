@@ -166,11 +166,13 @@ def test_a_batch_of_documents_is_tagged_as_each_alone(gold: Document, copies: tu
 
 
 def test_the_board_says_on_how_many_copies_each_row_was_scored(gold: Document, copies: tuple[Document, ...],
-                                                                tmp_path: Path,
+                                                                tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     pytest.importorskip("jieba")
     pytest.importorskip("matplotlib")
     from zhnerbench.board.records import read_records
+
+    monkeypatch.setenv("ZHNERBENCH_CACHE", str(tmp_path / "cache"))  # jieba tags: no prediction cached yet
 
     board = tmp_path / "board"
     with_copies = _gold_file([gold, *copies[:3]], tmp_path / "with.jsonl")

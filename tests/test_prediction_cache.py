@@ -83,8 +83,10 @@ def test_a_rerun_tags_nothing_and_writes_byte_identical_records(counting: Path,
                                                                 capsys: pytest.CaptureFixture[str]) -> None:
     assert _run(counting / "first") == 0
     assert _calls(counting) == 3  # the article and two copies
+    capsys.readouterr()
     assert _run(counting / "second") == 0
     assert _calls(counting) == 3  # nothing tagged: every document from the cache
+    assert "counting: all 3 documents from the prediction cache" in capsys.readouterr().err  # the progress line
     assert _files(counting / "first") == _files(counting / "second")
     last_run = json.loads((counting / "second" / "last-run.json").read_text(encoding="utf-8"))
     assert last_run["systems"]["counting"]["cached_documents"] == 3
