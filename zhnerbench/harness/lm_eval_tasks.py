@@ -39,15 +39,15 @@ from zhnerbench.baselines.chat_client import Answer
 from zhnerbench.baselines.llm_answers import UNPARSEABLE, Reading
 from zhnerbench.baselines.llm_prompts import Prompt, load_prompt
 from zhnerbench.baselines import openai_chat, openai_relations
-from zhnerbench.digests import sha256_hex
 from zhnerbench.document import Argument, Document, PredictedRelation, Span
 from zhnerbench.exceptions import ZhNerBenchError
-from zhnerbench.views import VIEWS
+from zhnerbench.views import VIEWS, gold_spans
 
 if TYPE_CHECKING:
     import datasets
 
     from zhnerbench.eval.evaluation import Evaluation
+    from zhnerbench.eval.relations import RelationScores
 
 #: Where the task configs are (``zhnerbench harness-path``).
 TASKS_DIR = Path(__file__).resolve().parent / "tasks"
@@ -237,8 +237,6 @@ def ner_target(doc: ChunkDoc) -> str:
     [{'text': '副市长', 'label': 'TITLE'}, {'text': '张为', 'label': 'PERSON'}]
     """
     document = gold_document(doc["document"])
-    from zhnerbench.views import gold_spans
-
     inside = [span for span in gold_spans(document, VIEWS["full"]) if doc["start"] <= span.start and span.end <= doc["end"]]
     return json.dumps({"entities": [{"text": document.text[span.start:span.end], "label": span.label} for span in inside]},
                       ensure_ascii=False)
@@ -305,8 +303,10 @@ def relation_results(doc: DocumentDoc, results: Sequence[object]) -> dict[str, D
 # --- the aggregations: zhnerbench's scorer over every doc of a run ------------------------------------
 
 
-def _key(items: Sequence[Any]) -> str:
-    return sha256_hex(json.dumps(list(items), sort_keys=True, ensure_ascii=False))
+def _json(items: Sequence[Any]) -> str:
+    """A run's per-doc results as one string: what the scoring is cached by (every metric's
+    aggregation gets the same items, and the run is scored once)."""
+    return json.dumps(list(items), sort_keys=True, ensure_ascii=False)
 
 
 def ner_predictions(items: Sequence[ChunkResult]) -> tuple[list[Document], dict[str, tuple[Span, ...]]]:
@@ -318,7 +318,7 @@ def ner_predictions(items: Sequence[ChunkResult]) -> tuple[list[Document], dict[
 
 
 @functools.lru_cache(maxsize=8)
-def _ner_evaluation(key: str, items_json: str) -> Evaluation:
+def _ner_evaluation(items_json: str) -> Evaluation:
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.formats.prediction_files import Predictions
 
@@ -330,8 +330,7 @@ def _ner_evaluation(key: str, items_json: str) -> Evaluation:
 def ner_evaluation(items: Sequence[ChunkResult]) -> Evaluation:
     """:func:`~zhnerbench.eval.evaluation.evaluate` of the spans of every chunk, in :data:`NER_VIEWS`
     (once per run: every metric's aggregation gets the same items)."""
-    text = json.dumps(list(items), sort_keys=True, ensure_ascii=False)
-    return _ner_evaluation(_key(items), text)
+    return _ner_evaluation(_json(items))
 
 
 def _view_f1(view: str) -> Callable[[Sequence[ChunkResult]], float]:
@@ -384,7 +383,7 @@ def relation_predictions(items: Sequence[DocumentResult]) -> tuple[list[Document
 
 
 @functools.lru_cache(maxsize=8)
-def _relation_evaluation(key: str, items_json: str) -> Evaluation:
+def _relation_evaluation(items_json: str) -> Evaluation:
     from zhnerbench.eval.evaluation import evaluate
     from zhnerbench.formats.prediction_files import Predictions
 
@@ -395,29 +394,29 @@ def _relation_evaluation(key: str, items_json: str) -> Evaluation:
 
 def relation_evaluation(items: Sequence[DocumentResult]) -> Evaluation:
     """:func:`~zhnerbench.eval.evaluation.evaluate` of the relations of every document of a run."""
-    return _relation_evaluation(_key(items), json.dumps(list(items), sort_keys=True, ensure_ascii=False))
+    return _relation_evaluation(_json(items))
 
 
-def _relations(items: Sequence[DocumentResult], mode: str) -> Any:
+def _relations(items: Sequence[DocumentResult], mode: str) -> RelationScores:
     relations = relation_evaluation(items).relations
-    assert relations is not None
+    assert relations is not None  # a relation file is always scored for its relations
     return relations[mode]
 
 
 def f1_strict(items: Sequence[DocumentResult]) -> float:
     """Relation micro F1, arguments matched by their spans (the score of record)."""
-    return float(_relations(items, "strict").micro.f1)
+    return _relations(items, "strict").micro.f1
 
 
 def f1_text(items: Sequence[DocumentResult]) -> float:
     """Relation micro F1, arguments matched by their text (DuIE-style)."""
-    return float(_relations(items, "text").micro.f1)
+    return _relations(items, "text").micro.f1
 
 
 def evidence_f1(items: Sequence[DocumentResult]) -> float:
     """DocRED's evidence F1 over the correct relations (0 when no relation is correct)."""
     evidence = _relations(items, "strict").evidence
-    return float(evidence.f1) if evidence is not None else 0.0
+    return evidence.f1 if evidence is not None else 0.0
 
 
 #: The relation task's metrics.
