@@ -257,6 +257,14 @@ def test_the_harness_reports_what_zhnerbench_evaluate_reports(runs: Runs) -> Non
     assert metric(results, "zhnerbench_re", "f1_text") == relations["text"]["micro"]["f1"]
     assert metric(results, "zhnerbench_re", "evidence_f1") == relations["strict"]["evidence"]["f1"]
     assert results["n-samples"]["zhnerbench_ner"]["effective"] == 66
+    # zhnerbench evaluate reads the run's logs too: the same scores, its report and intervals beside them.
+    report = runs.harness.parent / "run-evaluation.json"
+    assert main(["evaluate", str(samples_file(runs.harness, "zhnerbench_ner")), "--json", str(report),
+                 "--samples", "50"]) == 0
+    evaluated = json.loads(report.read_text(encoding="utf-8"))
+    assert {view: evaluated["views"][view] for view in VIEWS} == {view: evaluation["views"][view] for view in VIEWS}
+    assert evaluated["counterfactual"] == evaluation["counterfactual"]
+    assert evaluated["relations"]["strict"]["micro"]["f1"] == metric(results, "zhnerbench_re", "f1_strict")
     assert results["n-samples"]["zhnerbench_ner_counterfactual"] == {"original": 1320, "effective": 66}
 
 
@@ -285,10 +293,11 @@ def test_the_harness_sends_the_requests_openai_sends(runs: Runs) -> None:
             (body["model"], body["temperature"], body["max_tokens"], body["seed"]) == (MODEL, 0.0, 1024, 1234)
 
 
-def test_a_harness_run_joins_the_board_with_its_scores_manifest_and_copies(runs: Runs) -> None:
+def test_a_harness_run_joins_the_board_with_its_scores_manifest_and_copies(runs: Runs, gold: Document) -> None:
     from zhnerbench.board.records import read_records
+    from zhnerbench.board.scoring import scores_problem
     from zhnerbench.digests import sha256_hex
-    from zhnerbench.harness.lm_eval_tasks import ner_prompt_template
+    from zhnerbench.harness.lm_eval_tasks import copies, ner_prompt_template
 
     results = results_of(runs.harness)
     records = read_records(runs.board)
@@ -300,6 +309,11 @@ def test_a_harness_run_joins_the_board_with_its_scores_manifest_and_copies(runs:
         assert submitted["scores"][view] == adapter["scores"][view], view
         assert submitted["counterfactual"][view] == adapter["counterfactual"][view], view
         assert submitted["counterfactual"][view]["copies"] == 1
+    # Each record is what a rescoring of its own prediction file gives (what the board checks at every run).
+    for name in (SUBMITTED, f"{SUBMITTED}-relations"):
+        (prediction_file,) = [path for path in records[name]["files"] if path == f"predictions/{name}.jsonl"]
+        text = (runs.board / prediction_file).read_text(encoding="utf-8")
+        assert scores_problem(records[name], text, gold, copies()) is None, name
     relation_rows = {row["baseline"]: row for record in records.values() for row in record.get("relations", [])}
     mine, theirs = relation_rows[f"{SUBMITTED}-relations"], relation_rows[f"openai-{MODEL}-relations"]
     assert mine["strict"]["micro"]["f1"] == round(metric(results, "zhnerbench_re", "f1_strict"), 4)

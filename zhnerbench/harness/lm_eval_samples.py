@@ -38,6 +38,7 @@ from zhnerbench.baselines.chat_client import Answer, reasoning_record
 from zhnerbench.baselines.llm_answers import Reading
 from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.exceptions import PredictionFormatError
+from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.harness.lm_eval_tasks import COUNTERFACTUAL_TASK, NER_TASK, RELATION_TASK, TASKS, read_ner_answer
 from zhnerbench.reading import InputError, read_input_bytes
 from zhnerbench.secrets import public_url, scrub
@@ -345,11 +346,21 @@ def model_arguments(value: object) -> dict[str, object]:
         if not isinstance(key, str) or SECRET_ARGUMENT.search(key):
             continue
         if isinstance(item, str):
-            item = public_url(item) if "://" in item else scrub(item, [os.environ.get("OPENAI_API_KEY")])
+            item = public_url(item) if "://" in item else without_home(scrub(item, [os.environ.get("OPENAI_API_KEY")]))
         elif not isinstance(item, (int, float, bool)) and item is not None:
             item = scrub(json.dumps(item, ensure_ascii=False)[:MAX_SETTING_CHARS])
         kept[key] = item
     return kept
+
+
+def without_home(text: str) -> str:
+    """A path as a record keeps it: the user's home folder as ``~``.
+
+    >>> without_home(str(Path.home() / "models" / "m"))
+    '~/models/m'
+    """
+    home = str(Path.home())
+    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home) else text
 
 
 def _generation(samples: TaskSamples) -> dict[str, Any]:
@@ -415,7 +426,7 @@ def model_name(results: Mapping[str, Any], arguments: Mapping[str, object]) -> s
         if isinstance(value, str) and value:
             return value
     name = results.get("model_name")
-    return name if isinstance(name, str) and name else None
+    return without_home(name) if isinstance(name, str) and name else None
 
 
 # --- the run ---------------------------------------------------------------------------------------------
@@ -451,6 +462,12 @@ def read_lm_eval_run(path: str, article: Document, copies: Sequence[Document] = 
     return replace(run, relations=relations, relation_diagnostics=relation_diagnostics[article.id],
                    relation_manifest=manifest("relations", results, arguments, relation_log,
                                               _same_prompt(relation_log), relation_diagnostics[article.id]))
+
+
+def run_predictions(run: LmEvalRun) -> Predictions:
+    """A run's predictions as a prediction file holds them: the spans of the article and of the
+    copies it covers, and its relations (arguments aligned to gold mentions) when it has them."""
+    return Predictions(run.files[0], "documents", run.spans, run.relations)
 
 
 def run_summary(run: LmEvalRun) -> str:

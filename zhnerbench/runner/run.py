@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -60,7 +60,7 @@ from zhnerbench.formats.documents import parse_documents
 from zhnerbench.eval.score_json import rounded
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.formats.documents import documents_jsonl
-from zhnerbench.harness.lm_eval_samples import LmEvalRun
+from zhnerbench.harness.lm_eval_samples import LmEvalRun, run_predictions
 from zhnerbench.runner.prediction_cache import CachedDocument, CachedSystem, PredictionCache, system_key
 from zhnerbench.views import VIEWS
 
@@ -365,7 +365,8 @@ def lm_eval_records(name: str, run: LmEvalRun, meta: Mapping[str, str], gold: Do
     base: Record = {"name": name, "kind": "ner", "origin": "submitted", "meta": dict(meta), "system": system,
                     "llm": {"manifest": run.manifest, "price": None}, "diagnostics": run.diagnostics,
                     "published": {"date": today()}}
-    predictions = Predictions(run.files[0], "documents", run.spans, None)
+    # The relations go into a record of their own, as openai-relations:'s (scored on the gold's entities).
+    predictions = replace(run_predictions(run), relations=None)
     records = [scored_record(gold, predictions, base, None, resampling, copies)]
     if run.relations is not None and run.relation_manifest is not None:
         relation_base: Record = {
