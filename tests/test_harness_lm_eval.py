@@ -402,11 +402,14 @@ def test_the_readme_hf_command_runs_a_local_causal_lm(tiny_causal_lm: Path, tmp_
     assert all(scored.views[view].scores.micro.f1 == metric(results, "zhnerbench_ner", f"f1_{view}") for view in VIEWS)
 
 
-def test_the_readme_vllm_command_runs_on_gpus(tiny_causal_lm: Path, tmp_path: Path) -> None:
-    torch = pytest.importorskip("torch")
-    if importlib.util.find_spec("vllm") is None or not torch.cuda.is_available():
-        pytest.skip("vLLM's backend needs GPUs and vllm: pip install 'lm-eval[vllm]' on a GPU machine, then run the "
-                    "README's vLLM line")
+def test_the_readme_vllm_command_runs_on_gpus(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    torch = pytest.importorskip("torch") if importlib.util.find_spec("vllm") is not None else None
+    if torch is None or not torch.cuda.is_available():
+        pytest.skip("vLLM's backend needs GPUs: pip install 'lm-eval[vllm]' ray on a GPU machine, then run this test "
+                    "or the README's vLLM line")
+    if torch.cuda.device_count() > 1 and importlib.util.find_spec("ray") is None:
+        pytest.skip("vLLM's data_parallel_size needs Ray: pip install ray")
+    tiny_causal_lm: Path = request.getfixturevalue("tiny_causal_lm")  # built only where it can run
     output = tmp_path / "lm-eval-results"
     line = readme_command("vllm").replace("data_parallel_size=8", f"data_parallel_size={torch.cuda.device_count()}")
     with harness_environment(tmp_path / "cache") as patch:
