@@ -418,6 +418,24 @@ def test_the_readme_vllm_command_runs_on_gpus(request: pytest.FixtureRequest, tm
     assert 0.0 <= metric(results_of(output), "zhnerbench_ner", "f1_full") < 0.05
 
 
+def test_any_file_of_a_run_brings_the_whole_run(runs: Runs, tmp_path: Path, gold: Document) -> None:
+    from zhnerbench.harness.lm_eval_samples import is_lm_eval_run, read_lm_eval_run, run_files
+    from zhnerbench.harness.lm_eval_tasks import TASKS
+
+    for path in runs.harness.glob("*/*"):
+        assert is_lm_eval_run(str(path)), path
+        logs, results = run_files(str(path))
+        assert set(logs) == set(TASKS) and results is not None and results.name.startswith("results_")
+    assert not is_lm_eval_run(str(runs.predictions)) and not is_lm_eval_run("-")
+    # A log renamed is found by its content, and stands alone: no settings, the model unknown.
+    renamed = tmp_path / "my-run.jsonl"
+    shutil.copy(samples_file(runs.harness, "zhnerbench_ner"), renamed)
+    assert is_lm_eval_run(str(renamed)) and run_files(str(renamed)) == ({"zhnerbench_ner": renamed}, None)
+    run = read_lm_eval_run(str(renamed), gold)
+    assert run.model is None and run.relations is None and set(run.spans) == {gold.id}
+    assert run.manifest["model"] == "?" and run.manifest["max_tokens"] == 1024  # the settings each line carries
+
+
 # --- bad runs: one line naming the file and the line -----------------------------------------------------
 
 

@@ -51,7 +51,8 @@ RESULTS_NAME = re.compile(r"(?P<stem>.+)_(?P<date>\d{4}-\d\d-\d\dT[0-9.\-]+)\.js
 #: How much of a file is read to tell whether it is a sample log (its first line holds a whole prompt).
 SNIFF_BYTES = 1 << 20
 #: Model arguments whose values are never recorded (keys, tokens, headers).
-SECRET_ARGUMENT = re.compile(r"key|token|secret|password|auth|header|credential", re.IGNORECASE)
+SECRET_ARGUMENT = re.compile(r"(^|_)(api_?key|key|token|secret|password|passwd|auth|headers?|credentials?)(_|$)",
+                             re.IGNORECASE)
 #: lm-eval's backends that send requests to a server at ``base_url``.
 ENDPOINT_ARGUMENT = "base_url"
 #: The most characters of a text setting (a system instruction) a manifest keeps.
@@ -329,8 +330,9 @@ def model_arguments(value: object) -> dict[str, object]:
     """The model arguments as a record may keep them: ``key=value,...`` or an object, without
     the values of keys, tokens or headers, and URLs without user, password or query.
 
-    >>> model_arguments("pretrained=m,base_url=http://u:pw@host/v1?key=k,auth_token=s3cret,num_concurrent=8")
-    {'pretrained': 'm', 'base_url': 'http://host/v1', 'num_concurrent': 8}
+    >>> model_arguments("pretrained=m,base_url=http://u:pw@host/v1?key=k,auth_token=s3cret,num_concurrent=8,"
+    ...                 "tokenizer=t,hf_token=s3cret,api_key=s3cret")
+    {'pretrained': 'm', 'base_url': 'http://host/v1', 'num_concurrent': 8, 'tokenizer': 't'}
     """
     if isinstance(value, str):
         pairs: dict[str, object] = {}
