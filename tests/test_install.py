@@ -118,6 +118,26 @@ def test_a_plain_install_scores_a_file_from_outside_any_clone(venv: tuple[Path, 
                   if path.is_file() and path.suffix != ".py" and "__pycache__" not in path.parts) == shipped_data_files()
 
 
+def test_a_plain_install_gives_lm_eval_its_tasks(venv: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    """``lm_eval --include_path "$(zhnerbench harness-path)"`` with nothing copied: the installed
+    configs name the installed functions, which build the docs from the installed gold."""
+    pytest.importorskip("lm_eval")
+    environment, env = venv
+    folder = _run([str(environment / "bin" / "zhnerbench"), "harness-path"], tmp_path, env).strip()
+    assert folder.startswith(str(environment)) and sorted(path.name for path in Path(folder).iterdir()
+                                                          if path.name != "__pycache__") == \
+        ["__init__.py", "_ner_template_yaml", "utils.py", "zhnerbench_ner.yaml", "zhnerbench_ner_counterfactual.yaml",
+         "zhnerbench_re.yaml"]
+    loaded = _run([str(environment / "bin" / "python"), "-c",
+                   "import sys\nfrom lm_eval.tasks import TaskManager\n"
+                   "manager = TaskManager(include_path=sys.argv[1], include_defaults=False)\n"
+                   "task = manager.load(['zhnerbench_re'])['tasks']['zhnerbench_re']\n"
+                   "doc = task.test_docs()[0]\nprint(manager.all_tasks, doc['prompt'], task.doc_to_text(doc)[:6])", folder],
+                  tmp_path, {**env, "HF_DATASETS_OFFLINE": "1", "HF_HUB_OFFLINE": "1"})
+    assert "['zhnerbench', 'zhnerbench_ner', 'zhnerbench_ner_counterfactual', 'zhnerbench_re'] re-v1 # 任务 T" \
+        in loaded.splitlines()
+
+
 def test_an_installed_plugin_is_found_and_runs(venv: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     environment, env = venv

@@ -26,6 +26,7 @@ def build_parser() -> argparse.ArgumentParser:
     from zhnerbench.commands.evaluate import add_evaluate_parser
     from zhnerbench.commands.export import add_export_parser
     from zhnerbench.commands.leaderboard import add_leaderboard_parser
+    from zhnerbench.commands.harness import add_harness_path_parser
 
     gold.add_validate_parser(subparsers)
     gold.add_build_parser(subparsers)
@@ -33,6 +34,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_export_parser(subparsers)
     add_leaderboard_parser(subparsers)
     add_tag_parser(subparsers)
+    add_harness_path_parser(subparsers)
     return parser
 
 

@@ -36,10 +36,10 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from zhnerbench.baselines.alignment import align_strings, drop_overlapping
 from zhnerbench.baselines.base import (
@@ -110,6 +110,16 @@ def chat_system_name(model: str) -> str:
     64
     """
     return ("openai-" + re.sub(r"[^a-z0-9._-]", "-", model.lower()))[:64].rstrip("-.")
+
+
+def chunk_pieces(text: str) -> list[tuple[int, int]]:
+    """The chunks a text is sent in, as ``(start, end)`` offsets: its sentences (cut after
+    ``。！？；`` and at line ends), a runaway line cut every :data:`CHUNK_CHARS` characters.
+
+    >>> chunk_pieces("标题\\n张为出席。他致辞！")
+    [(0, 2), (3, 8), (8, 12)]
+    """
+    return split_for_tagging(text, CHUNK_CHARS)
 
 
 def load_template(path: str | None) -> tuple[str, str]:
@@ -201,6 +211,64 @@ def answer_spans(chunk: str, reading: Reading) -> tuple[list[Span], dict[str, An
         # its label belongs to (every view for a label outside the schema).
         "false_positive_labels": sorted([UNKNOWN] * (len(items) - len(labelled))
                                         + [label for _, label in unaligned] + [span.label for span in dropped]),
+    }
+
+
+class PlacedAnswers(NamedTuple):
+    """What the answers of a text's chunks place in it: the spans in the text's offsets, the
+    counts of what could not be used, and its examples and false-positive labels."""
+
+    spans: list[Span]
+    found: Counter[str]
+    lists: dict[str, list[Any]]
+
+
+def place_answers(text: str, pieces: Sequence[tuple[int, int]], readings: Sequence[Reading | None]) -> PlacedAnswers:
+    """The spans the answers to the chunks ``pieces`` of ``text`` place (:func:`answer_spans`, moved
+    to the text's offsets), and what they could not use; a chunk without an answer (``None``:
+    the request failed) places nothing and is counted by the caller.
+
+    >>> placed = place_answers("甲。张三来了。", [(0, 2), (2, 7)], [None, read_entities(Answer(
+    ...     '{"entities": [{"text": "张三", "label": "PERSON"}, {"text": "李四", "label": "PERSON"}]}'))])
+    >>> placed.spans, placed.found["unaligned"], placed.lists["false_positive_labels"]
+    ([Span(start=2, end=4, label='PERSON')], 1, ['PERSON'])
+    """
+    spans: list[Span] = []
+    found: Counter[str] = Counter()
+    lists: dict[str, list[Any]] = {"unaligned_examples": [], "overlapping_examples": [], "false_positive_labels": []}
+    for (start, end), reading in zip(pieces, readings, strict=True):
+        if reading is None:
+            continue
+        kept, unusable = answer_spans(text[start:end], reading)
+        spans.extend(Span(start + span.start, start + span.end, span.label) for span in kept)
+        for key, value in unusable.items():
+            if isinstance(value, list):
+                lists[key].extend(value)
+            else:
+                found[key] += value
+    return PlacedAnswers(spans, found, lists)
+
+
+#: The counts of what answers held that :func:`reading_diagnostics` reports, in the diagnostics' order.
+ANSWER_COUNTS = ("malformed", "truncated", "items", "bad_items", "unknown_label", "unaligned", "overlapping",
+                 "with_reasoning")
+
+
+def reading_diagnostics(readings: Sequence[Reading | None], placed: PlacedAnswers) -> Diagnostics:
+    """What the diagnostics say of the answers themselves (not of the requests): the counts of
+    :data:`ANSWER_COUNTS`, the first examples of unaligned and overlapping items, and the labels
+    of every item that became no span.
+
+    >>> reading_diagnostics([None], PlacedAnswers([], Counter(unaligned=1), {"unaligned_examples": [["李四", "PERSON"]],
+    ...     "overlapping_examples": [], "false_positive_labels": ["PERSON"]}))["unaligned"]
+    1
+    """
+    return {
+        **{key: placed.found[key] for key in ANSWER_COUNTS if key != "with_reasoning"},
+        "with_reasoning": sum(reading is not None and reading.reasoning for reading in readings),
+        "unaligned_examples": placed.lists["unaligned_examples"][:EXAMPLES],
+        "overlapping_examples": placed.lists["overlapping_examples"][:EXAMPLES],
+        "false_positive_labels": sorted(placed.lists["false_positive_labels"]),
     }
 
 
@@ -304,26 +372,15 @@ class OpenAIChatTagger:
     def predict(self, text: str) -> list[Span]:
         if not self.client.loaded or self._prompt is None:
             raise BaselineUnavailable(f"{self.name}: call load() first")
-        pieces = split_for_tagging(text, CHUNK_CHARS)
+        pieces = chunk_pieces(text)
         chunks = [text[start:end] for start, end in pieces]
         shots = self._pool.first(self.shots) if self._pool is not None else ()
         outcomes = self.client.ask_all([conversation(SYSTEM_MESSAGE, self._prompt, shots, chunk) for chunk in chunks])
-        spans: list[Span] = []
-        found: Counter[str] = Counter()
-        lists: dict[str, list[Any]] = {"unaligned_examples": [], "overlapping_examples": [], "false_positive_labels": []}
         readings = [read_entities(outcome.answer) if outcome.answer is not None else None for outcome in outcomes]
-        for (start, _), chunk, reading in zip(pieces, chunks, readings, strict=True):
-            if reading is None:  # failed: counted below
-                continue
-            kept, unusable = answer_spans(chunk, reading)
-            spans.extend(Span(start + span.start, start + span.end, span.label) for span in kept)
-            for key, value in unusable.items():
-                if isinstance(value, list):
-                    lists[key].extend(value)
-                else:
-                    found[key] += value
+        placed = place_answers(text, pieces, readings)
+        spans, found = placed.spans, placed.found
         self._served = served_model(outcomes) or self._served
-        self.diagnostics = self._diagnostics(chunks, outcomes, readings, found, lists)
+        self.diagnostics = self._diagnostics(chunks, outcomes, readings, placed)
         if self._reasoning is None:
             self._reasoning = reasoning_record(self.diagnostics)
         self.client.check_usable(outcomes)
@@ -337,22 +394,21 @@ class OpenAIChatTagger:
         self.client.cancel()
 
     def _diagnostics(self, chunks: list[str], outcomes: list[Outcome], readings: list[Reading | None],
-                     found: Counter[str], lists: Mapping[str, list[Any]]) -> Diagnostics:
+                     placed: PlacedAnswers) -> Diagnostics:
         usage = usage_counts(outcomes)
+        counts = reading_diagnostics(readings, placed)
         return {
             "chunks": len(chunks),
             "requests": usage.pop("requests"),
             "retries": usage.pop("retries"),
             "cached": usage.pop("cached"),
             "failed": sum(outcome.answer is None for outcome in outcomes),
-            **{key: found[key] for key in ("malformed", "truncated", "items", "bad_items", "unknown_label", "unaligned",
-                                           "overlapping")},
-            "with_reasoning": sum(reading is not None and reading.reasoning for reading in readings),
+            **{key: counts[key] for key in ANSWER_COUNTS},
             **usage,
-            "unaligned_examples": lists["unaligned_examples"][:EXAMPLES],
-            "overlapping_examples": lists["overlapping_examples"][:EXAMPLES],
+            "unaligned_examples": counts["unaligned_examples"],
+            "overlapping_examples": counts["overlapping_examples"],
             "failed_examples": reasons(outcomes, [chunk[:20] for chunk in chunks], EXAMPLES),
-            "false_positive_labels": sorted(lists["false_positive_labels"]),
+            "false_positive_labels": counts["false_positive_labels"],
         }
 
 

@@ -25,7 +25,7 @@ cache, usage and latency are :mod:`~zhnerbench.baselines.chat_client`'s.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from zhnerbench.baselines.base import BaselineUnavailable, TaggerError, diagnostics_summary, package_version
@@ -169,6 +169,24 @@ def answer_relations(document: Document, reading: Reading) -> tuple[list[Predict
     return list(found.values()), {**counts, "unaligned_examples": unaligned}
 
 
+#: The counts of what an answer held that :func:`answer_diagnostics` reports, in the diagnostics' order.
+ANSWER_COUNTS = ("malformed", "truncated", "items", "bad_items", "unknown_type", "unaligned", "bad_evidence",
+                 "with_reasoning")
+
+
+def answer_diagnostics(reading: Reading | None, found: Mapping[str, Any]) -> dict[str, Any]:
+    """What the diagnostics say of one document's answer (``None``: the request failed) from
+    what :func:`answer_relations` could not use: the counts of :data:`ANSWER_COUNTS` and the
+    first unaligned relations.
+
+    >>> answer_diagnostics(None, {})["items"], answer_diagnostics(None, {"unaligned_examples": [["甲", "has_title", "乙"]]})["unaligned_examples"]
+    (0, [['甲', 'has_title', '乙']])
+    """
+    return {**{key: int(found.get(key, 0)) for key in ANSWER_COUNTS if key != "with_reasoning"},
+            "with_reasoning": int(reading is not None and reading.reasoning),
+            "unaligned_examples": list(found.get("unaligned_examples", []))[:EXAMPLES]}
+
+
 class OpenAIRelationExtractor:
     """A chat model prompted with ``baselines/prompts/re-v1.md`` (or ``prompt``) for the nine relation types.
 
@@ -234,14 +252,13 @@ class OpenAIRelationExtractor:
                 first = found
         self.client.check_usable(outcomes[:1])
         usage = usage_counts(outcomes[:1])
+        counts = answer_diagnostics(readings[0], first)
         self.diagnostics = {
             "documents": 1, "requests": usage.pop("requests"), "retries": usage.pop("retries"),
             "cached": usage.pop("cached"), "failed": int(outcomes[0].answer is None),
-            **{key: int(first.get(key, 0)) for key in ("malformed", "truncated", "items", "bad_items", "unknown_type",
-                                                        "unaligned", "bad_evidence")},
-            "with_reasoning": int(readings[0] is not None and readings[0].reasoning),
+            **{key: counts[key] for key in ANSWER_COUNTS},
             **usage,
-            "unaligned_examples": list(first.get("unaligned_examples", []))[:EXAMPLES],
+            "unaligned_examples": counts["unaligned_examples"],
             "failed_examples": reasons(outcomes[:1], [documents[0].id], EXAMPLES),
         }
         if self._reasoning is None:

@@ -177,10 +177,10 @@ def assemble_board(records: Mapping[str, Record], gold: Document) -> Board:
     ([], [], 2)
     """
     ner = [records[name] for name in sorted(records) if records[name].get("kind") == "ner"]
-    # Relation systems run here (an LLM's relation task): their rows are among the relations,
-    # their manifests and failures beside the systems.
+    # Relation systems (an LLM's relation task, run here or submitted from lm-eval): their rows are
+    # among the relations, their manifests and failures beside the systems.
     relation_systems = [system_entry(records[name]) for name in sorted(records)
-                        if records[name].get("kind") == "relations" and records[name].get("origin") == "run"]
+                        if records[name].get("kind") == "relations" and records[name].get("origin") in ("run", "submitted")]
     relations = [row for name in sorted(records) for row in records[name].get("relations", [])]
     scoring = agreed_scoring(ner)
     systems = [system_entry(record) for record in ner]

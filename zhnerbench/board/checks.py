@@ -99,15 +99,15 @@ def edited_scores(records: Mapping[str, Record], results: Path, gold: Document,
 
 def is_scored_system(record: Record) -> bool:
     """Whether a record holds the scores of a system's own prediction files (an NER system, or a
-    relation system run here), which a rescoring must reproduce; the relation baselines on the
-    gold entities are made anew by every run.
+    relation system run here or submitted), which a rescoring must reproduce; the relation
+    baselines on the gold entities are made anew by every run.
 
-    >>> is_scored_system({"name": "x", "kind": "relations", "origin": "run", "status": "ran"})
+    >>> is_scored_system({"name": "x", "kind": "relations", "origin": "submitted", "status": "ran"})
     True
     >>> is_scored_system({"name": "gold", "kind": "relations", "status": "ran"})
     False
     """
-    return record.get("status") == "ran" and (record.get("kind") == "ner" or record.get("origin") == "run")
+    return record.get("status") == "ran" and (record.get("kind") == "ner" or record.get("origin") in ("run", "submitted"))
 
 
 def digest_checked_texts(record: Record, results: Path, paths: Sequence[str]) -> list[str] | None:

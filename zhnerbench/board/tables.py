@@ -472,8 +472,10 @@ def manifest_parts(system: SystemEntry) -> list[str]:
         diagnostics = system["diagnostics"]
         cost = run_cost(llm, diagnostics)
         parts.insert(0, f"relation extraction, entities {system.get('entities', '?')}")
+        # A run submitted from lm-evaluation-harness reports no usage.
         parts.append(f"{diagnostics.get('input_tokens', 0):,} input and {diagnostics.get('output_tokens', 0):,} "
-                     f"output tokens on the article, cost {'–' if cost is None else f'{cost:.4f}'}")
+                     f"output tokens on the article, cost {'–' if cost is None else f'{cost:.4f}'}"
+                     if "input_tokens" in diagnostics else "tokens not reported")
     return parts
 
 

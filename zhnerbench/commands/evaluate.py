@@ -57,7 +57,9 @@ def add_evaluate_parser(subparsers: argparse._SubParsersAction[argparse.Argument
             "text modes."
         ),
     )
-    parser.add_argument("predictions", metavar="PRED", help="the prediction file, or - for standard input")
+    parser.add_argument("predictions", metavar="PRED",
+                        help="the prediction file, or - for standard input; or a file of an lm-evaluation-harness run of "
+                             "the zhnerbench tasks (--log_samples), whose answers are read as the tasks read them")
     parser.add_argument(
         "--gold", metavar="PATH", type=Path,
         help="score against this gold instead of the benchmark's: a JSONL file in the documents format or a "
@@ -135,6 +137,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from zhnerbench.eval.score_json import evaluation_to_json
     from zhnerbench.gold.counterfactual import article_copies
     from zhnerbench.formats.registry import read_predictions
+    from zhnerbench.harness.lm_eval_samples import is_lm_eval_run, read_lm_eval_run, run_predictions
     from zhnerbench.eval.report import format_report
     from zhnerbench.paths import gold_root
     from zhnerbench.views import prediction_labels
@@ -165,8 +168,15 @@ def run_evaluate(args: argparse.Namespace) -> int:
     file_format = None if args.format == "auto" else args.format
 
     def scored(path: str) -> Any:
-        predictions = read_predictions(path, gold, file_format, args.lenient, args.scheme, labels=labels,
-                                       optional=copies)
+        if file_format is None and is_lm_eval_run(path):
+            # A run of the lm-evaluation-harness tasks: its answers read as the tasks read them.
+            if args.gold is not None:
+                raise ZhNerBenchError(f"{path}: an lm-eval run of the zhnerbench tasks is scored against the "
+                                      "benchmark's article; not with --gold")
+            predictions = run_predictions(read_lm_eval_run(path, gold[0], copies))
+        else:
+            predictions = read_predictions(path, gold, file_format, args.lenient, args.scheme, labels=labels,
+                                           optional=copies)
         return evaluate(gold, predictions, views, args.samples, args.seed)
 
     evaluation = scored(args.predictions)

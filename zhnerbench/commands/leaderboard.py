@@ -200,7 +200,9 @@ def add_leaderboard_parser(subparsers: argparse._SubParsersAction[argparse.Argum
                         help="run only these systems: registered names, py:package.module:factory, or plugin names")
     parser.add_argument("--add", action="append", metavar="NAME=FILE",
                         help="score a prediction file made elsewhere (documents, CoNLL or sentences format) and put it "
-                             "on the board as NAME, marked submitted (repeatable)")
+                             "on the board as NAME, marked submitted (repeatable); a file of an lm-evaluation-harness run "
+                             "of the zhnerbench tasks (--log_samples) brings the run: the article, the copies and the "
+                             "relations it has (NAME-relations), with the model and settings in the manifest")
     parser.add_argument("--meta", action="append", metavar="KEY=VALUE",
                         help="describe the --add systems (model=..., url=..., version=...; repeatable)")
     parser.add_argument("--remove", action="append", metavar="NAME", help="take NAME's record off the board (repeatable)")

@@ -267,16 +267,28 @@ def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
 
 def score_submissions(adds: Mapping[str, str], meta: Mapping[str, str], gold: Document,
                       resampling: Resampling, copies: Sequence[Document] = ()) -> list[Outcome]:
-    """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then scored."""
+    """Each ``--add NAME=FILE``: the file read and checked like ``zhnerbench evaluate`` reads it, then
+    scored; a file of an lm-evaluation-harness run of the zhnerbench tasks brings the whole run
+    (:mod:`zhnerbench.harness.lm_eval_samples`): its NER record and, with the relation task, ``NAME-relations``."""
     from zhnerbench.baselines.specs import name_problem
     from zhnerbench.formats.registry import read_predictions
-    from zhnerbench.runner.run import submitted_record
+    from zhnerbench.harness.lm_eval_samples import is_lm_eval_run, read_lm_eval_run, run_summary
+    from zhnerbench.runner.run import lm_eval_records, relation_record_name, submitted_record
 
     outcomes = []
     for name, path in adds.items():
         problem = name_problem(name)
         if problem is not None:
             raise ZhNerBenchError(f"--add {name[:80]}=...: the name {problem}")
+        if is_lm_eval_run(path):
+            run = read_lm_eval_run(path, gold, copies)
+            if run.relations is not None and relation_record_name(name) in adds:
+                raise ZhNerBenchError(f"--add {name}: its relations take the name {relation_record_name(name)}, "
+                                      "which another --add gives")
+            print(f"--add {name}: {run_summary(run)}", file=sys.stderr)
+            outcomes += [Outcome(record, files, {"status": "submitted"})
+                         for record, files in lm_eval_records(name, run, meta, gold, resampling, copies)]
+            continue
         predictions = read_predictions(path, [gold], optional=copies)
         record, files = submitted_record(name, predictions, meta, gold, resampling, copies)
         outcomes.append(Outcome(record, files, {"status": "submitted"}))
@@ -307,7 +319,7 @@ def merge_records(old: Mapping[str, Record], outcomes: Sequence[Outcome], remove
             raise ZhNerBenchError(f"a system cannot be called {GOLD_ENTITIES!r}: the relation rows on the gold "
                                   "entities have that name")
         previous = records.get(name)
-        if previous is not None and previous.get("kind") == "ner" and new.get("kind") == "ner" \
+        if previous is not None and previous.get("kind") == new.get("kind") \
                 and previous.get("origin", "run") != new.get("origin", "run"):
             raise ZhNerBenchError(f"{name}: the board has a {previous.get('origin', 'run')} record of that name; "
                                   f"choose another name or `--remove {name}` first")

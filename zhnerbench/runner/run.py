@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any, cast
 
@@ -31,6 +31,7 @@ from zhnerbench.baselines.base import (
     within_deadline,
 )
 from zhnerbench.baselines.llm_costs import Price
+from zhnerbench.baselines.openai_relations import ENTITY_SOURCE
 from zhnerbench.board.llm import price_json
 from zhnerbench.board.records import (
     CurvePoint,
@@ -59,6 +60,7 @@ from zhnerbench.formats.documents import parse_documents
 from zhnerbench.eval.score_json import rounded
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.formats.documents import documents_jsonl
+from zhnerbench.harness.lm_eval_samples import LmEvalRun, run_predictions
 from zhnerbench.runner.prediction_cache import CachedDocument, CachedSystem, PredictionCache, system_key
 from zhnerbench.views import VIEWS
 
@@ -359,3 +361,34 @@ def submitted_record(name: str, predictions: Predictions, meta: Mapping[str, str
                     "system": {"version": meta.get("version", ""), "model": meta.get("model")},
                     "published": {"date": today()}}
     return scored_record(gold, predictions, base, None, resampling, copies)
+
+
+def lm_eval_records(name: str, run: LmEvalRun, meta: Mapping[str, str], gold: Document, resampling: Resampling,
+                    copies: Sequence[Document] = ()) -> list[tuple[Record, dict[str, str]]]:
+    """The records of an lm-evaluation-harness run (:mod:`zhnerbench.harness.lm_eval_samples`),
+    marked submitted: ``name``, its spans scored like any prediction file (on the copies it
+    covers too), with the run's manifest and what its answers held that could not be used; and
+    ``name-relations`` when the run has the relation task, scored like ``openai-relations:``."""
+    system: SystemInfo = {"version": f"lm-eval {run.version}", "model": meta.get("model", run.model)}
+    base: Record = {"name": name, "kind": "ner", "origin": "submitted", "meta": dict(meta), "system": system,
+                    "llm": {"manifest": run.manifest, "price": None}, "diagnostics": run.diagnostics,
+                    "published": {"date": today()}}
+    # The relations go into a record of their own, as openai-relations:'s (scored on the gold's entities).
+    predictions = replace(run_predictions(run), relations=None)
+    records = [scored_record(gold, predictions, base, None, resampling, copies)]
+    if run.relations is not None and run.relation_manifest is not None:
+        relation_base: Record = {
+            "name": relation_record_name(name), "kind": "relations", "origin": "submitted", "meta": dict(meta),
+            "system": {**system, "entities": ENTITY_SOURCE}, "llm": {"manifest": run.relation_manifest, "price": None},
+            "diagnostics": run.relation_diagnostics or {}, "published": {"date": today()}}
+        records.append(relation_system_record(relation_base, gold, copies, run.relations, ENTITY_SOURCE, resampling))
+    return records
+
+
+def relation_record_name(name: str) -> str:
+    """The name of the relation record of a submitted run called ``name`` (64 characters at most).
+
+    >>> relation_record_name("qwen2.5-7b")
+    'qwen2.5-7b-relations'
+    """
+    return f"{name[:54]}-relations"

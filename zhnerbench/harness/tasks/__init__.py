@@ -1,0 +1,1 @@
+"""The lm-evaluation-harness task configs (``zhnerbench harness-path`` prints this folder)."""
