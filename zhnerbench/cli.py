@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Sequence
 
 from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.printable import printable
+from zhnerbench.version import __version__
 
 if TYPE_CHECKING:
     from zhnerbench.process import CommandProcess
@@ -20,6 +21,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="zhnerbench", description=__doc__)
     parser.add_argument("--traceback", action="store_true",
                         help="on an error, print the whole Python traceback after the one-line message")
+    # The scorer's version, which every record and score file names: what a bug report needs first.
+    parser.add_argument("--version", action="version", version=f"zhnerbench {__version__}")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     from zhnerbench.commands import gold
     from zhnerbench.commands.tag import add_tag_parser
