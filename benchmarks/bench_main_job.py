@@ -76,10 +76,11 @@ def make_run(*leaderboard_options: str) -> dict[str, Timing]:
 
 @contextmanager
 def touched(path: Path) -> Iterator[None]:
-    """``path`` with a comment appended, put back as it was afterwards."""
+    """``path`` with a comment appended, put back as it was afterwards. The comment is new each
+    time: the prediction cache is content-addressed, so a source seen before would hit its entries."""
     original = path.read_bytes()
     try:
-        path.write_bytes(original + b"\n# touched by benchmarks/bench_main_job.py\n")
+        path.write_bytes(original + f"\n# touched by benchmarks/bench_main_job.py ({time.time_ns()})\n".encode())
         yield
     finally:
         path.write_bytes(original)
