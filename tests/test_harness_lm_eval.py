@@ -484,6 +484,11 @@ BAD_RUNS: dict[str, tuple[Callable[[dict[str, Path]], object], str, str]] = {
         "samples_zhnerbench_ner", r": covers 10 of the 66 chunks of 000_e491b11e84c79d89 \(a run with --limit\?\)"),
     "no article": (lambda files: files["samples_zhnerbench_ner"].unlink(),
                    "samples_zhnerbench_ner_counterfactual", r": the run has no zhnerbench_ner samples"),
+    "a key given twice": (lambda files: _edit_line(files["samples_zhnerbench_ner"], 4, lambda line: '{"doc": {}, ' + line[1:]),
+                          "samples_zhnerbench_ner", r":4: the key 'doc' is given twice"),
+    "a results file with a key twice": (lambda files: files["results"].write_text(
+        '{"config": {}, ' + files["results"].read_text(encoding="utf-8").lstrip()[1:], encoding="utf-8"),
+        "samples_zhnerbench_re", r"results_[0-9T.\-]+\.json: the key 'config' is given twice"),
     "a broken results file": (lambda files: files["results"].write_text("{\n  \"config\": ", encoding="utf-8"),
                               "samples_zhnerbench_re", r"results_[0-9T.\-]+\.json:2: invalid JSON"),
 }

@@ -40,7 +40,7 @@ from zhnerbench.document import Document, PredictedRelation, Span
 from zhnerbench.exceptions import PredictionFormatError
 from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.harness.lm_eval_tasks import COUNTERFACTUAL_TASK, NER_TASK, RELATION_TASK, TASKS, read_ner_answer
-from zhnerbench.reading import InputError, read_input_bytes
+from zhnerbench.reading import InputError, RepeatedKey, loads_unique, read_input_bytes
 from zhnerbench.secrets import public_url, scrub
 
 #: ``samples_TASK_DATE.jsonl``, as lm-eval names a task's samples (the longest task name first).
@@ -177,7 +177,9 @@ def _text(path: Path, shown: str) -> str:
 
 def _sample_line(raw: str, number: int, task: str, shown: str) -> SampleLine:
     try:
-        value = json.loads(raw)
+        value = loads_unique(raw)
+    except RepeatedKey as error:
+        raise PredictionFormatError(shown, number, f"the key {error.key[:40]!r} is given twice") from None
     except json.JSONDecodeError as error:
         raise PredictionFormatError(shown, number, f"invalid JSON ({error.msg})") from None
     if not isinstance(value, dict) or not isinstance(value.get("doc"), dict):
@@ -318,7 +320,9 @@ def _results(path: Path | None) -> Mapping[str, Any]:
         return {}
     text = _text(path, str(path))
     try:
-        value = json.loads(text)
+        value = loads_unique(text)
+    except RepeatedKey as error:
+        raise PredictionFormatError(str(path), None, f"the key {error.key[:40]!r} is given twice") from None
     except json.JSONDecodeError as error:
         raise PredictionFormatError(str(path), error.lineno, f"invalid JSON ({error.msg})") from None
     if not isinstance(value, dict) or not isinstance(value.get("config"), dict):
