@@ -4,13 +4,15 @@ An endpoint URL may carry a user and password (``http://user:PASSWORD@host/v1``)
 its query (``?api-key=...``); an API key comes from the environment; a server may echo either
 in an error body. A URL is shown and stored only as :func:`public_url` (scheme, host, port and
 path), and any text that reaches a record, a reason, a cache key, the board, a log or a message
-goes through :func:`scrub` with every secret the caller knows.
+goes through :func:`scrub` with every secret the caller knows. A path names the user's home
+folder as ``~`` (:func:`without_home`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 MASK = "***"
@@ -66,3 +68,19 @@ def scrub(text: str, secrets: Iterable[str | None] = ()) -> str:
         text = text.replace(secret, MASK)
     text = _USERINFO.sub(MASK + "@", text)
     return _QUERY.sub(MASK, text)
+
+
+def without_home(text: str, home: str | None = None) -> str:
+    """``text`` with the user's home folder (``home``, by default this user's) as ``~`` wherever a
+    path in it starts there; nothing replaced when the home is the root (``HOME=/`` in
+    containers), where every path would start there.
+
+    >>> without_home("/home/me/models/m: not found; /home/me and /home/meg", "/home/me")
+    '~/models/m: not found; ~ and /home/meg'
+    >>> without_home("/models/m", "/")
+    '/models/m'
+    """
+    home = (str(Path.home()) if home is None else home).rstrip("/")
+    if not home:
+        return text
+    return re.sub(re.escape(home) + r"(?![^/\s'\"),:;\]])", "~", text)

@@ -41,7 +41,7 @@ from zhnerbench.exceptions import PredictionFormatError
 from zhnerbench.formats.prediction_files import Predictions
 from zhnerbench.harness.lm_eval_tasks import COUNTERFACTUAL_TASK, NER_TASK, RELATION_TASK, TASKS, read_ner_answer
 from zhnerbench.reading import InputError, RepeatedKey, loads_unique, read_input_bytes
-from zhnerbench.secrets import public_url, scrub
+from zhnerbench.secrets import public_url, scrub, without_home
 
 #: ``samples_TASK_DATE.jsonl``, as lm-eval names a task's samples (the longest task name first).
 SAMPLES_NAME = re.compile(r"samples_(?P<task>" + "|".join(sorted(TASKS, key=len, reverse=True)) +
@@ -357,16 +357,6 @@ def model_arguments(value: object) -> dict[str, object]:
             item = scrub(json.dumps(item, ensure_ascii=False)[:MAX_SETTING_CHARS])
         kept[key] = item
     return kept
-
-
-def without_home(text: str) -> str:
-    """A path as a record keeps it: the user's home folder as ``~``.
-
-    >>> without_home(str(Path.home() / "models" / "m"))
-    '~/models/m'
-    """
-    home = str(Path.home())
-    return "~" + text[len(home):] if home not in ("", "/") and text.startswith(home) else text
 
 
 def _generation(samples: TaskSamples) -> dict[str, Any]:

@@ -254,12 +254,12 @@ def _recorded_options(options: Mapping[str, Any]) -> dict[str, Any]:
     >>> _recorded_options({"normalize_punctuation": True, "base_url": "http://u:secret@host:8000/v1", "device": "cuda"})
     {'normalize_punctuation': True, 'base_url': 'http://host:8000/v1'}
     """
-    from zhnerbench.secrets import public_url
+    from zhnerbench.secrets import public_url, without_home
 
     kept: dict[str, Any] = {"normalize_punctuation": options["normalize_punctuation"]}
     for key in ("msra", "label_map", "threshold"):
         if options.get(key) is not None:
-            kept[key] = str(options[key]).replace(str(Path.home()), "~") if key != "threshold" else options[key]
+            kept[key] = without_home(str(options[key])) if key != "threshold" else options[key]
     if options.get("base_url"):
         kept["base_url"] = public_url(str(options["base_url"]))
     return kept

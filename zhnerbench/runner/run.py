@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
-from pathlib import Path
 from typing import Any, cast
 
 from zhnerbench.baselines.base import (
@@ -62,6 +61,7 @@ from zhnerbench.exceptions import ZhNerBenchError
 from zhnerbench.formats.documents import documents_jsonl
 from zhnerbench.harness.lm_eval_samples import LmEvalRun, run_predictions
 from zhnerbench.runner.prediction_cache import CachedDocument, CachedSystem, PredictionCache, system_key
+from zhnerbench.secrets import without_home
 from zhnerbench.views import VIEWS
 
 #: Adapter diagnostics that change from run to run while the result does not (answers from a
@@ -108,7 +108,7 @@ def unavailable_reason(error: BaseException, tagger: Any) -> str:
     >>> unavailable_reason(BaselineUnavailable("model absent: pip install x"), T())  # type: ignore[arg-type]
     'model absent'
     """
-    reason = str(error).replace(str(Path.home()), "~")
+    reason = without_home(str(error))
     return reason.removesuffix(f": {tagger.requires}")
 
 
